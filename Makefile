@@ -1,0 +1,28 @@
+# One entry point for a new machine. Everything installs into .venv from PyPI;
+# nothing has to be installed by hand beyond Python 3.11 and make.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup demo test clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## setup: create .venv with Merit and its pinned dependencies
+setup: $(BIN)/.installed
+
+## demo: set up, then run the end-to-end demo on the embedded defaults
+demo: setup
+	$(BIN)/merit demo
+
+## test: set up, then run the whole test suite (unit, nbgrader end-to-end, nbval)
+test: setup
+	$(BIN)/python -m pytest
+
+## clean: remove the virtual environment and the demo data directory
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,202 @@
+"""Courses: ``course.yml`` plus nbgrader source notebooks, one folder per course.
+
+The course folder is content written by a trainer::
+
+    courses/<id>/course.yml
+    courses/<id>/source/<module id>/<notebook>.ipynb   (nbgrader source layout)
+
+Every graded cell (nbgrader ``grade: true``) names in ``metadata.merit.competency`` the
+competency it is evidence for. That tag is read from the *source* notebook, never from a
+learner's submission, so a learner cannot re-tag a cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from pydantic import Field, model_validator
+
+from merit.catalog.framework import CODE_PATTERN, Framework
+from merit.catalog.yamlfile import StrictModel, display_path, load_model
+from merit.errors import MeritError, Problem, ProblemsFound
+
+
+class Title(StrictModel):
+    id: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class CourseCompetency(StrictModel):
+    code: str = Field(pattern=CODE_PATTERN)
+    target_level: int = Field(ge=1, le=5)
+
+
+class Module(StrictModel):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: Title
+    notebooks: list[str] = Field(min_length=1)
+
+
+class CourseFile(StrictModel):
+    """The schema of ``course.yml``."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: Title
+    description: Title
+    jp: int = Field(gt=0, description="Jam pelajaran; 1 JP = 45 menit (PerLAN 5/2018).")
+    pass_mark: float = Field(gt=0, le=100, description="Nilai lulus, persen dari skor maksimum.")
+    competencies: list[CourseCompetency] = Field(min_length=1)
+    modules: list[Module] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "CourseFile":
+        for label, values in (
+            ("competencies", [c.code for c in self.competencies]),
+            ("modules", [m.id for m in self.modules]),
+        ):
+            duplicated = sorted({v for v in values if values.count(v) > 1})
+            if duplicated:
+                raise ValueError(f"{label}: nilai ganda {', '.join(duplicated)}")
+        return self
+
+
+@dataclass(frozen=True)
+class GradedCell:
+    """One graded cell of a source notebook: the unit of competency evidence."""
+
+    module: str
+    notebook: str  # notebook name without .ipynb, as nbgrader names it
+    grade_id: str
+    points: float
+    competency: str
+    manual: bool  # graded by a trainer (written answer) rather than by tests
+
+
+@dataclass(frozen=True)
+class Course:
+    """A validated course: its ``course.yml`` and the graded cells of its notebooks."""
+
+    folder: Path
+    spec: CourseFile
+    cells: tuple[GradedCell, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def source_dir(self) -> Path:
+        return self.folder / "source"
+
+    def target_level(self, code: str) -> int:
+        for item in self.spec.competencies:
+            if item.code == code:
+                return item.target_level
+        raise MeritError(f"Kursus {self.id} tidak mengembangkan kompetensi '{code}'.")
+
+    def cell(self, module: str, notebook: str, grade_id: str) -> GradedCell | None:
+        for cell in self.cells:
+            if (cell.module, cell.notebook, cell.grade_id) == (module, notebook, grade_id):
+                return cell
+        return None
+
+
+def _cell_label(index: int, cell: nbformat.NotebookNode) -> str:
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return f"sel ke-{index + 1}" + (f" ({grade_id})" if grade_id else "")
+
+
+def _graded_cells(
+    path: Path, module: str, spec: CourseFile, framework: Framework, shown: str
+) -> tuple[list[GradedCell], list[Problem]]:
+    cells: list[GradedCell] = []
+    problems: list[Problem] = []
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several unrelated types for bad JSON
+        return [], [Problem(shown, f"notebook tidak dapat dibaca ({exc})")]
+    course_codes = {c.code for c in spec.competencies}
+    seen: set[str] = set()
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {})
+        nbg = meta.get("nbgrader", {})
+        grade_id = nbg.get("grade_id")
+        where = f"{shown}, {_cell_label(index, cell)}"
+        if grade_id:
+            if grade_id in seen:
+                problems.append(Problem(where, "grade_id dipakai lebih dari satu sel"))
+            seen.add(grade_id)
+        if not nbg.get("grade"):
+            continue
+        code = meta.get("merit", {}).get("competency")
+        points = nbg.get("points")
+        if not grade_id:
+            problems.append(Problem(where, "sel yang dinilai tidak punya grade_id"))
+            continue
+        if not isinstance(points, (int, float)) or points <= 0:
+            problems.append(Problem(where, "poin sel yang dinilai harus lebih dari 0"))
+            continue
+        if not code:
+            problems.append(
+                Problem(where, "sel yang dinilai belum ditandai kompetensinya (metadata merit.competency)")
+            )
+            continue
+        if code not in framework.codes:
+            problems.append(Problem(where, f"kompetensi '{code}' tidak ada dalam kerangka kompetensi"))
+            continue
+        if code not in course_codes:
+            problems.append(
+                Problem(where, f"kompetensi '{code}' tidak tercantum di competencies pada course.yml")
+            )
+            continue
+        cells.append(
+            GradedCell(module, path.stem, grade_id, float(points), code, bool(nbg.get("solution")))
+        )
+    return cells, problems
+
+
+def load_course(folder: Path, framework: Framework) -> Course:
+    """Validate a course folder; every problem found is reported with its file and cell."""
+    root = folder.parent.parent
+    spec = load_model(CourseFile, folder / "course.yml", root)
+    problems: list[Problem] = []
+    if spec.id != folder.name:
+        problems.append(
+            Problem(display_path(folder / "course.yml", root), f"id '{spec.id}' harus sama dengan nama folder '{folder.name}'")
+        )
+    for item in spec.competencies:
+        if item.code not in framework.codes:
+            problems.append(
+                Problem(display_path(folder / "course.yml", root), f"kompetensi '{item.code}' tidak ada dalam kerangka kompetensi")
+            )
+    cells: list[GradedCell] = []
+    for module in spec.modules:
+        module_cells: list[GradedCell] = []
+        for name in module.notebooks:
+            path = folder / "source" / module.id / name
+            shown = display_path(path, root)
+            if not path.is_file():
+                problems.append(Problem(shown, "notebook yang tercantum di course.yml tidak ditemukan"))
+                continue
+            found, wrong = _graded_cells(path, module.id, spec, framework, shown)
+            module_cells += found
+            problems += wrong
+        if not module_cells and not problems:
+            problems.append(
+                Problem(display_path(folder / "source" / module.id, root), "modul tidak punya sel yang dinilai")
+            )
+        cells += module_cells
+    if problems:
+        raise ProblemsFound(f"Kursus {folder.name} tidak valid:", problems)
+    return Course(folder, spec, tuple(cells))
+
+
+def load_courses(courses_dir: Path, framework: Framework) -> dict[str, Course]:
+    """Every course folder (a folder with a ``course.yml``) under ``courses_dir``."""
+    return {
+        folder.name: load_course(folder, framework)
+        for folder in sorted(courses_dir.iterdir())
+        if (folder / "course.yml").is_file()
+    }

@@ -1,0 +1,77 @@
+"""Commands of the ``merit`` CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from merit.catalog import load_course, load_framework
+from merit.cli.tables import render_demo
+from merit.demo.run import DEMO_POSITION, run_demo
+from merit.errors import MeritError
+from merit.grading.coursedir import build_course
+from merit.registry.database import Registry
+from merit.settings import Settings
+
+app = typer.Typer(
+    help="Merit: pembelajaran dan asesmen kompetensi ASN untuk sistem merit.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+course_app = typer.Typer(help="Kursus: bangun dan periksa.", no_args_is_help=True)
+db_app = typer.Typer(help="Basis data registri kompetensi.", no_args_is_help=True)
+app.add_typer(course_app, name="course")
+app.add_typer(db_app, name="db")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Print input errors in Indonesian, without a traceback, and exit with status 2."""
+    try:
+        yield
+    except MeritError as exc:
+        errors.print(f"[bold red]Galat:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(code=2) from None
+
+
+@app.command()
+def demo(
+    peserta: int = typer.Option(30, min=4, max=999, help="Jumlah ASN sintetis dalam roster."),
+    jabatan: str = typer.Option(DEMO_POSITION, help="Kode jabatan yang diperingkat."),
+    seed: int = typer.Option(2017, help="Benih acak: seed yang sama memberi data yang sama."),
+) -> None:
+    """Jalankan alur lengkap: roster, kursus, penilaian nbgrader, registri, peringkat."""
+    with user_errors():
+        settings = Settings()
+        console.print(f"Data demo disimpan di [bold]{settings.data_dir}[/]")
+        result = run_demo(settings, peserta, jabatan, seed)
+        render_demo(console, result, settings)
+
+
+@course_app.command("build")
+def course_build(course: str = typer.Argument(..., help="Kode kursus, nama foldernya di courses/.")) -> None:
+    """Bangun direktori kursus nbgrader dan jalankan generate_assignment."""
+    with user_errors():
+        settings = Settings()
+        folder = settings.courses_dir / course
+        if not (folder / "course.yml").is_file():
+            known = ", ".join(sorted(p.parent.name for p in settings.courses_dir.glob("*/course.yml")))
+            raise MeritError(f"Kursus '{course}' tidak ditemukan di courses/. Kursus yang ada: {known}.")
+        loaded = load_course(folder, load_framework(settings.assessments_dir))
+        built = build_course(loaded, settings.workspace_dir, on_module=lambda m: console.print(f"  generate_assignment {m}"))
+        console.print(f"Kursus [bold]{loaded.id}[/] dibangun: {len(loaded.cells)} sel dinilai; rilis di {built.root / 'release'}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Perbarui skema registri ke revisi terbaru (Alembic)."""
+    with user_errors():
+        settings = Settings()
+        Registry.open(settings.database_url).close()
+        console.print("Skema registri sudah revisi terbaru.")

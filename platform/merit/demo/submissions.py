@@ -1,0 +1,126 @@
+"""Synthetic submissions for a cohort, written where ``nbgrader collect`` puts them.
+
+Each learner's answers are pasted into the *released* notebook (the one a learner
+receives), cell by cell, as one of four variants:
+
+* ``right``: the trainer's solution from the source notebook, markers removed;
+* ``wrong`` and ``error``: alternatives from ``courses/<id>/demo/<module>.yml``;
+* ``blank``: the released stub left as it is.
+
+The first four learners answer everything with one variant each, so the cohort always
+contains every case; the rest mix variants by a per-learner ability drawn from a seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from pydantic import Field
+
+from merit.catalog import Course
+from merit.catalog.yamlfile import StrictModel, load_model
+from merit.errors import MeritError
+from merit.grading.coursedir import BuiltCourse
+
+VARIANTS = ("right", "wrong", "error", "blank")
+COHORT_START = dt.datetime(2026, 11, 2, 8, 0)
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+class AnswerFile(StrictModel):
+    """``courses/<id>/demo/<module>.yml``: wrong and failing answers per answer cell."""
+
+    notebook: str
+    answers: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnswerBook:
+    notebook: str
+    cells: tuple[str, ...]  # grade_ids of the answer cells, in notebook order
+    variants: dict[str, dict[str, str]]  # grade_id -> variant -> cell source
+
+    def source(self, grade_id: str, variant: str) -> str | None:
+        """The cell source for ``variant``, or None to leave the released stub."""
+        return self.variants[grade_id].get(variant)
+
+
+def _strip_markers(source: str) -> str:
+    return "\n".join(
+        line for line in source.splitlines() if line.strip() not in SOLUTION_MARKERS
+    )
+
+
+def load_answer_book(course: Course, module: str) -> AnswerBook:
+    path = course.folder / "demo" / f"{module}.yml"
+    spec = load_model(AnswerFile, path, course.folder.parent.parent)
+    source = nbformat.read(course.source_dir / module / spec.notebook, as_version=4)
+    cells: list[str] = []
+    variants: dict[str, dict[str, str]] = {}
+    for cell in source.cells:
+        nbg = cell.metadata.get("nbgrader", {})
+        if not nbg.get("solution"):
+            continue
+        grade_id = nbg["grade_id"]
+        cells.append(grade_id)
+        variants[grade_id] = {"right": _strip_markers(cell.source), **spec.answers.get(grade_id, {})}
+    unknown = sorted(set(spec.answers) - set(cells))
+    if unknown:
+        raise MeritError(
+            f"{path.name}: sel jawaban {', '.join(unknown)} tidak ada di notebook {spec.notebook}."
+        )
+    return AnswerBook(spec.notebook, tuple(cells), variants)
+
+
+def choose_variants(index: int, nip: str, cells: tuple[str, ...], seed: int) -> dict[str, str]:
+    """Which variant learner number ``index`` gives for each answer cell."""
+    if index < len(VARIANTS):
+        return {cell: VARIANTS[index] for cell in cells}
+    rng = random.Random(f"{seed}:{nip}")
+    ability = rng.uniform(0.3, 0.95)
+    return {
+        cell: "right" if rng.random() < ability else rng.choices(VARIANTS[1:], weights=(3, 1, 1))[0]
+        for cell in cells
+    }
+
+
+def write_submission(
+    built: BuiltCourse,
+    module: str,
+    book: AnswerBook,
+    nip: str,
+    chosen: dict[str, str],
+    submitted_at: dt.datetime,
+) -> Path:
+    """Write one learner's notebook and ``timestamp.txt`` into ``submitted/``."""
+    notebook = nbformat.read(built.release_path(module, book.notebook), as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in chosen:
+            answer = book.source(grade_id, chosen[grade_id])
+            if answer is not None:
+                cell.source = answer
+    folder = built.submission_dir(nip, module)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.ipynb"):
+        stale.unlink()
+    nbformat.write(notebook, folder / book.notebook)
+    (folder / "timestamp.txt").write_text(f"{submitted_at:%Y-%m-%d %H:%M:%S.%f} UTC\n")
+    return folder
+
+
+def make_cohort(
+    built: BuiltCourse, module: str, nips: list[str], seed: int
+) -> dict[str, dict[str, str]]:
+    """Write every learner's submission; returns the variants chosen, by NIP."""
+    book = load_answer_book(built.course, module)
+    chosen_by_nip = {}
+    for index, nip in enumerate(nips):
+        chosen = choose_variants(index, nip, book.cells, seed)
+        write_submission(built, module, book, nip, chosen, COHORT_START + dt.timedelta(minutes=7 * index))
+        chosen_by_nip[nip] = chosen
+    return chosen_by_nip

@@ -1,0 +1,1 @@
+"""Placement: how well people match positions, and who ranks first and why."""

@@ -1,0 +1,74 @@
+"""Rank employees for a position by job-person match, with the evidence behind it.
+
+A ranking is decision support reviewed by a person (UU 27/2022 gives employees the
+right to object to automated profiling), so every result carries its formula, its
+tie-breaking rule and, per competency, the level held and the course that certified it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from merit.errors import MeritError
+from merit.placement.jpm import JPMResult, JPMRule
+from merit.registry import models
+
+TIE_BREAK = (
+    "Urutan: JPM tertinggi; bila sama, jumlah kompetensi yang memenuhi standar terbanyak; "
+    "bila masih sama, NIP terkecil (urutan tetap, tidak acak)."
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    nip: str
+    name: str
+    unit: str
+    match: JPMResult
+    certified_by: dict[str, str]  # competency code -> course id that certified the level
+
+
+@dataclass(frozen=True)
+class Ranking:
+    position: models.Position
+    required: dict[str, int]
+    rule: JPMRule
+    candidates: tuple[Candidate, ...]
+    names: dict[str, str]  # competency code -> Indonesian name
+    tie_break: str = TIE_BREAK
+
+
+def rank_position(session: Session, position_code: str, rule: JPMRule) -> Ranking:
+    """Every employee on the roster ranked for ``position_code``."""
+    position = session.scalars(
+        select(models.Position)
+        .where(models.Position.code == position_code)
+        .options(selectinload(models.Position.requirements))
+    ).one_or_none()
+    if position is None:
+        known = ", ".join(session.scalars(select(models.Position.code).order_by(models.Position.code)))
+        raise MeritError(f"Jabatan '{position_code}' tidak dikenal. Jabatan yang ada: {known}.")
+    required = {r.competency_code: r.level for r in position.requirements}
+    employees = session.scalars(
+        select(models.Employee).options(selectinload(models.Employee.levels))
+    ).all()
+    if not employees:
+        raise MeritError("Registri belum berisi pegawai: tidak ada kandidat untuk diperingkat.")
+    candidates = []
+    for employee in employees:
+        held = {lv.competency_code: lv.level for lv in employee.levels}
+        candidates.append(
+            Candidate(
+                employee.nip,
+                employee.name,
+                employee.unit,
+                rule.match(held, required),
+                {lv.competency_code: lv.course_id for lv in employee.levels},
+            )
+        )
+    candidates.sort(key=lambda c: (-c.match.percent, -c.match.met, c.nip))
+    names = {code: name for code, name in session.execute(select(models.Competency.code, models.Competency.name_id))}
+    return Ranking(position, required, rule, tuple(candidates), names)

@@ -1,0 +1,168 @@
+"""Sync nbgrader's gradebook into the registry as competency evidence.
+
+One evidence row per graded cell per learner, keyed by (employee, course, assignment,
+notebook, cell): a re-sync updates changed scores (for example after a trainer's
+manual grade) and never duplicates. The competency of a cell comes from the course's
+*source* notebook, not from the submission. The whole sync is one transaction: if any
+learner in the gradebook is unknown to the registry, nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from nbgrader.api import (
+    Assignment,
+    Grade,
+    GradeCell,
+    Gradebook,
+    Notebook,
+    SubmittedAssignment,
+    SubmittedNotebook,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from merit.catalog import Course
+from merit.errors import Problem, ProblemsFound
+from merit.nip import mask_nip
+from merit.registry import models
+from merit.registry.upsert import Change, assign_changed
+
+
+@dataclass(frozen=True)
+class GradeRecord:
+    """One row of nbgrader's gradebook, flattened."""
+
+    student: str
+    assignment: str
+    notebook: str
+    cell: str
+    grade_id: str
+    score: float
+    max_score: float
+    needs_manual_grade: bool
+    submitted_at: dt.datetime | None
+
+
+@dataclass
+class SyncReport:
+    counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
+    pending_manual: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@contextmanager
+def open_gradebook(db_url: str, course_id: str) -> Iterator[Gradebook]:
+    gradebook = Gradebook(db_url, course_id)
+    try:
+        yield gradebook
+    finally:
+        gradebook.close()
+
+
+def read_grades(db_url: str, course_id: str, assignment: str) -> list[GradeRecord]:
+    """Every grade of ``assignment`` in one query, in a stable order."""
+    stmt = (
+        select(
+            SubmittedAssignment.student_id,
+            Assignment.name,
+            Notebook.name,
+            GradeCell.name,
+            Grade.id,
+            Grade.score,
+            GradeCell.max_score,
+            Grade.needs_manual_grade,
+            SubmittedAssignment.timestamp,
+        )
+        .select_from(Grade)
+        .join(GradeCell, Grade.cell_id == GradeCell.id)
+        .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+        .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+        .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+        .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+        .where(Assignment.name == assignment)
+        .order_by(SubmittedAssignment.student_id, Notebook.name, GradeCell.name)
+    )
+    with open_gradebook(db_url, course_id) as gradebook:
+        return [
+            GradeRecord(
+                student, assign, notebook, cell, grade_id, float(score), float(max_score),
+                bool(manual), timestamp,
+            )
+            for student, assign, notebook, cell, grade_id, score, max_score, manual, timestamp
+            in gradebook.db.execute(stmt)
+        ]
+
+
+def sync_assignment(
+    session: Session, course: Course, db_url: str, assignment: str
+) -> SyncReport:
+    """Bring the registry's evidence for ``assignment`` in line with the gradebook."""
+    records = read_grades(db_url, course.id, assignment)
+    nips = sorted({r.student for r in records})
+    employees = {
+        e.nip: e for e in session.scalars(select(models.Employee).where(models.Employee.nip.in_(nips)))
+    }
+    problems = [
+        Problem(f"gradebook {course.id}/{assignment}, peserta {mask_nip(nip)}", "NIP tidak terdaftar di registri")
+        for nip in nips
+        if nip not in employees
+    ]
+    unknown_cells = sorted(
+        {(r.notebook, r.cell) for r in records if course.cell(assignment, r.notebook, r.cell) is None}
+    )
+    problems += [
+        Problem(f"gradebook {course.id}/{assignment}, {nb}.ipynb sel {cell}", "sel tidak ada di notebook sumber kursus")
+        for nb, cell in unknown_cells
+    ]
+    if problems:
+        raise ProblemsFound("Sinkronisasi nilai dibatalkan; tidak ada yang disimpan:", problems)
+
+    existing = {
+        (e.employee_id, e.notebook, e.cell): e
+        for e in session.scalars(
+            select(models.Evidence).where(
+                models.Evidence.course_id == course.id, models.Evidence.assignment == assignment
+            )
+        )
+    }
+    report = SyncReport()
+    for record in records:
+        cell = course.cell(assignment, record.notebook, record.cell)
+        assert cell is not None  # checked above
+        employee = employees[record.student]
+        values = {
+            "competency_code": cell.competency,
+            "nbgrader_grade_id": record.grade_id,
+            "score": record.score,
+            "max_score": record.max_score,
+            "needs_manual_grade": record.needs_manual_grade,
+            "submitted_at": record.submitted_at,
+        }
+        report.pending_manual += record.needs_manual_grade
+        row = existing.get((employee.id, record.notebook, record.cell))
+        if row is None:
+            session.add(
+                models.Evidence(
+                    employee_id=employee.id,
+                    course_id=course.id,
+                    assignment=assignment,
+                    notebook=record.notebook,
+                    cell=record.cell,
+                    **values,
+                )
+            )
+            report.counts[Change.CREATED] += 1
+        elif assign_changed(row, values):
+            row.recorded_at = models.utcnow()
+            report.counts[Change.UPDATED] += 1
+        else:
+            report.counts[Change.UNCHANGED] += 1
+    return report

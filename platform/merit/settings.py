@@ -1,0 +1,75 @@
+"""Where Merit finds its content and keeps its data.
+
+Content (``courses/``, ``assessments/``) lives in the project checkout; generated state
+(nbgrader course directories, the SQLite registry) lives in a data directory that can be
+deleted at any time and rebuilt. Every location can be overridden by an environment
+variable (``MERIT_ROOT``, ``MERIT_DATA_DIR``, ``MERIT_DATABASE_URL``) so that tests and
+deployments never touch a developer's demo data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from merit.errors import MeritError
+
+
+def _looks_like_root(path: Path) -> bool:
+    return (path / "courses").is_dir() and (path / "assessments").is_dir()
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """Find the folder holding ``courses/`` and ``assessments/``.
+
+    Looks at the working directory and its parents first (a trainer working in a copy of
+    the content), then at the checkout this package was installed from (editable install).
+    """
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if _looks_like_root(candidate):
+            return candidate
+    checkout = Path(__file__).resolve().parents[2]
+    if _looks_like_root(checkout):
+        return checkout
+    raise MeritError(
+        "Folder proyek Merit (berisi courses/ dan assessments/) tidak ditemukan dari "
+        f"{here}. Jalankan perintah dari dalam folder proyek atau atur MERIT_ROOT."
+    )
+
+
+class Settings(BaseSettings):
+    """Locations used by every command; read from ``MERIT_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="MERIT_")
+
+    root: Path | None = None
+    data_dir: Path | None = None
+    database_url: str | None = None
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> "Settings":
+        if self.root is None:
+            self.root = find_project_root()
+        self.root = self.root.resolve()
+        if self.data_dir is None:
+            self.data_dir = self.root / "var"
+        self.data_dir = self.data_dir.resolve()
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{self.data_dir / 'registry.sqlite'}"
+        return self
+
+    @property
+    def courses_dir(self) -> Path:
+        return self.root / "courses"
+
+    @property
+    def assessments_dir(self) -> Path:
+        return self.root / "assessments"
+
+    @property
+    def workspace_dir(self) -> Path:
+        """Where nbgrader course directories are built, one per course."""
+        return self.data_dir / "nbgrader"

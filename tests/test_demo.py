@@ -1,0 +1,106 @@
+"""The walking skeleton end to end, on real nbgrader and real kernels.
+
+Runs `merit demo` twice through the CLI on a small roster and checks what lands in
+nbgrader's gradebook and in the registry, and that the second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from typer.testing import CliRunner
+
+from merit.catalog import load_course
+from merit.cli import app
+from merit.demo.roster import synthetic_roster
+from merit.registry.sync import read_grades
+
+pytestmark = pytest.mark.e2e
+SIZE = 8
+
+
+def dump(url: str) -> dict[str, list[tuple]]:
+    """Every row of every registry table, ordered, for exact comparison."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
+        result = {t: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {t}")))) for t in tables}
+    engine.dispose()
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory):
+    """Two demo runs on the same data directory, with the registry dumped after each."""
+    data = tmp_path_factory.mktemp("demo")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MERIT_DATA_DIR", str(data))
+    patch.delenv("MERIT_DATABASE_URL", raising=False)
+    url = f"sqlite:///{data / 'registry.sqlite'}"
+    runner = CliRunner()
+    outputs, dumps = [], []
+    for _ in range(2):
+        result = runner.invoke(app, ["demo", "--peserta", str(SIZE)], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+        dumps.append(dump(url))
+    patch.undo()
+    return data, outputs, dumps
+
+
+def test_registry_holds_roster_and_one_evidence_row_per_graded_cell(demo_runs, root, framework):
+    _, _, dumps = demo_runs
+    course = load_course(root / "courses" / "tata-kelola", framework)
+    assert len(dumps[0]["employee"]) == SIZE
+    assert len(dumps[0]["evidence"]) == SIZE * len(course.cells)
+    assert len(dumps[0]["competency"]) == 9
+    assert len(dumps[0]["position"]) >= 2
+
+
+def test_second_run_leaves_the_registry_identical(demo_runs):
+    _, outputs, dumps = demo_runs
+    assert dumps[0] == dumps[1]
+    assert "0 baru" in outputs[1]  # nothing created on the second run
+
+
+def test_answer_variants_get_the_scores_they_deserve(demo_runs, root, framework):
+    data, _, _ = demo_runs
+    course = load_course(root / "courses" / "tata-kelola", framework)
+    module = course.spec.modules[0].id
+    grades = read_grades(f"sqlite:///{data / 'nbgrader' / 'tata-kelola' / 'gradebook.db'}", course.id, module)
+    nips = [entry.nip for entry in synthetic_roster(SIZE)]
+    right, wrong, error, blank = nips[:4]  # the first four learners are the archetypes
+    auto = {(c.notebook, c.grade_id): c for c in course.cells if not c.manual}
+    for grade in grades:
+        cell = auto.get((grade.notebook, grade.cell))
+        if cell is None:
+            continue
+        if grade.student == right:
+            assert grade.score == cell.points, grade
+        elif grade.student in (wrong, error, blank):
+            assert grade.score == 0, grade
+    written = [g for g in grades if (g.notebook, g.cell) not in auto]
+    assert written and all(g.needs_manual_grade for g in written if g.student == right)
+
+
+def test_levels_and_ranking_follow_from_the_evidence(demo_runs, root, framework):
+    _, outputs, dumps = demo_runs
+    course = load_course(root / "courses" / "tata-kelola", framework)
+    nips = [entry.nip for entry in synthetic_roster(SIZE)]
+    employee_id = {row[1]: row[0] for row in dumps[0]["employee"]}
+    levels = {(row[0], row[1]): row[2] for row in dumps[0]["competency_level"]}
+    auto_codes = {c.competency for c in course.cells if not c.manual}
+    for code in auto_codes:
+        assert levels[(employee_id[nips[0]], code)] == course.target_level(code)
+    for nip in nips[1:4]:
+        assert not any(key[0] == employee_id[nip] for key in levels)
+    output = outputs[0]
+    assert "JPM = Σ min(level dimiliki, level dipersyaratkan) ÷ Σ level dipersyaratkan × 100" in output
+    assert "Kesenjangan" in output and "Peringkat kandidat" in output
+    rows = [line.split("│") for line in output.splitlines() if "******** ****** *" in line]
+    assert len(rows) == SIZE
+    jpm = {cols[2].strip()[-3:]: float(cols[4]) for cols in rows}
+    assert jpm[nips[0][-3:]] == max(jpm.values()) > 0  # the all-right learner is at the top
+    assert jpm[nips[3][-3:]] == 0  # the all-blank learner has no level at all
+    assert [float(cols[4]) for cols in rows] == sorted(jpm.values(), reverse=True)
+    assert nips[0] not in output  # full NIPs are never printed
