@@ -6,11 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
+from typer.testing import CliRunner
 
 from merit.catalog import Framework, load_framework
+from merit.cli import app
 from merit.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+SIZE = 8  # learners in the end-to-end demo runs: enough for all four answer archetypes
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +44,33 @@ def content_copy(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "courses", copy / "courses")
     shutil.copytree(ROOT / "assessments", copy / "assessments")
     return copy
+
+
+def dump(url: str) -> dict[str, list[tuple]]:
+    """Every row of every registry table, ordered, for exact comparison."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
+        result = {t: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {t}")))) for t in tables}
+    engine.dispose()
+    return result
+
+
+@pytest.fixture(scope="session")
+def demo_runs(tmp_path_factory):
+    """Two demo runs on the same data directory, with the registry dumped after each."""
+    data = tmp_path_factory.mktemp("demo")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MERIT_ROOT", str(ROOT))
+    patch.setenv("MERIT_DATA_DIR", str(data))
+    patch.delenv("MERIT_DATABASE_URL", raising=False)
+    url = f"sqlite:///{data / 'registry.sqlite'}"
+    runner = CliRunner()
+    outputs, dumps = [], []
+    for _ in range(2):
+        result = runner.invoke(app, ["demo", "--peserta", str(SIZE)], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+        dumps.append(dump(url))
+    patch.undo()
+    return data, outputs, dumps

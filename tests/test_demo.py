@@ -7,45 +7,13 @@ nbgrader's gradebook and in the registry, and that the second run changes nothin
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from typer.testing import CliRunner
 
 from merit.catalog import load_course
-from merit.cli import app
 from merit.demo.roster import synthetic_roster
 from merit.registry.sync import read_grades
+from tests.conftest import SIZE
 
 pytestmark = pytest.mark.e2e
-SIZE = 8
-
-
-def dump(url: str) -> dict[str, list[tuple]]:
-    """Every row of every registry table, ordered, for exact comparison."""
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
-        result = {t: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {t}")))) for t in tables}
-    engine.dispose()
-    return result
-
-
-@pytest.fixture(scope="module")
-def demo_runs(tmp_path_factory):
-    """Two demo runs on the same data directory, with the registry dumped after each."""
-    data = tmp_path_factory.mktemp("demo")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("MERIT_DATA_DIR", str(data))
-    patch.delenv("MERIT_DATABASE_URL", raising=False)
-    url = f"sqlite:///{data / 'registry.sqlite'}"
-    runner = CliRunner()
-    outputs, dumps = [], []
-    for _ in range(2):
-        result = runner.invoke(app, ["demo", "--peserta", str(SIZE)], env={"COLUMNS": "200"})
-        assert result.exit_code == 0, result.output
-        outputs.append(result.output)
-        dumps.append(dump(url))
-    patch.undo()
-    return data, outputs, dumps
 
 
 def test_registry_holds_roster_and_one_evidence_row_per_graded_cell(demo_runs, root, framework):

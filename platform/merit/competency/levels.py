@@ -117,8 +117,8 @@ def recompute_levels(session: Session, courses: Mapping[str, Course]) -> dict[Ch
         key
         for key in session.execute(
             select(models.CompetencyLevel.employee_id, models.CompetencyLevel.competency_code)
-        ).tuples()
-        if key not in kept
+        )
+        if tuple(key) not in kept
     ]
     for employee_id, code in stale:
         session.execute(

@@ -1,0 +1,82 @@
+"""Gradebook → registry sync: whole or nothing, and idempotent under re-grading.
+
+Uses the gradebook produced by the demo run in tests/test_demo.py (a copy of it, so
+the demo's own assertions are not disturbed).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from merit.catalog import load_course, load_positions
+from merit.competency.levels import recompute_levels
+from merit.demo.roster import synthetic_roster
+from merit.errors import ProblemsFound
+from merit.registry import models
+from merit.registry.database import Registry
+from merit.registry.reference import register_catalog
+from merit.registry.roster import register_roster
+from merit.registry.sync import open_gradebook, sync_assignment
+from merit.registry.upsert import Change
+from tests.conftest import SIZE
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def copy_of_demo(demo_runs, tmp_path):
+    data, _, _ = demo_runs
+    shutil.copytree(data, tmp_path / "data")
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def course(root, framework):
+    return load_course(root / "courses" / "tata-kelola", framework)
+
+
+def test_unknown_learner_aborts_the_whole_sync(copy_of_demo, course, root, framework, tmp_path):
+    registry = Registry.open(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    roster = synthetic_roster(SIZE)
+    with registry.session() as session:
+        register_catalog(session, framework, load_positions(root / "assessments", framework).values(), [course])
+        register_roster(session, roster[:-1])  # the last learner is missing
+    gradebook = f"sqlite:///{copy_of_demo / 'nbgrader' / 'tata-kelola' / 'gradebook.db'}"
+    with pytest.raises(ProblemsFound) as caught:
+        with registry.session() as session:
+            sync_assignment(session, course, gradebook, course.spec.modules[0].id)
+    assert "NIP tidak terdaftar di registri" in str(caught.value)
+    assert roster[-1].nip not in str(caught.value)  # the NIP is masked in the message
+    with registry.session() as session:
+        assert session.scalar(select(func.count()).select_from(models.Evidence)) == 0
+    registry.close()
+
+
+def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_demo, course):
+    gradebook_url = f"sqlite:///{copy_of_demo / 'nbgrader' / 'tata-kelola' / 'gradebook.db'}"
+    module = course.spec.modules[0].id
+    written = next(c for c in course.cells if c.manual)
+    learner = synthetic_roster(SIZE)[0].nip  # answered every cell with the model answer
+    with open_gradebook(gradebook_url, course.id) as gradebook:  # what formgrader does
+        grade = gradebook.find_grade(written.grade_id, written.notebook, module, learner)
+        grade.manual_score = written.points
+        grade.needs_manual_grade = False
+        gradebook.db.commit()
+
+    registry = Registry.open(f"sqlite:///{copy_of_demo / 'registry.sqlite'}")
+    with registry.session() as session:
+        before = session.scalar(select(func.count()).select_from(models.Evidence))
+        report = sync_assignment(session, course, gradebook_url, module)
+        levels = recompute_levels(session, {course.id: course})
+        after = session.scalar(select(func.count()).select_from(models.Evidence))
+        employee = session.scalars(select(models.Employee).filter_by(nip=learner)).one()
+        level = session.get(models.CompetencyLevel, (employee.id, written.competency))
+    registry.close()
+    assert report.counts[Change.UPDATED] == 1 and report.counts[Change.CREATED] == 0
+    assert before == after
+    assert levels[Change.CREATED] == 1
+    assert level.level == course.target_level(written.competency)
+    assert level.course_id == course.id and level.score == written.points
