@@ -62,7 +62,7 @@ def render_ranking(console: Console, ranking: Ranking) -> None:
         names = ", ".join(ranking.names.get(c, c) for c in without_evidence)
         console.print(
             f"[bold]Belum ada bukti untuk semua kandidat[/] (dihitung level 0): {names}. "
-            "Bukti datang dari kursus atau asesmen lain."
+            "Bukti datang dari kursus lain, asesmen, atau jawaban tertulis yang belum dinilai widyaiswara."
         )
     console.print(
         "[italic]Peringkat ini alat bantu keputusan, bukan keputusan: ditinjau oleh pejabat "
