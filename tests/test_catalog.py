@@ -72,6 +72,24 @@ def test_untagged_graded_cell_is_reported_with_file_and_cell(content_copy, frame
     assert "belum ditandai kompetensinya" in str(caught.value)
 
 
+def test_unclosed_hidden_tests_marker_is_reported_with_file_and_cell(content_copy, framework):
+    folder = content_copy / "courses" / "tata-kelola"
+    notebook_path = next((folder / "source").glob("*/*.ipynb"))
+    notebook = json.loads(notebook_path.read_text())
+    index, cell = next(
+        (i, c) for i, c in enumerate(notebook["cells"]) if "### END HIDDEN TESTS" in "".join(c["source"])
+    )
+    cell["source"] = "".join(cell["source"]).replace("### END HIDDEN TESTS", "")
+    notebook_path.write_text(json.dumps(notebook))
+    with pytest.raises(ProblemsFound) as caught:
+        load_course(folder, framework)
+    grade_id = cell["metadata"]["nbgrader"]["grade_id"]
+    assert (
+        f"{notebook_path.name}, sel ke-{index + 1} ({grade_id}): '### BEGIN HIDDEN TESTS' tidak ditutup"
+        in str(caught.value)
+    )
+
+
 def test_unknown_competency_in_position_is_reported(content_copy):
     assessments = content_copy / "assessments"
     framework = load_framework(assessments)

@@ -30,19 +30,21 @@ def test_build_releases_the_course_without_solutions_or_hidden_tests(settings):
     assert "c.CourseDirectory.course_id = 'tata-kelola'" in (root / "nbgrader_config.py").read_text()
 
 
-def test_nbgrader_failure_is_reported_with_the_module(content_copy, framework, tmp_path):
+def test_nbgrader_failure_is_reported_with_the_notebook(content_copy, framework, tmp_path):
+    """A problem only nbgrader detects (outdated cell metadata) still names the notebook."""
     folder = content_copy / "courses" / "tata-kelola"
     path = next((folder / "source").glob("*/*.ipynb"))
     notebook = json.loads(path.read_text())
-    test_cell = next(c for c in notebook["cells"] if "### BEGIN HIDDEN TESTS" in "".join(c["source"]))
-    test_cell["source"] = "".join(test_cell["source"]).replace("### END HIDDEN TESTS", "")
+    graded = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade"))
+    graded["metadata"]["nbgrader"]["schema_version"] = 1
     path.write_text(json.dumps(notebook))
     course = load_course(folder, framework)
     with pytest.raises(ProblemsFound) as caught:
         build_course(course, tmp_path / "ws")
     message = str(caught.value)
-    assert f"courses/tata-kelola/source/{path.parent.name}" in message
-    assert "generate_assignment gagal" in message
+    assert f"courses/tata-kelola/source/{path.parent.name}/{path.name}: nbgrader generate_assignment gagal" in message
+    assert "SchemaTooOldError" in message
+    assert "NbGraderException" not in message
 
 
 def test_unknown_course_is_a_clear_error(settings):

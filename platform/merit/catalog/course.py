@@ -103,6 +103,32 @@ class Course:
         return None
 
 
+# nbgrader's region markers, each of which must be closed in the same cell.
+MARKER_PAIRS = (
+    ("### BEGIN SOLUTION", "### END SOLUTION"),
+    ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
+)
+
+
+def _marker_problem(source: str) -> str | None:
+    """Why a cell's nbgrader region markers are unbalanced, or None when they are fine."""
+    for begin, end in MARKER_PAIRS:
+        depth = 0
+        for line in source.splitlines():
+            stripped = line.strip()
+            if stripped == begin:
+                depth += 1
+                if depth > 1:
+                    return f"'{begin}' dibuka lagi sebelum ditutup"
+            elif stripped == end:
+                depth -= 1
+                if depth < 0:
+                    return f"'{end}' tanpa '{begin}' sebelumnya"
+        if depth:
+            return f"'{begin}' tidak ditutup dengan '{end}'"
+    return None
+
+
 def _cell_label(index: int, cell: nbformat.NotebookNode) -> str:
     grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
     return f"sel ke-{index + 1}" + (f" ({grade_id})" if grade_id else "")
@@ -124,6 +150,9 @@ def _graded_cells(
         nbg = meta.get("nbgrader", {})
         grade_id = nbg.get("grade_id")
         where = f"{shown}, {_cell_label(index, cell)}"
+        marker = _marker_problem(cell.source)
+        if marker:
+            problems.append(Problem(where, marker))
         if grade_id:
             if grade_id in seen:
                 problems.append(Problem(where, "grade_id dipakai lebih dari satu sel"))

@@ -42,7 +42,7 @@ def nbgrader_config(course_id: str, root: Path) -> Config:
     config.Exchange.root = str(root / "exchange")
     config.ClearSolutions.code_stub = {"python": CODE_STUB}
     config.ClearSolutions.text_stub = TEXT_STUB
-    config.NbGraderAPI.log_level = "WARN"
+    config.NbGraderAPI.log_level = "INFO"  # captured by the API, shown only on failure
     # ipykernel warns on every start that localhost TCP is unencrypted; isolating
     # kernels is the sandbox's job (grading engine), so keep the log readable here.
     config.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
@@ -102,17 +102,21 @@ class BuiltCourse:
         return self.root / "submitted" / student / module
 
 
-# The line of a traceback that says what went wrong, e.g. "RuntimeError: missing end ...".
-_EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception)): (.+)$", re.M)
+# The line of a traceback that says what went wrong, e.g. "RuntimeError: missing end ...";
+# NbGraderException only says "see the traceback above", so it is left out.
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?((?!NbGraderException)\w+(?:Error|Exception)): (.+)$", re.M)
+_CONVERTING = re.compile(r"Converting notebook (\S+\.ipynb)")
 
 
 def _nbgrader_problems(course: Course, module: str, result: dict[str, object]) -> list[Problem]:
-    """Turn nbgrader's captured log into problems that name the module's notebooks."""
+    """Turn nbgrader's captured log into problems naming the notebook it was converting."""
     text = "\n".join(str(result.get(k) or "") for k in ("log", "error"))
     messages = sorted({f"{kind}: {detail.strip()}" for kind, detail in _EXCEPTION_LINE.findall(text)})
     if not messages:
         messages = [text.strip().splitlines()[-1] if text.strip() else "gagal tanpa pesan"]
-    where = f"courses/{course.id}/source/{module}"
+    converting = _CONVERTING.findall(text)
+    notebook = f"/{Path(converting[-1]).name}" if converting else ""
+    where = f"courses/{course.id}/source/{module}{notebook}"
     return [Problem(where, f"nbgrader generate_assignment gagal: {message}") for message in messages]
 
 
