@@ -7,6 +7,9 @@ are printed without a traceback and exit with status 2.
 from __future__ import annotations
 
 import os
+import warnings
+
+from sqlalchemy.exc import SAWarning
 
 from merit.cli.app import app
 
@@ -14,6 +17,9 @@ from merit.cli.app import app
 def main() -> None:
     # nbformat validates with jsonschema by default, which costs seconds per process.
     os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
+    # nbgrader 0.9.6's gradebook code trips SQLAlchemy 2.1 autoflush warnings; they say
+    # nothing a trainer or HR officer can act on.
+    warnings.filterwarnings("ignore", message="Object of type", category=SAWarning)
     app()
 
 
