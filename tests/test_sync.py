@@ -77,6 +77,6 @@ def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_dem
     registry.close()
     assert report.counts[Change.UPDATED] == 1 and report.counts[Change.CREATED] == 0
     assert before == after
-    assert levels[Change.CREATED] == 1
+    assert levels.counts[Change.CREATED] == 1
     assert level.level == course.target_level(written.competency)
     assert level.course_id == course.id and level.score == written.points

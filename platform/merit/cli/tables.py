@@ -91,10 +91,11 @@ def render_demo(console: Console, result: DemoResult, settings: Settings) -> Non
         f"{s[Change.CREATED]} baru, {s[Change.UPDATED]} diperbarui, {s[Change.UNCHANGED]} tetap; "
         f"{result.sync.pending_manual} menunggu penilaian manual oleh widyaiswara",
     )
-    lv = result.levels
+    lv = result.levels.counts
     summary.add_row(
         "Level kompetensi",
-        f"{lv[Change.CREATED]} baru, {lv[Change.UPDATED]} berubah, {lv[Change.UNCHANGED]} tetap, {lv['removed']} dihapus",
+        f"{lv[Change.CREATED]} baru, {lv[Change.UPDATED]} berubah, {lv[Change.UNCHANGED]} tetap, "
+        f"{result.levels.removed} dihapus",
     )
     summary.add_row("Registri", str(settings.database_url))
     summary.add_row("Gradebook nbgrader", str(settings.workspace_dir / result.course.id / "gradebook.db"))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -63,7 +63,15 @@ def best_yield(candidates: list[CourseYield]) -> CourseYield | None:
     return sorted(usable, key=lambda c: (-c.level, -c.share, c.course_id))[0]
 
 
-def recompute_levels(session: Session, courses: Mapping[str, Course]) -> dict[Change | str, int]:
+@dataclass
+class LevelReport:
+    """How many level rows a recomputation created, changed, left alone or removed."""
+
+    counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
+    removed: int = 0
+
+
+def recompute_levels(session: Session, courses: Mapping[str, Course]) -> LevelReport:
     """Recompute every employee's levels from evidence; only changed rows are written."""
     pooled: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
     rows = session.execute(
@@ -90,7 +98,7 @@ def recompute_levels(session: Session, courses: Mapping[str, Course]) -> dict[Ch
             CourseYield(course_id, score, max_score, level_for(share, target))
         )
 
-    counts: dict[Change | str, int] = {change: 0 for change in Change}
+    report = LevelReport()
     kept: set[tuple[int, str]] = set()
     for (employee_id, code), options in sorted(candidates.items()):
         best = best_yield(options)
@@ -111,7 +119,7 @@ def recompute_levels(session: Session, courses: Mapping[str, Course]) -> dict[Ch
         )
         if change is Change.UPDATED:
             row.computed_at = models.utcnow()
-        counts[change] += 1
+        report.counts[change] += 1
 
     stale = [
         key
@@ -127,5 +135,5 @@ def recompute_levels(session: Session, courses: Mapping[str, Course]) -> dict[Ch
                 models.CompetencyLevel.competency_code == code,
             )
         )
-    counts["removed"] = len(stale)
-    return counts
+    report.removed = len(stale)
+    return report

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from merit.catalog import Course, load_course, load_framework, load_positions
-from merit.competency.levels import recompute_levels
+from merit.competency.levels import LevelReport, recompute_levels
 from merit.demo.roster import synthetic_roster
 from merit.demo.submissions import make_cohort
 from merit.grading.autograde import Outcome, autograde
@@ -32,7 +32,7 @@ class DemoResult:
     roster: dict[Change, int]
     outcomes: list[Outcome]
     sync: SyncReport
-    levels: dict[Change | str, int]
+    levels: LevelReport
     ranking: Ranking
     seconds: float
 
@@ -88,10 +88,7 @@ def run_demo(
             with registry.session() as session:
                 sync = SyncReport()
                 for module in modules:
-                    part = sync_assignment(session, course, built.db_url, module)
-                    for change, count in part.counts.items():
-                        sync.counts[change] += count
-                    sync.pending_manual += part.pending_manual
+                    sync.add(sync_assignment(session, course, built.db_url, module))
                 levels = recompute_levels(session, {course.id: course})
                 ranking = rank_position(session, position, rule)
             progress.update(task, advance=len(modules), description="Selesai")

@@ -53,9 +53,11 @@ class SyncReport:
     counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
     pending_manual: int = 0
 
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
+    def add(self, other: "SyncReport") -> None:
+        """Fold another assignment's report into this one."""
+        for change, count in other.counts.items():
+            self.counts[change] += count
+        self.pending_manual += other.pending_manual
 
 
 @contextmanager
