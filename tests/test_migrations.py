@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the schema the models describe."""
+"""The Alembic migrations build exactly the schema the models describe, on each backend."""
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -9,8 +9,8 @@ from merit.registry.database import Registry, alembic_config, upgrade
 from merit.registry.models import Base
 
 
-def test_migrations_match_models_and_downgrade_cleanly(tmp_path):
-    registry = Registry.open(f"sqlite:///{tmp_path / 'r.sqlite'}")
+def test_migrations_match_models_and_downgrade_cleanly(registry_url):
+    registry = Registry.open(registry_url)
     with registry.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []

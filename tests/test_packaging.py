@@ -7,7 +7,7 @@ import yaml
 
 
 def _pins(requirements):
-    return {re.split(r"==", r)[0].lower(): r.split("==")[1] for r in requirements if "==" in r}
+    return {r.split("==")[0].lower(): r.split("==")[1] for r in requirements if "==" in r}
 
 
 def test_environment_yml_pins_the_same_versions_as_pyproject(root):

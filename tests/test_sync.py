@@ -6,19 +6,20 @@ the demo's own assertions are not disturbed).
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
 from sqlalchemy import func, select
 
-from merit.catalog import load_course, load_positions
-from merit.competency.levels import recompute_levels
+
+from merit.catalog import load_course
+from merit.competency.levels import load_level_rule, recompute_levels
 from merit.demo.roster import synthetic_roster
 from merit.errors import ProblemsFound
 from merit.registry import models
 from merit.registry.database import Registry
-from merit.registry.reference import register_catalog
-from merit.registry.roster import register_roster
+from merit.people.roster import register_roster
 from merit.registry.sync import open_gradebook, sync_assignment
 from merit.registry.upsert import Change
 from tests.conftest import SIZE
@@ -38,24 +39,22 @@ def course(root, framework):
     return load_course(root / "courses" / "tata-kelola", framework)
 
 
-def test_unknown_learner_aborts_the_whole_sync(copy_of_demo, course, root, framework, tmp_path):
-    registry = Registry.open(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+def test_unknown_learner_aborts_the_whole_sync(copy_of_demo, course, registry):
     roster = synthetic_roster(SIZE)
-    with registry.session() as session:
-        register_catalog(session, framework, load_positions(root / "assessments", framework).values(), [course])
+    with registry.session("pytest", "roster tanpa peserta terakhir") as session:
         register_roster(session, roster[:-1])  # the last learner is missing
     gradebook = f"sqlite:///{copy_of_demo / 'nbgrader' / 'tata-kelola' / 'gradebook.db'}"
     with pytest.raises(ProblemsFound) as caught:
-        with registry.session() as session:
+        with registry.session("pytest", "sinkronisasi") as session:
             sync_assignment(session, course, gradebook, course.spec.modules[0].id)
     assert "NIP tidak terdaftar di registri" in str(caught.value)
     assert roster[-1].nip not in str(caught.value)  # the NIP is masked in the message
     with registry.session() as session:
         assert session.scalar(select(func.count()).select_from(models.Evidence)) == 0
-    registry.close()
+        assert session.scalar(select(func.count()).select_from(models.AuditEntry)) == len(roster) - 1
 
 
-def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_demo, course):
+def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_demo, course, root):
     gradebook_url = f"sqlite:///{copy_of_demo / 'nbgrader' / 'tata-kelola' / 'gradebook.db'}"
     module = course.spec.modules[0].id
     written = next(c for c in course.cells if c.manual)
@@ -66,15 +65,18 @@ def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_dem
         grade.needs_manual_grade = False
         gradebook.db.commit()
 
-    registry = Registry.open(f"sqlite:///{copy_of_demo / 'registry.sqlite'}")
-    with registry.session() as session:
+    registry = Registry.open(f"sqlite:///{copy_of_demo / 'registry.sqlite'}", (copy_of_demo / "audit.key").read_text().encode())
+    with registry.session("widyaiswara", "penilaian manual refleksi") as session:
         before = session.scalar(select(func.count()).select_from(models.Evidence))
         report = sync_assignment(session, course, gradebook_url, module)
-        levels = recompute_levels(session, {course.id: course})
+        levels = recompute_levels(session, {course.id: course}, load_level_rule(root / "assessments"), dt.date(2026, 11, 23), report.employees)
         after = session.scalar(select(func.count()).select_from(models.Evidence))
         employee = session.scalars(select(models.Employee).filter_by(nip=learner)).one()
         level = session.get(models.CompetencyLevel, (employee.id, written.competency))
+    with registry.session() as session:
+        audit = session.scalars(select(models.AuditEntry).order_by(models.AuditEntry.seq.desc())).first()
     registry.close()
+    assert (audit.actor, audit.reason, audit.entity) == ("widyaiswara", "penilaian manual refleksi", "competency_level")
     assert report.counts[Change.UPDATED] == 1 and report.counts[Change.CREATED] == 0
     assert before == after
     assert levels.counts[Change.CREATED] == 1

@@ -9,6 +9,8 @@ deployments never touch a developer's demo data.
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 from pydantic import model_validator
@@ -68,6 +70,24 @@ class Settings(BaseSettings):
     @property
     def assessments_dir(self) -> Path:
         return self.root / "assessments"
+
+    def audit_key(self) -> bytes:
+        """The secret that keys the audit trail's hash chain.
+
+        ``MERIT_AUDIT_KEY`` wins; otherwise a random key is created once in
+        ``<data dir>/audit.key`` (mode 0600). In production keep the key away from the
+        database host's backups, for example in the deployment's secret store.
+        """
+        from_env = os.environ.get("MERIT_AUDIT_KEY")
+        if from_env:
+            return from_env.encode()
+        path = self.data_dir / "audit.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()
 
     @property
     def workspace_dir(self) -> Path:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import typer
-from rich.console import Console
 
 from merit.catalog import load_course, load_framework
+from merit.cli.audit import audit_app
+from merit.cli.common import console, user_errors
+from merit.cli.levels import level_app
+from merit.cli.people import jp_command, roster_app, skp_app
 from merit.cli.tables import render_demo
 from merit.demo.run import DEMO_POSITION, run_demo
 from merit.errors import MeritError
 from merit.grading.coursedir import build_course
-from merit.registry.database import Registry
+from merit.registry.database import open_registry
 from merit.settings import Settings
 
 app = typer.Typer(
@@ -25,19 +25,11 @@ course_app = typer.Typer(help="Kursus: bangun dan periksa.", no_args_is_help=Tru
 db_app = typer.Typer(help="Basis data registri kompetensi.", no_args_is_help=True)
 app.add_typer(course_app, name="course")
 app.add_typer(db_app, name="db")
-
-console = Console()
-errors = Console(stderr=True)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Print input errors in Indonesian, without a traceback, and exit with status 2."""
-    try:
-        yield
-    except MeritError as exc:
-        errors.print(f"[bold red]Galat:[/] {exc}", markup=True, highlight=False)
-        raise typer.Exit(code=2) from None
+app.add_typer(roster_app, name="roster")
+app.add_typer(skp_app, name="skp")
+app.add_typer(level_app, name="level")
+app.add_typer(audit_app, name="audit")
+app.command("jp")(jp_command)
 
 
 @app.command()
@@ -72,6 +64,5 @@ def course_build(course: str = typer.Argument(..., help="Kode kursus, nama folde
 def db_upgrade() -> None:
     """Perbarui skema registri ke revisi terbaru (Alembic)."""
     with user_errors():
-        settings = Settings()
-        Registry.open(settings.database_url).close()
+        open_registry(Settings()).close()
         console.print("Skema registri sudah revisi terbaru.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from merit.competency.levels import RULE_TEXT
 from merit.demo.run import DemoResult
 from merit.nip import mask_nip
 from merit.placement.ranking import Ranking
@@ -55,7 +54,8 @@ def render_ranking(console: Console, ranking: Ranking) -> None:
     console.print(f"[bold]Rumus:[/] {ranking.rule.formula()}")
     console.print(f"[bold]Kategori:[/] {ranking.rule.bands_text()}")
     console.print(f"[bold]Urutan:[/] {ranking.tie_break.removeprefix('Urutan: ')}")
-    console.print(f"[bold]Level dari bukti:[/] {RULE_TEXT}")
+    if ranking.level_rule:
+        console.print(f"[bold]Level dari bukti:[/] {ranking.level_rule}")
     required = ", ".join(f"{ranking.names.get(c, c)} {lv}" for c, lv in sorted(ranking.required.items()))
     console.print(f"[bold]Standar jabatan:[/] {required}")
     if without_evidence:
@@ -79,7 +79,7 @@ def render_demo(console: Console, result: DemoResult, settings: Settings) -> Non
     summary = Table(title="Ringkasan demo", show_header=False)
     summary.add_column("apa")
     summary.add_column("hasil")
-    r = result.roster
+    r = result.roster.counts
     summary.add_row("Roster ASN", f"{r[Change.CREATED]} baru, {r[Change.UPDATED]} diperbarui, {r[Change.UNCHANGED]} tetap")
     summary.add_row("Kursus", f"{result.course.spec.title.id} ({result.course.spec.jp} JP), {len(result.course.cells)} sel dinilai")
     summary.add_row("Pengumpulan dinilai nbgrader", f"{graded} berhasil, {len(failed)} gagal")

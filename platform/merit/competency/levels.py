@@ -1,54 +1,101 @@
-"""The rule that turns graded evidence into a competency level (1–5).
+"""The rule that turns graded evidence into a competency level (1–5), in one place.
 
-Rule (documented in docs/competency-levels.md and printed with results):
+Rule (parameters in ``assessments/levels.yml``; explained in docs/competency-levels.md):
 
 * A course can certify a competency up to the *target level* it declares for it in
   ``course.yml``; it can never certify more.
-* For each employee, competency and course, the evidence is pooled: the share of points
-  earned over all graded cells tagged with that competency. Cells still waiting for a
-  trainer's manual grade are left out of both sides, so a pending essay neither helps
-  nor hurts.
-* share ≥ 80 % → target level; ≥ 60 % → target − 1; ≥ 40 % → target − 2; otherwise the
-  course yields no level (never below 1; no level means 0 in a job-person match).
-* The held level is the highest any course yields; ties go to the higher share, then to
-  the course id in alphabetical order, so recomputation is deterministic.
+* For each employee, competency and course, the evidence is pooled: points earned over
+  points possible on every graded cell tagged with that competency, so cells weigh by
+  their points. Cells still waiting for a trainer's manual grade are left out of both
+  sides, and evidence older than the validity period is left out entirely.
+* The share maps to a level by the thresholds, e.g. ≥ 80 % → target, ≥ 60 % → target − 1,
+  ≥ 40 % → target − 2, otherwise no level from that course.
+* The held level is the highest any course yields; ties go to the higher share, then
+  to the course id, so recomputation is deterministic for a given date.
+* An assessor's override (with a reason) replaces the computed level until removed.
+
+Each level row says where it came from, and ``level_evidence`` lists the evidence rows
+that produced it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from sqlalchemy import delete, select
+from pydantic import Field, field_validator
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from merit.catalog import Course
+from merit.catalog.yamlfile import StrictModel, load_model
 from merit.registry import models
-from merit.registry.upsert import Change, upsert
+from merit.registry.audit import CREATE, trail_of
+from merit.registry.upsert import Change, assign_changed, delete_row, entity_key
 
-# (minimum share of points, levels below the course target)
-THRESHOLDS: tuple[tuple[float, int], ...] = ((0.80, 0), (0.60, 1), (0.40, 2))
-RULE_TEXT = (
-    "skor ≥ 80% → level target kursus; ≥ 60% → target−1; ≥ 40% → target−2; "
-    "di bawahnya tidak ada level; sel yang menunggu penilaian manual tidak dihitung"
-)
+CHUNK = 5_000
+LEVEL_FIELDS = ["level", "source", "course_id", "score", "max_score", "rule"]
 
 
-def level_for(share: float, target: int) -> int:
-    """The level a course with ``target`` certifies for a pooled ``share`` (0–1) of points."""
-    for minimum, below in THRESHOLDS:
-        if share >= minimum:
-            return max(target - below, 0)
-    return 0
+class Threshold(StrictModel):
+    min_share: float = Field(gt=0, le=1)
+    below_target: int = Field(ge=0, le=4)
+
+
+class LevelRule(StrictModel):
+    """Parameters of the evidence-to-level rule."""
+
+    validity_years: int = Field(ge=1, le=20)
+    thresholds: list[Threshold] = Field(min_length=1)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _descending(cls, items: list[Threshold]) -> list[Threshold]:
+        shares = [t.min_share for t in items]
+        if shares != sorted(set(shares), reverse=True):
+            raise ValueError("min_share harus urut menurun dan tidak boleh ganda")
+        return items
+
+    def level_for(self, share: float, target: int) -> int:
+        """The level a course with ``target`` certifies for a pooled ``share`` (0–1)."""
+        for threshold in self.thresholds:
+            if share >= threshold.min_share:
+                return max(target - threshold.below_target, 0)
+        return 0
+
+    def valid_since(self, as_of: dt.date) -> dt.datetime:
+        """Evidence submitted before this moment has expired on ``as_of``."""
+        year = as_of.year - self.validity_years
+        day = min(as_of.day, 28) if as_of.month == 2 else as_of.day
+        return dt.datetime(year, as_of.month, day)
+
+    def text(self) -> str:
+        steps = "; ".join(
+            f"≥ {t.min_share:.0%} → " + ("level target kursus" if t.below_target == 0 else f"target−{t.below_target}")
+            for t in self.thresholds
+        )
+        return (
+            f"skor {steps}; di bawahnya tidak ada level; sel yang menunggu penilaian manual "
+            f"tidak dihitung; bukti berlaku {self.validity_years} tahun"
+        )
+
+
+def load_level_rule(assessments_dir: Path) -> LevelRule:
+    return load_model(LevelRule, assessments_dir / "levels.yml", assessments_dir.parent)
 
 
 @dataclass(frozen=True)
 class CourseYield:
+    """What one course's pooled evidence certifies for one employee and competency."""
+
     course_id: str
     score: float
     max_score: float
     level: int
+    evidence: tuple[int, ...] = ()
 
     @property
     def share(self) -> float:
@@ -69,71 +116,115 @@ class LevelReport:
 
     counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
     removed: int = 0
+    employees: set[int] = field(default_factory=set)  # whose levels changed
 
 
-def recompute_levels(session: Session, courses: Mapping[str, Course]) -> LevelReport:
-    """Recompute every employee's levels from evidence; only changed rows are written."""
-    pooled: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _desired_levels(
+    session: Session, ids: list[int], courses: Mapping[str, Course], rule: LevelRule, as_of: dt.date
+) -> dict[tuple[int, str], tuple[dict[str, object], tuple[int, ...]]]:
+    """(employee, competency) -> level row values and the evidence ids behind them."""
+    since = rule.valid_since(as_of)
+    ev = models.Evidence
     rows = session.execute(
-        select(
-            models.Evidence.employee_id,
-            models.Evidence.competency_code,
-            models.Evidence.course_id,
-            models.Evidence.score,
-            models.Evidence.max_score,
-        ).where(models.Evidence.needs_manual_grade.is_(False))
+        select(ev.id, ev.employee_id, ev.competency_code, ev.course_id, ev.score, ev.max_score,
+               ev.submitted_at, ev.recorded_at)
+        .where(ev.employee_id.in_(ids), ev.needs_manual_grade.is_(False))
+        .order_by(ev.id)
     )
-    for employee_id, code, course_id, score, max_score in rows:
-        if course_id not in courses:
+    pooled: dict[tuple[int, str, str], list] = defaultdict(lambda: [0.0, 0.0, []])
+    for evidence_id, employee_id, code, course_id, score, max_score, submitted, recorded in rows:
+        if course_id not in courses or (submitted or recorded) < since:
             continue
         total = pooled[(employee_id, code, course_id)]
         total[0] += score
         total[1] += max_score
-
-    candidates: dict[tuple[int, str], list[CourseYield]] = defaultdict(list)
-    for (employee_id, code, course_id), (score, max_score) in pooled.items():
-        target = courses[course_id].target_level(code)
+        total[2].append(evidence_id)
+    options: dict[tuple[int, str], list[CourseYield]] = defaultdict(list)
+    for (employee_id, code, course_id), (score, max_score, evidence) in pooled.items():
         share = score / max_score if max_score else 0.0
-        candidates[(employee_id, code)].append(
-            CourseYield(course_id, score, max_score, level_for(share, target))
-        )
+        level = rule.level_for(share, courses[course_id].target_level(code))
+        options[(employee_id, code)].append(CourseYield(course_id, score, max_score, level, tuple(evidence)))
 
-    report = LevelReport()
-    kept: set[tuple[int, str]] = set()
-    for (employee_id, code), options in sorted(candidates.items()):
-        best = best_yield(options)
-        if best is None:
-            continue
-        kept.add((employee_id, code))
-        row, change = upsert(
-            session,
-            models.CompetencyLevel,
-            {"employee_id": employee_id, "competency_code": code},
-            {
-                "level": best.level,
-                "course_id": best.course_id,
-                "score": best.score,
-                "max_score": best.max_score,
-                "rule": RULE_TEXT,
-            },
-        )
-        if change is Change.UPDATED:
-            row.computed_at = models.utcnow()
-        report.counts[change] += 1
-
-    stale = [
-        key
-        for key in session.execute(
-            select(models.CompetencyLevel.employee_id, models.CompetencyLevel.competency_code)
-        )
-        if tuple(key) not in kept
-    ]
-    for employee_id, code in stale:
-        session.execute(
-            delete(models.CompetencyLevel).where(
-                models.CompetencyLevel.employee_id == employee_id,
-                models.CompetencyLevel.competency_code == code,
+    desired = {}
+    for key, candidates in options.items():
+        best = best_yield(candidates)
+        if best is not None:
+            desired[key] = (
+                {"level": best.level, "source": "evidence", "course_id": best.course_id,
+                 "score": best.score, "max_score": best.max_score, "rule": rule.text()},
+                best.evidence,
             )
+    overrides = session.scalars(select(models.LevelOverride).where(models.LevelOverride.employee_id.in_(ids)))
+    for override in overrides:
+        desired[(override.employee_id, override.competency_code)] = (
+            {"level": override.level, "source": "override", "course_id": None, "score": None,
+             "max_score": None, "rule": f"keputusan asesor {override.assessor}: {override.reason}"},
+            (),
         )
-    report.removed = len(stale)
+    return desired
+
+
+def recompute_levels(
+    session: Session,
+    courses: Mapping[str, Course],
+    rule: LevelRule,
+    as_of: dt.date,
+    employees: Iterable[int] | None = None,
+) -> LevelReport:
+    """Recompute the levels of ``employees`` (all when None); only changes are written."""
+    ids = sorted(set(employees)) if employees is not None else list(session.scalars(select(models.Employee.id).order_by(models.Employee.id)))
+    report = LevelReport()
+    trail = trail_of(session)
+    for part in _chunks(ids):
+        desired = _desired_levels(session, part, courses, rule, as_of)
+        current = {
+            (row.employee_id, row.competency_code): row
+            for row in session.scalars(select(models.CompetencyLevel).where(models.CompetencyLevel.employee_id.in_(part)))
+        }
+        for (employee_id, code), (values, _) in sorted(desired.items()):
+            key = {"employee_id": employee_id, "competency_code": code}
+            row = current.get((employee_id, code))
+            if row is None:
+                session.add(models.CompetencyLevel(**key, **values, computed_at=models.utcnow()))
+                trail.record(CREATE, "competency_level", entity_key(key), None, {**key, **values})
+                change = Change.CREATED
+            elif assign_changed(session, row, key, values):
+                row.computed_at = models.utcnow()
+                change = Change.UPDATED
+            else:
+                change = Change.UNCHANGED
+            report.counts[change] += 1
+            if change is not Change.UNCHANGED:
+                report.employees.add(employee_id)
+        for (employee_id, code), row in sorted(current.items()):
+            if (employee_id, code) not in desired:
+                delete_row(session, row, {"employee_id": employee_id, "competency_code": code}, LEVEL_FIELDS)
+                report.removed += 1
+                report.employees.add(employee_id)
+        _write_links(session, part, desired)
     return report
+
+
+def _write_links(
+    session: Session, ids: list[int], desired: dict[tuple[int, str], tuple[dict[str, object], tuple[int, ...]]]
+) -> None:
+    """Make ``level_evidence`` list exactly the evidence behind each current level."""
+    link = models.LevelEvidence
+    want = {(e, c, evidence) for (e, c), (_, ids_) in desired.items() for evidence in ids_}
+    have = {
+        (e, c, i)
+        for e, c, i in session.execute(select(link.employee_id, link.competency_code, link.evidence_id).where(link.employee_id.in_(ids)))
+    }
+    stale = sorted(have - want)
+    for start in range(0, len(stale), CHUNK):
+        session.execute(
+            delete(link).where(tuple_(link.employee_id, link.competency_code, link.evidence_id).in_(stale[start:start + CHUNK]))
+        )
+    new = sorted(want - have)
+    if new:
+        session.execute(insert(link), [{"employee_id": e, "competency_code": c, "evidence_id": i} for e, c, i in new])

@@ -7,7 +7,7 @@ import random
 
 from faker import Faker
 
-from merit.registry.roster import RosterEntry
+from merit.people.roster import RosterEntry
 
 UNITS = (
     "Sekretariat Daerah",
@@ -17,14 +17,12 @@ UNITS = (
     "Badan Perencanaan Pembangunan Daerah",
     "Dinas Penanaman Modal dan PTSP",
 )
-JOB_TITLES = (
-    "Analis Sumber Daya Manusia Aparatur",
-    "Pranata Komputer",
-    "Analis Kebijakan",
-    "Penata Layanan Operasional",
-    "Pengelola Data dan Informasi",
-    "Perencana",
-    "Arsiparis",
+# Positions (codes in assessments/positions/) the synthetic staff currently hold.
+POSITIONS = (
+    "analis-kebijakan-ahli-muda",
+    "pranata-komputer-ahli-pertama",
+    "pengadministrasi-kepegawaian",
+    "kasubbag-kepegawaian",
 )
 # Years of service → golongan: a plausible career path for graduates entering at III/a.
 GOLONGAN_BY_SERVICE = ((20, "IV/b"), (16, "IV/a"), (12, "III/d"), (8, "III/c"), (4, "III/b"), (0, "III/a"))
@@ -56,7 +54,7 @@ def synthetic_roster(size: int, seed: int = 2017, today: dt.date = dt.date(2026,
                 nip=nip,
                 name=f"{first} {fake.last_name()}",
                 unit=rng.choice(UNITS),
-                job_title=rng.choice(JOB_TITLES),
+                position_code=rng.choice(POSITIONS),
                 golongan=_golongan(appointed, today),
                 email=f"asn{index + 1:03d}@contoh.go.id",
             )

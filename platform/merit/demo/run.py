@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from merit.catalog import Course, load_course, load_framework, load_positions
-from merit.competency.levels import LevelReport, recompute_levels
+from merit.catalog import Course
+from merit.competency.levels import LevelReport
+from merit.content import load_content, register_content
 from merit.demo.roster import synthetic_roster
 from merit.demo.submissions import make_cohort
 from merit.grading.autograde import Outcome, autograde
 from merit.grading.coursedir import build_course, enroll
-from merit.placement.jpm import load_jpm_rule
+from merit.people.roster import RosterReport, register_roster
+from merit.pipeline import after_evidence_change
 from merit.placement.ranking import Ranking, rank_position
-from merit.registry.database import Registry
-from merit.registry.reference import register_catalog
-from merit.registry.roster import register_roster
+from merit.registry.database import open_registry
 from merit.registry.sync import SyncReport, sync_assignment
-from merit.registry.upsert import Change
+from merit.errors import MeritError
 from merit.settings import Settings
 
 DEMO_COURSE = "tata-kelola"
 DEMO_POSITION = "kasubbag-kepegawaian"
+ACTOR = "merit demo"
 
 
 @dataclass
 class DemoResult:
     course: Course
-    roster: dict[Change, int]
+    roster: RosterReport
     outcomes: list[Outcome]
     sync: SyncReport
     levels: LevelReport
@@ -52,14 +54,16 @@ def run_demo(
     position: str = DEMO_POSITION,
     seed: int = 2017,
     progress: Progress | None = None,
+    as_of: dt.date | None = None,
 ) -> DemoResult:
     """Register a roster, build the course, grade a cohort, sync, derive levels, rank."""
     started = time.perf_counter()
+    as_of = as_of or dt.date.today()
     progress = progress or progress_bar()
-    framework = load_framework(settings.assessments_dir)
-    positions = load_positions(settings.assessments_dir, framework)
-    rule = load_jpm_rule(settings.assessments_dir)
-    course = load_course(settings.courses_dir / DEMO_COURSE, framework)
+    content = load_content(settings)
+    if DEMO_COURSE not in content.courses:
+        raise MeritError(f"Kursus demo '{DEMO_COURSE}' tidak ada di courses/.")
+    course = content.courses[DEMO_COURSE]
     roster = synthetic_roster(size, seed)
     nips = [entry.nip for entry in roster]
     modules = [m.id for m in course.spec.modules]
@@ -67,11 +71,11 @@ def run_demo(
 
     with progress:
         task = progress.add_task("Menyiapkan registri dan roster", total=steps)
-        registry = Registry.open(settings.database_url)
+        registry = open_registry(settings)
         try:
-            with registry.session() as session:
-                register_catalog(session, framework, positions.values(), [course])
-                roster_counts = register_roster(session, roster)
+            with registry.session(ACTOR, "demo: roster sintetis dan katalog") as session:
+                register_content(session, content)
+                roster_report = register_roster(session, roster)
             progress.update(task, advance=1, description=f"Membangun kursus {course.id} (nbgrader)")
             built = build_course(course, settings.workspace_dir)
             enroll(built, {entry.nip: entry.name for entry in roster})
@@ -85,13 +89,14 @@ def run_demo(
                 outcomes += autograde(built, module, nips, on_done=lambda _o: progress.advance(task))
 
             progress.update(task, description="Sinkronisasi nilai ke registri kompetensi")
-            with registry.session() as session:
+            with registry.session(ACTOR, f"demo: sinkronisasi nilai nbgrader kursus {course.id}") as session:
                 sync = SyncReport()
                 for module in modules:
                     sync.add(sync_assignment(session, course, built.db_url, module))
-                levels = recompute_levels(session, {course.id: course})
-                ranking = rank_position(session, position, rule)
+                levels = after_evidence_change(session, content.courses, content.level_rule, as_of, sync.employees)
+            with registry.session() as session:
+                ranking = rank_position(session, position, content.jpm_rule)
             progress.update(task, advance=len(modules), description="Selesai")
         finally:
             registry.close()
-    return DemoResult(course, roster_counts, outcomes, sync, levels, ranking, time.perf_counter() - started)
+    return DemoResult(course, roster_report, outcomes, sync, levels, ranking, time.perf_counter() - started)

@@ -38,11 +38,16 @@ class Ranking:
     rule: JPMRule
     candidates: tuple[Candidate, ...]
     names: dict[str, str]  # competency code -> Indonesian name
+    level_rule: str  # the evidence-to-level rule the levels were computed with
     tie_break: str = TIE_BREAK
 
 
-def rank_position(session: Session, position_code: str, rule: JPMRule) -> Ranking:
-    """Every employee on the roster ranked for ``position_code``."""
+def rank_position(session: Session, position_code: str, rule: JPMRule, limit: int | None = None) -> Ranking:
+    """Employees ranked for ``position_code``, best first (the top ``limit``, or all).
+
+    The order comes from ``position_match`` through its index; the details (levels,
+    gaps, which course certified each level) are loaded for the ranked page only.
+    """
     position = session.scalars(
         select(models.Position)
         .where(models.Position.code == position_code)
@@ -52,13 +57,18 @@ def rank_position(session: Session, position_code: str, rule: JPMRule) -> Rankin
         known = ", ".join(session.scalars(select(models.Position.code).order_by(models.Position.code)))
         raise MeritError(f"Jabatan '{position_code}' tidak dikenal. Jabatan yang ada: {known}.")
     required = {r.competency_code: r.level for r in position.requirements}
-    employees = session.scalars(
-        select(models.Employee).options(selectinload(models.Employee.levels))
-    ).all()
-    if not employees:
+    ids = ranked_ids(session, position_code, rule, limit)
+    if not ids:
         raise MeritError("Registri belum berisi pegawai: tidak ada kandidat untuk diperingkat.")
+    employees = {
+        e.id: e
+        for e in session.scalars(
+            select(models.Employee).where(models.Employee.id.in_(ids)).options(selectinload(models.Employee.levels))
+        )
+    }
     candidates = []
-    for employee in employees:
+    for employee_id in ids:
+        employee = employees[employee_id]
         held = {lv.competency_code: lv.level for lv in employee.levels}
         candidates.append(
             Candidate(
@@ -66,9 +76,22 @@ def rank_position(session: Session, position_code: str, rule: JPMRule) -> Rankin
                 employee.name,
                 employee.unit,
                 rule.match(held, required),
-                {lv.competency_code: lv.course_id for lv in employee.levels},
+                {lv.competency_code: lv.course_id or "asesor" for lv in employee.levels},
             )
         )
-    candidates.sort(key=lambda c: (-c.match.percent, -c.match.met, c.nip))
     names = {code: name for code, name in session.execute(select(models.Competency.code, models.Competency.name_id))}
-    return Ranking(position, required, rule, tuple(candidates), names)
+    rules = sorted({lv.rule for c in employees.values() for lv in c.levels if lv.source == "evidence"})
+    return Ranking(position, required, rule, tuple(candidates), names, "; ".join(rules))
+
+
+def ranked_ids(session: Session, position_code: str, rule: JPMRule, limit: int | None = None) -> list[int]:
+    """Employee ids in ranking order: JPM, then competencies met, then NIP."""
+    match = models.PositionMatch
+    held = match.held_capped if rule.cap_at_required else match.held_uncapped
+    stmt = (
+        select(match.employee_id)
+        .where(match.position_code == position_code)
+        .order_by(held.desc(), match.met.desc(), match.nip)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

@@ -16,6 +16,10 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from merit.errors import MeritError
+from merit.registry.audit import AuditTrail
+from merit.settings import Settings
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -50,25 +54,48 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 class Registry:
-    """The registry database: one engine and a session factory."""
+    """The registry database: one engine, a session factory and the audit key."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, audit_key: bytes | None = None):
         self.url = url
+        self.audit_key = audit_key
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str) -> "Registry":
+    def open(cls, url: str, audit_key: bytes | None = None) -> "Registry":
         """Open the registry at ``url`` with its schema migrated to the newest revision."""
-        registry = cls(url)
+        registry = cls(url, audit_key)
         upgrade(registry.engine)
         return registry
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A transaction: committed whole on success, rolled back whole on any error."""
+    def session(self, actor: str | None = None, reason: str | None = None) -> Iterator[Session]:
+        """A transaction: committed whole on success, rolled back whole on any error.
+
+        A session that changes audited data names its ``actor`` and ``reason``; its
+        audit entries are appended in the same transaction, so a change and its record
+        are stored together or not at all.
+        """
+        trail = None
+        if actor is not None:
+            if not self.audit_key:
+                raise MeritError("Kunci audit tidak tersedia: perubahan registri tidak dapat dicatat.")
+            if not (reason or "").strip():
+                raise MeritError("Alasan perubahan wajib diisi untuk jejak audit.")
+            trail = AuditTrail(self.audit_key, actor, reason or "")
         with self._sessions() as session, session.begin():
+            if trail is not None:
+                session.info["audit"] = trail
             yield session
+            if trail is not None:
+                session.flush()
+                trail.write(session)
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def open_registry(settings: Settings) -> Registry:
+    """The registry configured by ``settings``, migrated, with its audit key loaded."""
+    return Registry.open(str(settings.database_url), settings.audit_key())

@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -44,15 +45,16 @@ class Base(DeclarativeBase):
 class Employee(Base):
     """An ASN on the roster, identified by NIP."""
 
+    __audited__ = True
     __tablename__ = "employee"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nip: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(200))
-    job_title: Mapped[str] = mapped_column(String(200))
+    position_code: Mapped[str] = mapped_column(ForeignKey("position.code"))
     golongan: Mapped[str] = mapped_column(String(8))
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
 
     evidence: Mapped[list[Evidence]] = relationship(back_populates="employee")
     levels: Mapped[list[CompetencyLevel]] = relationship(back_populates="employee")
@@ -111,9 +113,11 @@ class PositionRequirement(Base):
 class Evidence(Base):
     """One graded cell of one learner's submission, as recorded by nbgrader."""
 
+    __audited__ = True
     __tablename__ = "evidence"
     __table_args__ = (
         UniqueConstraint("employee_id", "course_id", "assignment", "notebook", "cell"),
+        Index("ix_evidence_course_assignment", "course_id", "assignment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,22 +138,126 @@ class Evidence(Base):
 
 
 class CompetencyLevel(Base):
-    """An employee's current level in one competency, derived from evidence.
+    """An employee's current level in one competency.
 
-    ``course_id``, ``score`` and ``max_score`` name the evidence that produced the
-    level (all evidence of this employee and competency in that course), so the level
-    can always be explained.
+    ``source`` says where it came from: ``evidence`` (then ``course_id``, ``score`` and
+    ``max_score`` summarise the evidence, and :class:`LevelEvidence` lists every row of
+    it) or ``override`` (an assessor's decision, see :class:`LevelOverride`).
     """
 
+    __audited__ = True
     __tablename__ = "competency_level"
 
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), primary_key=True)
     competency_code: Mapped[str] = mapped_column(ForeignKey("competency.code"), primary_key=True)
     level: Mapped[int] = mapped_column(Integer)
-    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"))
-    score: Mapped[float] = mapped_column(Float)
-    max_score: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(16))
+    course_id: Mapped[str | None] = mapped_column(ForeignKey("course.id"))
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float | None] = mapped_column(Float)
     rule: Mapped[str] = mapped_column(Text)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     employee: Mapped[Employee] = relationship(back_populates="levels")
+
+
+class LevelEvidence(Base):
+    """Which evidence rows produced a level: the answer to "why this level?"."""
+
+    __tablename__ = "level_evidence"
+
+    employee_id: Mapped[int] = mapped_column(primary_key=True)
+    competency_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class LevelOverride(Base):
+    """An assessor's decision that replaces the computed level, always with a reason."""
+
+    __audited__ = True
+    __tablename__ = "level_override"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), primary_key=True)
+    competency_code: Mapped[str] = mapped_column(ForeignKey("competency.code"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    assessor: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SkpRating(Base):
+    """A yearly performance rating (predikat kinerja SKP, PermenPANRB 6/2022)."""
+
+    __audited__ = True
+    __tablename__ = "skp_rating"
+    __table_args__ = (UniqueConstraint("employee_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    predikat: Mapped[str] = mapped_column(String(32))
+
+
+class PositionMatch(Base):
+    """Job-person match of every employee for every position, kept current on level change.
+
+    Ranking a position of a national pool reads this table through its index instead of
+    aggregating millions of level rows at query time. ``held_capped`` and
+    ``held_uncapped`` serve both JPM variants; ``nip`` is copied for the tie-break.
+    """
+
+    __tablename__ = "position_match"
+
+    position_code: Mapped[str] = mapped_column(ForeignKey("position.code"), primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18))
+    held_capped: Mapped[int] = mapped_column(Integer)
+    held_uncapped: Mapped[int] = mapped_column(Integer)
+    met: Mapped[int] = mapped_column(Integer)
+
+
+# The ranking order (JPM desc, competencies met desc, NIP asc) read straight off an index.
+Index(
+    "ix_position_match_rank_capped",
+    PositionMatch.position_code, PositionMatch.held_capped.desc(), PositionMatch.met.desc(), PositionMatch.nip,
+)
+Index(
+    "ix_position_match_rank_uncapped",
+    PositionMatch.position_code, PositionMatch.held_uncapped.desc(), PositionMatch.met.desc(), PositionMatch.nip,
+)
+Index("ix_position_match_employee", PositionMatch.employee_id)
+
+
+class AuditEntry(Base):
+    """One append-only audit record; ``hash`` chains it to the entry before it.
+
+    ``hash`` is an HMAC over the entry's content and ``prev_hash``, keyed by a secret
+    kept outside the database, so an entry cannot be edited, removed, inserted or moved
+    without ``merit audit verify`` noticing.
+    """
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_key: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest entry's sequence number and hash, so a truncated log is detected."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -21,7 +21,12 @@ def register_catalog(
     framework: catalog.Framework,
     positions: Iterable[catalog.Position],
     courses: Iterable[catalog.Course],
-) -> None:
+) -> set[str]:
+    """Upsert the catalog; returns the codes of positions whose standard changed.
+
+    Position matches of those positions are stale until refreshed by the caller.
+    """
+    changed: set[str] = set()
     for competency in framework.competencies:
         upsert(
             session,
@@ -42,6 +47,8 @@ def register_catalog(
             {"title_id": position.title["id"], "kind": position.kind, "unit": position.unit},
         )
         current = {r.competency_code: r for r in row.requirements}
+        if {c: r.level for c, r in current.items()} != position.requirements:
+            changed.add(position.code)
         for code, level in position.requirements.items():
             if code in current:
                 if current[code].level != level:
@@ -62,3 +69,4 @@ def register_catalog(
                 "pass_mark": course.spec.pass_mark,
             },
         )
+    return changed

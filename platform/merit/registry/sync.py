@@ -2,7 +2,7 @@
 
 One evidence row per graded cell per learner, keyed by (employee, course, assignment,
 notebook, cell): a re-sync updates changed scores (for example after a trainer's
-manual grade) and never duplicates. The competency of a cell comes from the course's
+manual grade) and never duplicates; every created or changed row is audited. The competency of a cell comes from the course's
 *source* notebook, not from the submission. The whole sync is one transaction: if any
 learner in the gradebook is unknown to the registry, nothing is written.
 """
@@ -23,14 +23,15 @@ from nbgrader.api import (
     SubmittedAssignment,
     SubmittedNotebook,
 )
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from merit.catalog import Course
 from merit.errors import Problem, ProblemsFound
 from merit.nip import mask_nip
 from merit.registry import models
-from merit.registry.upsert import Change, assign_changed
+from merit.registry.audit import CREATE, UPDATE, trail_of
+from merit.registry.upsert import Change, entity_key
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,14 @@ class GradeRecord:
 class SyncReport:
     counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
     pending_manual: int = 0
+    employees: set[int] = field(default_factory=set)  # whose evidence changed
 
     def add(self, other: "SyncReport") -> None:
         """Fold another assignment's report into this one."""
         for change, count in other.counts.items():
             self.counts[change] += count
         self.pending_manual += other.pending_manual
+        self.employees |= other.employees
 
 
 @contextmanager
@@ -103,15 +106,28 @@ def read_grades(db_url: str, course_id: str, assignment: str) -> list[GradeRecor
         ]
 
 
+def employee_ids(session: Session, nips: list[str], chunk: int = 10_000) -> dict[str, int]:
+    """NIP -> employee id for the NIPs that are registered (IN lists kept bounded)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(nips), chunk):
+        part = nips[start:start + chunk]
+        stmt = select(models.Employee.nip, models.Employee.id).where(models.Employee.nip.in_(part))
+        found.update({nip: employee_id for nip, employee_id in session.execute(stmt)})
+    return found
+
+
 def sync_assignment(
     session: Session, course: Course, db_url: str, assignment: str
 ) -> SyncReport:
-    """Bring the registry's evidence for ``assignment`` in line with the gradebook."""
+    """Bring the registry's evidence for ``assignment`` in line with the gradebook.
+
+    Written with bulk statements (one INSERT and one UPDATE for the whole assignment)
+    so that a cohort of tens of thousands syncs in seconds; each created or changed row
+    is still audited individually.
+    """
     records = read_grades(db_url, course.id, assignment)
     nips = sorted({r.student for r in records})
-    employees = {
-        e.nip: e for e in session.scalars(select(models.Employee).where(models.Employee.nip.in_(nips)))
-    }
+    employees = employee_ids(session, nips)
     problems = [
         Problem(f"gradebook {course.id}/{assignment}, peserta {mask_nip(nip)}", "NIP tidak terdaftar di registri")
         for nip in nips
@@ -126,20 +142,36 @@ def sync_assignment(
     ]
     if problems:
         raise ProblemsFound("Sinkronisasi nilai dibatalkan; tidak ada yang disimpan:", problems)
+    return write_evidence(session, course.id, assignment, records, employees, course)
 
+
+def write_evidence(
+    session: Session,
+    course_id: str,
+    assignment: str,
+    records: list[GradeRecord],
+    employees: dict[str, int],
+    course: Course,
+) -> SyncReport:
+    """Create or update evidence rows for ``records`` (already validated)."""
+    trail = trail_of(session)
+    columns = ("competency_code", "nbgrader_grade_id", "score", "max_score", "needs_manual_grade", "submitted_at")
     existing = {
-        (e.employee_id, e.notebook, e.cell): e
-        for e in session.scalars(
-            select(models.Evidence).where(
-                models.Evidence.course_id == course.id, models.Evidence.assignment == assignment
-            )
+        (row.employee_id, row.notebook, row.cell): row
+        for row in session.execute(
+            select(models.Evidence.id, models.Evidence.employee_id, models.Evidence.notebook,
+                   models.Evidence.cell, *(getattr(models.Evidence, c) for c in columns))
+            .where(models.Evidence.course_id == course_id, models.Evidence.assignment == assignment)
         )
     }
+    now = models.utcnow()
+    creates: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
     report = SyncReport()
     for record in records:
         cell = course.cell(assignment, record.notebook, record.cell)
-        assert cell is not None  # checked above
-        employee = employees[record.student]
+        assert cell is not None  # validated by the caller
+        employee_id = employees[record.student]
         values = {
             "competency_code": cell.competency,
             "nbgrader_grade_id": record.grade_id,
@@ -149,22 +181,24 @@ def sync_assignment(
             "submitted_at": record.submitted_at,
         }
         report.pending_manual += record.needs_manual_grade
-        row = existing.get((employee.id, record.notebook, record.cell))
+        key = {"employee_id": employee_id, "course_id": course_id, "assignment": assignment,
+               "notebook": record.notebook, "cell": record.cell}
+        row = existing.get((employee_id, record.notebook, record.cell))
         if row is None:
-            session.add(
-                models.Evidence(
-                    employee_id=employee.id,
-                    course_id=course.id,
-                    assignment=assignment,
-                    notebook=record.notebook,
-                    cell=record.cell,
-                    **values,
-                )
-            )
+            creates.append({**key, **values, "recorded_at": now})
+            trail.record(CREATE, "evidence", entity_key(key), None, {**key, **values})
             report.counts[Change.CREATED] += 1
-        elif assign_changed(row, values):
-            row.recorded_at = models.utcnow()
-            report.counts[Change.UPDATED] += 1
         else:
-            report.counts[Change.UNCHANGED] += 1
+            changed = {c: v for c, v in values.items() if getattr(row, c) != v}
+            if not changed:
+                report.counts[Change.UNCHANGED] += 1
+                continue
+            updates.append({"id": row.id, **values, "recorded_at": now})
+            trail.record(UPDATE, "evidence", entity_key(key), {c: getattr(row, c) for c in changed}, changed)
+            report.counts[Change.UPDATED] += 1
+        report.employees.add(employee_id)
+    if creates:
+        session.execute(insert(models.Evidence), creates)
+    if updates:
+        session.execute(update(models.Evidence), updates)
     return report

@@ -1,7 +1,8 @@
 """Insert-or-update by natural key, touching only rows whose content changed.
 
 Leaving unchanged rows alone is what makes every sync idempotent down to the
-timestamps: running the same sync twice leaves the registry byte-for-byte the same.
+timestamps. Every change to an audited model (``__audited__ = True``) is recorded in
+the session's audit trail with its before and after values.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from merit.registry.audit import CREATE, DELETE, UPDATE, trail_of
 from merit.registry.models import Base
 
 T = TypeVar("T", bound=Base)
@@ -23,11 +25,24 @@ class Change(str, Enum):
     UNCHANGED = "unchanged"
 
 
-def assign_changed(row: Base, values: dict[str, Any]) -> bool:
-    """Set the attributes that differ; return whether anything changed."""
+def entity_key(key: dict[str, Any]) -> str:
+    return "/".join(str(value) for value in key.values())
+
+
+def _audited(model: type[Base]) -> bool:
+    return bool(getattr(model, "__audited__", False))
+
+
+def assign_changed(session: Session, row: Base, key: dict[str, Any], values: dict[str, Any]) -> bool:
+    """Set the attributes that differ, auditing them; return whether anything changed."""
     changed = {k: v for k, v in values.items() if getattr(row, k) != v}
-    for key, value in changed.items():
-        setattr(row, key, value)
+    if changed and _audited(type(row)):
+        trail_of(session).record(
+            UPDATE, row.__tablename__, entity_key(key),
+            {k: getattr(row, k) for k in changed}, changed,
+        )
+    for name, value in changed.items():
+        setattr(row, name, value)
     return bool(changed)
 
 
@@ -37,5 +52,17 @@ def upsert(session: Session, model: type[T], key: dict[str, Any], values: dict[s
     if row is None:
         row = model(**key, **values)
         session.add(row)
+        if _audited(model):
+            trail_of(session).record(CREATE, model.__tablename__, entity_key(key), None, {**key, **values})
         return row, Change.CREATED
-    return row, Change.UPDATED if assign_changed(row, values) else Change.UNCHANGED
+    changed = assign_changed(session, row, key, values)
+    return row, Change.UPDATED if changed else Change.UNCHANGED
+
+
+def delete_row(session: Session, row: Base, key: dict[str, Any], fields: list[str]) -> None:
+    """Delete ``row``, recording what it held."""
+    if _audited(type(row)):
+        trail_of(session).record(
+            DELETE, row.__tablename__, entity_key(key), {f: getattr(row, f) for f in fields}, None
+        )
+    session.delete(row)

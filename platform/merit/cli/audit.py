@@ -1,0 +1,31 @@
+"""``merit audit verify``: check the audit trail's hash chain end to end."""
+
+from __future__ import annotations
+
+import typer
+
+from merit.cli.common import console, errors, user_errors
+from merit.registry.audit import verify
+from merit.registry.database import open_registry
+from merit.settings import Settings
+
+audit_app = typer.Typer(help="Jejak audit.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def verify_command() -> None:
+    """Periksa rantai hash jejak audit; laporkan entri pertama yang diubah, dihapus, disisipkan, atau dipindah."""
+    with user_errors():
+        settings = Settings()
+        registry = open_registry(settings)
+        try:
+            with registry.session() as session:
+                verdict = verify(session, settings.audit_key())
+        finally:
+            registry.close()
+    if verdict.ok:
+        console.print(f"Jejak audit utuh: {verdict.checked} entri diperiksa.")
+        return
+    errors.print(f"[bold red]Jejak audit rusak[/] pada entri {verdict.first_bad}: {verdict.reason} "
+                 f"({verdict.checked} entri sebelumnya utuh).")
+    raise typer.Exit(code=1)

@@ -1,0 +1,114 @@
+"""``merit level``: recompute, explain, and record or withdraw an assessor's decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+from rich.table import Table
+
+from sqlalchemy.orm import Session
+
+from merit.cli.common import ACTOR_OPTION, actor_or_default, console, user_errors
+from merit.competency.levels import LevelReport
+from merit.competency.overrides import explain_level, remove_override, set_override
+from merit.nip import mask_nip
+from merit.pipeline import after_evidence_change
+from merit.registry.database import open_registry
+from merit.registry.upsert import Change
+from merit.content import Content, load_content, register_content
+from merit.settings import Settings
+
+level_app = typer.Typer(help="Level kompetensi: hitung ulang, jelaskan, keputusan asesor.", no_args_is_help=True)
+
+
+def _recompute(session: Session, content: Content, employees: set[int] | None, as_of: dt.date) -> LevelReport:
+    return after_evidence_change(session, content.courses, content.level_rule, as_of, employees)
+
+
+@level_app.command("recompute")
+def recompute(
+    per_tanggal: str | None = typer.Option(None, "--per-tanggal", help="Tanggal acuan masa berlaku bukti (YYYY-MM-DD); bawaan hari ini."),
+    oleh: str | None = ACTOR_OPTION,
+) -> None:
+    """Hitung ulang level semua pegawai (misalnya setelah bukti kedaluwarsa)."""
+    with user_errors():
+        as_of = dt.date.fromisoformat(per_tanggal) if per_tanggal else dt.date.today()
+        settings = Settings()
+        registry = open_registry(settings)
+        try:
+            content = load_content(settings)
+            with registry.session(actor_or_default(oleh), f"hitung ulang level per {as_of}") as session:
+                register_content(session, content)
+                report = _recompute(session, content, None, as_of)
+        finally:
+            registry.close()
+        c = report.counts
+        console.print(f"Level dihitung ulang per {as_of}: {c[Change.CREATED]} baru, {c[Change.UPDATED]} berubah, "
+                      f"{c[Change.UNCHANGED]} tetap, {report.removed} dihapus.")
+
+
+@level_app.command("override")
+def override(
+    nip: str = typer.Argument(..., help="NIP pegawai."),
+    kompetensi: str = typer.Argument(..., help="Kode kompetensi, misalnya integritas."),
+    level: int = typer.Argument(..., help="Level 1-5 yang diputuskan asesor."),
+    alasan: str = typer.Option(..., "--alasan", help="Dasar keputusan (wajib), misalnya hasil asesmen."),
+    oleh: str | None = ACTOR_OPTION,
+) -> None:
+    """Catat keputusan asesor yang menggantikan level hasil hitungan."""
+    with user_errors():
+        settings = Settings()
+        registry = open_registry(settings)
+        try:
+            content = load_content(settings)
+            with registry.session(actor_or_default(oleh), alasan) as session:
+                employee = set_override(session, content.framework, nip, kompetensi, level, alasan, actor_or_default(oleh))
+                _recompute(session, content, {employee}, dt.date.today())
+        finally:
+            registry.close()
+        console.print(f"Keputusan asesor dicatat: {mask_nip(nip)} {kompetensi} level {level}.")
+
+
+@level_app.command("hapus-override")
+def withdraw(
+    nip: str = typer.Argument(...),
+    kompetensi: str = typer.Argument(...),
+    alasan: str = typer.Option(..., "--alasan", help="Mengapa keputusan asesor dicabut (wajib)."),
+    oleh: str | None = ACTOR_OPTION,
+) -> None:
+    """Cabut keputusan asesor; level kembali dihitung dari bukti."""
+    with user_errors():
+        settings = Settings()
+        registry = open_registry(settings)
+        try:
+            with registry.session(actor_or_default(oleh), alasan) as session:
+                employee = remove_override(session, nip, kompetensi)
+                _recompute(session, load_content(settings), {employee}, dt.date.today())
+        finally:
+            registry.close()
+        console.print(f"Keputusan asesor untuk {mask_nip(nip)} {kompetensi} dicabut.")
+
+
+@level_app.command("jelaskan")
+def explain(nip: str = typer.Argument(...), kompetensi: str = typer.Argument(...)) -> None:
+    """Tampilkan asal sebuah level: aturan dan setiap bukti yang menghasilkannya."""
+    with user_errors():
+        registry = open_registry(Settings())
+        try:
+            with registry.session() as session:
+                result = explain_level(session, nip, kompetensi)
+        finally:
+            registry.close()
+        if result.level is None:
+            console.print(f"{mask_nip(nip)} belum memiliki level {kompetensi}.")
+            return
+        lv = result.level
+        console.print(f"{mask_nip(nip)} — {kompetensi}: level {lv.level} ({lv.source}); aturan: {lv.rule}")
+        table = Table(title="Bukti")
+        for column in ("Kursus", "Modul", "Notebook", "Sel", "Skor", "Maks", "Dikumpulkan", "Grade nbgrader"):
+            table.add_column(column)
+        for ev in result.evidence:
+            table.add_row(ev.course_id, ev.assignment, ev.notebook, ev.cell, f"{ev.score:g}", f"{ev.max_score:g}",
+                          f"{ev.submitted_at:%Y-%m-%d %H:%M}" if ev.submitted_at else "-", ev.nbgrader_grade_id)
+        console.print(table)

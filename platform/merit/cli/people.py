@@ -1,0 +1,90 @@
+"""``merit roster``, ``merit skp`` and ``merit jp``: HR data in, JP shortfalls out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from merit.content import load_content, register_content
+from merit.cli.common import ACTOR_OPTION, actor_or_default, console, user_errors
+from merit.nip import format_nip, mask_nip
+from merit.people.jp import MINIMUM_JP, shortfalls
+from merit.people.roster import import_roster
+from merit.people.skp import import_skp
+from merit.registry.database import open_registry
+from merit.registry.upsert import Change
+from merit.settings import Settings
+
+roster_app = typer.Typer(help="Roster ASN: impor dari CSV/XLSX.", no_args_is_help=True)
+skp_app = typer.Typer(help="Predikat kinerja SKP: impor per tahun.", no_args_is_help=True)
+
+
+def _counts(counts: dict[Change, int]) -> str:
+    return f"{counts[Change.CREATED]} baru, {counts[Change.UPDATED]} diperbarui, {counts[Change.UNCHANGED]} tetap"
+
+
+@roster_app.command("import")
+def roster_import(
+    file: Path = typer.Argument(..., help="Berkas .csv atau .xlsx: nip, nama, unit_kerja, jabatan, golongan, email."),
+    oleh: str | None = ACTOR_OPTION,
+    alasan: str | None = typer.Option(None, "--alasan", help="Alasan perubahan untuk jejak audit."),
+) -> None:
+    """Impor roster; satu baris salah menolak seluruh berkas."""
+    with user_errors():
+        settings = Settings()
+        content = load_content(settings)
+        registry = open_registry(settings)
+        try:
+            with registry.session(actor_or_default(oleh), alasan or f"impor roster {file.name}") as session:
+                register_content(session, content)
+                report = import_roster(session, file, content.units, content.positions.values())
+        finally:
+            registry.close()
+        console.print(f"Roster {file.name} diimpor: {_counts(report.counts)}.")
+        if report.not_in_file:
+            console.print(f"{report.not_in_file} pegawai di registri tidak ada di berkas ini; data mereka tetap disimpan.")
+
+
+@skp_app.command("import")
+def skp_import(
+    file: Path = typer.Argument(..., help="Berkas .csv atau .xlsx: nip, tahun, predikat."),
+    oleh: str | None = ACTOR_OPTION,
+    alasan: str | None = typer.Option(None, "--alasan", help="Alasan perubahan untuk jejak audit."),
+) -> None:
+    """Impor predikat kinerja SKP; satu baris salah menolak seluruh berkas."""
+    with user_errors():
+        registry = open_registry(Settings())
+        try:
+            with registry.session(actor_or_default(oleh), alasan or f"impor SKP {file.name}") as session:
+                report = import_skp(session, file)
+        finally:
+            registry.close()
+        console.print(f"SKP {file.name} diimpor: {_counts(report.counts)}.")
+
+
+def jp_command(
+    year: int = typer.Option(dt.date.today().year, "--year", "--tahun", help="Tahun kalender."),
+    below: int = typer.Option(MINIMUM_JP, "--below", "--kurang-dari", help="Tampilkan yang JP-nya di bawah angka ini."),
+    show_nip: bool = typer.Option(False, "--tampilkan-nip", help="Tampilkan NIP lengkap (hanya untuk petugas kepegawaian)."),
+) -> None:
+    """Daftar ASN yang JP pengembangan kompetensinya kurang, per unit kerja."""
+    with user_errors():
+        settings = Settings()
+        courses = load_content(settings).courses
+        registry = open_registry(settings)
+        try:
+            with registry.session() as session:
+                rows = shortfalls(session, courses, year, below)
+        finally:
+            registry.close()
+        table = Table(title=f"ASN dengan JP < {below} pada tahun {year} (1 JP = 45 menit)")
+        for column in ("Unit kerja", "NIP", "Nama", "JP", "Kurang"):
+            table.add_column(column, justify="right" if column in ("JP", "Kurang") else "left")
+        for row in rows:
+            table.add_row(row.unit, format_nip(row.nip) if show_nip else mask_nip(row.nip), row.name, str(row.jp), str(below - row.jp))
+        console.print(table)
+        units = len({r.unit for r in rows})
+        console.print(f"{len(rows)} ASN di {units} unit kerja belum mencapai {below} JP. JP dihitung dari kursus yang lulus pada tahun itu.")

@@ -1,0 +1,98 @@
+"""SKP performance ratings (predikat kinerja, PermenPANRB 6/2022), imported per year.
+
+``merit skp import FILE`` reads CSV or XLSX with columns nip, tahun, predikat. The rules
+are the roster's: every row checked, one bad row rejects the file, every change audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from merit.errors import Problem, ProblemsFound
+from merit.nip import InvalidNIP, parse_nip
+from merit.people.tabular import Table, read_table, text
+from merit.registry import models
+from merit.registry.sync import employee_ids
+from merit.registry.upsert import Change, upsert
+
+# Predikat kinerja pegawai, from best to worst (PermenPANRB 6/2022).
+PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
+_ALIASES = {p.lower(): p for p in PREDIKAT} | {"kurang/misconduct": "Kurang", "misconduct": "Kurang"}
+COLUMNS = {"nip": ("nip",), "tahun": ("tahun", "periode", "tahun_penilaian"), "predikat": ("predikat", "predikat_kinerja", "nilai_skp")}
+FIRST_YEAR = 2000
+
+
+@dataclass(frozen=True)
+class SkpEntry:
+    nip: str
+    year: int
+    predikat: str
+
+
+@dataclass
+class SkpReport:
+    counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
+
+
+def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> list[SkpEntry]:
+    """Validate every row against the format and the registry; all problems at once."""
+    name = table.path.name
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise ProblemsFound(f"Berkas SKP {name} ditolak:", [Problem(f"{name}, baris 1", f"kolom wajib tidak ada: {', '.join(missing)}")])
+    problems: list[Problem] = []
+    entries: list[SkpEntry] = []
+    first_row: dict[tuple[str, int], int] = {}
+    for row_number, row in table.rows:
+        def bad(column: str, reason: str) -> None:
+            problems.append(Problem(f"{name}, baris {row_number}, kolom {column}", reason))
+
+        nip = text(row.get("nip")).replace(" ", "")
+        try:
+            nip = parse_nip(nip, today).value
+            if nip not in registered:
+                bad("nip", "NIP belum terdaftar di roster; impor roster lebih dulu")
+                nip = ""
+        except InvalidNIP as exc:
+            bad("nip", str(exc))
+            nip = ""
+        year_text = text(row.get("tahun"))
+        year = int(year_text) if year_text.isdigit() else None
+        if year is None or not FIRST_YEAR <= year <= today.year:
+            bad("tahun", f"tahun harus antara {FIRST_YEAR} dan {today.year}; diterima '{year_text}'")
+            year = None
+        predikat = _ALIASES.get(" ".join(text(row.get("predikat")).split()).lower())
+        if predikat is None:
+            bad("predikat", f"predikat harus salah satu dari {', '.join(PREDIKAT)}; diterima '{text(row.get('predikat'))}'")
+        if nip and year is not None:
+            if (nip, year) in first_row:
+                bad("nip", f"NIP dan tahun yang sama sudah ada di baris {first_row[(nip, year)]}")
+            else:
+                first_row[(nip, year)] = row_number
+                if predikat:
+                    entries.append(SkpEntry(nip, year, predikat))
+    if not table.rows:
+        problems.append(Problem(name, "berkas tidak berisi baris data"))
+    if problems:
+        raise ProblemsFound(f"Berkas SKP {name} ditolak; tidak ada yang disimpan. {len(problems)} masalah:", problems)
+    return entries
+
+
+def import_skp(session: Session, path: Path, today: dt.date | None = None) -> SkpReport:
+    """Validate ``path`` completely, then create or update one rating per NIP and year."""
+    today = today or dt.date.today()
+    table = read_table(path, COLUMNS)
+    nips = sorted({text(row.get("nip")).replace(" ", "") for _, row in table.rows})
+    registered = employee_ids(session, nips)
+    report = SkpReport()
+    for entry in parse_skp(table, registered, today):
+        _, change = upsert(
+            session, models.SkpRating,
+            {"employee_id": registered[entry.nip], "year": entry.year}, {"predikat": entry.predikat},
+        )
+        report.counts[change] += 1
+    return report

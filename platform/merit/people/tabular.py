@@ -1,0 +1,86 @@
+"""Read a CSV or XLSX file of HR data into numbered rows with normalised column names.
+
+HR offices export from different systems: headers vary in case and spacing, CSV may use
+``;`` (Excel with Indonesian regional settings), and XLSX cells may be numbers. Rows keep
+their spreadsheet row numbers (header = row 1) so every error can point at them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from merit.errors import MeritError
+
+
+@dataclass(frozen=True)
+class Table:
+    path: Path
+    columns: list[str]
+    rows: list[tuple[int, dict[str, Any]]]  # (row number as the user sees it, values)
+
+
+def normalise(header: object) -> str:
+    """``"Unit Kerja"`` -> ``"unit_kerja"``; ``"Golongan/Pangkat"`` -> ``"golongan_pangkat"``."""
+    return re.sub(r"[^a-z0-9]+", "_", str(header or "").strip().lower()).strip("_")
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[Any]]]:
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(text.splitlines(), dialect))
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[list[Any]]]:
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def read_table(path: Path, aliases: dict[str, tuple[str, ...]]) -> Table:
+    """Read ``path``; ``aliases`` maps each canonical column to the headers accepted for it."""
+    if not path.is_file():
+        raise MeritError(f"Berkas {path} tidak ditemukan.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            header, body = _read_csv(path)
+        elif suffix == ".xlsx":
+            header, body = _read_xlsx(path)
+        else:
+            raise MeritError(f"{path.name}: format tidak didukung; gunakan .csv atau .xlsx.")
+    except UnicodeDecodeError:
+        raise MeritError(f"{path.name}: berkas CSV harus berenkode UTF-8.") from None
+    except (OSError, ValueError, KeyError) as exc:  # openpyxl raises these for damaged files
+        raise MeritError(f"{path.name}: berkas tidak dapat dibaca ({exc}).") from None
+    lookup = {alias: canonical for canonical, names in aliases.items() for alias in names}
+    columns = [lookup.get(normalise(h), normalise(h)) for h in header]
+    rows = []
+    for offset, values in enumerate(body, start=2):
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue  # blank lines at the end of exports
+        padded = list(values) + [None] * (len(columns) - len(values))
+        rows.append((offset, dict(zip(columns, padded))))
+    return Table(path, columns, rows)
+
+
+def text(value: Any) -> str:
+    """A cell as trimmed text (numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()

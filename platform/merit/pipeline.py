@@ -1,0 +1,35 @@
+"""What has to happen after evidence, overrides, the roster or positions change.
+
+Levels are derived from evidence, and position matches from levels. Every writer calls
+:func:`after_evidence_change` (or :func:`after_roster_change`) in the same transaction,
+so derived data is never stale and a failure leaves nothing half-updated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy.orm import Session
+
+from merit.catalog import Course
+from merit.competency.levels import LevelReport, LevelRule, recompute_levels
+from merit.placement.matches import refresh_matches
+
+
+def after_evidence_change(
+    session: Session,
+    courses: Mapping[str, Course],
+    rule: LevelRule,
+    as_of: dt.date,
+    employees: Iterable[int] | None,
+) -> LevelReport:
+    """Recompute levels of ``employees`` (all when None), then their position matches."""
+    report = recompute_levels(session, courses, rule, as_of, employees)
+    refresh_matches(session, report.employees if employees is not None else None)
+    return report
+
+
+def after_roster_change(session: Session, employees: Iterable[int]) -> None:
+    """New or changed employees get match rows (a new employee ranks with no levels)."""
+    refresh_matches(session, employees)
