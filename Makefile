@@ -19,8 +19,10 @@ setup: $(BIN)/.installed
 demo: setup
 	$(BIN)/merit demo
 
-## test: set up, then run the whole test suite (unit, nbgrader end-to-end, nbval)
+## test: set up, then lint and run the whole test suite (unit, nbgrader end to end,
+## SQLite and PostgreSQL registry, nbval on course notebooks)
 test: setup
+	$(BIN)/ruff check platform widgets tests benchmarks
 	$(BIN)/python -m pytest
 
 ## clean: remove the virtual environment and the demo data directory

@@ -18,7 +18,7 @@ def test_jp_counts_completed_passed_courses_in_their_year(registry, root, framew
     course = courses["tata-kelola"]
     people = synthetic_roster(4)
     with registry.session("petugas", "uji JP") as session:
-        ids = {p.nip: e for p, e in zip(people, sorted(register_roster(session, people).employees))}
+        ids = {p.nip: e for p, e in zip(people, sorted(register_roster(session, people).employees), strict=True)}
 
         def evidence(nip, share, year, pending=False):
             session.execute(insert(models.Evidence), [

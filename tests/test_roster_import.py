@@ -192,3 +192,12 @@ def test_cli_roster_import_reports_errors_in_indonesian(settings, tmp_path):
     result = CliRunner().invoke(app, ["roster", "import", str(ok), "--oleh", "petugas"])
     assert result.exit_code == 0, result.output
     assert "2 baru" in result.output
+
+
+def test_example_files_in_docs_import_cleanly(settings, root):
+    runner = CliRunner()
+    roster = runner.invoke(app, ["roster", "import", str(root / "docs/examples/roster-contoh.csv"), "--oleh", "petugas"])
+    assert roster.exit_code == 0, roster.output
+    skp = runner.invoke(app, ["skp", "import", str(root / "docs/examples/skp-contoh.csv"), "--oleh", "petugas"])
+    assert skp.exit_code == 0, skp.output
+    assert "12 baru" in roster.output and "12 baru" in skp.output

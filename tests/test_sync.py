@@ -12,14 +12,13 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-
 from merit.catalog import load_course
 from merit.competency.levels import load_level_rule, recompute_levels
 from merit.demo.roster import synthetic_roster
 from merit.errors import ProblemsFound
+from merit.people.roster import register_roster
 from merit.registry import models
 from merit.registry.database import Registry
-from merit.people.roster import register_roster
 from merit.registry.sync import open_gradebook, sync_assignment
 from merit.registry.upsert import Change
 from tests.conftest import SIZE

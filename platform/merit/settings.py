@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
 
     @model_validator(mode="after")
-    def _fill_defaults(self) -> "Settings":
+    def _fill_defaults(self) -> Settings:
         if self.root is None:
             self.root = find_project_root()
         self.root = self.root.resolve()

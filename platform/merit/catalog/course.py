@@ -51,7 +51,7 @@ class CourseFile(StrictModel):
     modules: list[Module] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "CourseFile":
+    def _unique_ids(self) -> CourseFile:
         for label, values in (
             ("competencies", [c.code for c in self.competencies]),
             ("modules", [m.id for m in self.modules]),

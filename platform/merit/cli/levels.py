@@ -6,17 +6,16 @@ import datetime as dt
 
 import typer
 from rich.table import Table
-
 from sqlalchemy.orm import Session
 
 from merit.cli.common import ACTOR_OPTION, actor_or_default, console, user_errors
 from merit.competency.levels import LevelReport
 from merit.competency.overrides import explain_level, remove_override, set_override
+from merit.content import Content, load_content, register_content
 from merit.nip import mask_nip
 from merit.pipeline import after_evidence_change
 from merit.registry.database import open_registry
 from merit.registry.upsert import Change
-from merit.content import Content, load_content, register_content
 from merit.settings import Settings
 
 level_app = typer.Typer(help="Level kompetensi: hitung ulang, jelaskan, keputusan asesor.", no_args_is_help=True)

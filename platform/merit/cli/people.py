@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from merit.content import load_content, register_content
 from merit.cli.common import ACTOR_OPTION, actor_or_default, console, user_errors
+from merit.content import load_content, register_content
 from merit.nip import format_nip, mask_nip
 from merit.people.jp import MINIMUM_JP, shortfalls
 from merit.people.roster import import_roster

@@ -13,6 +13,7 @@ from merit.competency.levels import LevelReport
 from merit.content import load_content, register_content
 from merit.demo.roster import synthetic_roster
 from merit.demo.submissions import make_cohort
+from merit.errors import MeritError
 from merit.grading.autograde import Outcome, autograde
 from merit.grading.coursedir import build_course, enroll
 from merit.people.roster import RosterReport, register_roster
@@ -20,7 +21,6 @@ from merit.pipeline import after_evidence_change
 from merit.placement.ranking import Ranking, rank_position
 from merit.registry.database import open_registry
 from merit.registry.sync import SyncReport, sync_assignment
-from merit.errors import MeritError
 from merit.settings import Settings
 
 DEMO_COURSE = "tata-kelola"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sys
 import shutil
+import sys
 from collections.abc import Callable
 from contextlib import chdir
 from dataclasses import dataclass

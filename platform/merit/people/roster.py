@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from merit.catalog import Position
 from merit.errors import Problem, ProblemsFound
 from merit.nip import InvalidNIP, mask_nip, parse_nip
-from merit.people.tabular import Table, read_table, text
+from merit.people.tabular import RowProblems, Table, read_table, text
 from merit.pipeline import after_roster_change
 from merit.registry import models
 from merit.registry.upsert import Change, upsert
@@ -102,59 +102,56 @@ def parse_roster(
         )
     position_of = _position_lookup(positions)
     unit_of = {u.lower(): u for u in units}
-    problems: list[Problem] = []
+    problems = RowProblems(name)
     entries: list[RosterEntry] = []
     first_row_of_nip: dict[str, int] = {}
     first_row_of_email: dict[str, int] = {}
     for row_number, row in table.rows:
-        def bad(column: str, reason: str) -> None:
-            problems.append(Problem(f"{name}, baris {row_number}, kolom {column}", reason))
 
         raw_nip = row.get("nip")
         nip = text(raw_nip).replace(" ", "")
         if isinstance(raw_nip, float) or (isinstance(raw_nip, int) and len(nip) == 18 and raw_nip > 2**53):
-            bad("nip", "NIP tersimpan sebagai angka dan bisa berubah karena pembulatan Excel; format kolom NIP sebagai teks")
+            problems.add(row_number, "nip", "NIP tersimpan sebagai angka dan bisa berubah karena pembulatan Excel; format kolom NIP sebagai teks")
             nip = ""
         else:
             try:
                 nip = parse_nip(nip).value
             except InvalidNIP as exc:
-                bad("nip", str(exc))
+                problems.add(row_number, "nip", str(exc))
                 nip = ""
         if nip:
             if nip in first_row_of_nip:
-                bad("nip", f"NIP sama dengan baris {first_row_of_nip[nip]}")
+                problems.add(row_number, "nip", f"NIP sama dengan baris {first_row_of_nip[nip]}")
             else:
                 first_row_of_nip[nip] = row_number
         person = text(row.get("nama"))
         if not person:
-            bad("nama", "wajib diisi")
+            problems.add(row_number, "nama", "wajib diisi")
         unit = unit_of.get(text(row.get("unit_kerja")).lower())
         if unit is None:
-            bad("unit_kerja", f"unit kerja tidak dikenal: '{text(row.get('unit_kerja'))}' (lihat assessments/units.yml)")
+            problems.add(row_number, "unit_kerja", f"unit kerja tidak dikenal: '{text(row.get('unit_kerja'))}' (lihat assessments/units.yml)")
         position = position_of.get(text(row.get("jabatan")).lower())
         if position is None:
-            bad("jabatan", f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' (kode atau nama jabatan di assessments/positions/)")
+            problems.add(row_number, "jabatan", f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' (kode atau nama jabatan di assessments/positions/)")
         golongan = normalise_golongan(text(row.get("golongan")))
         if golongan is None:
-            bad("golongan", f"golongan harus berbentuk I/a sampai IV/e, misalnya III/b; diterima '{text(row.get('golongan'))}'")
+            problems.add(row_number, "golongan", f"golongan harus berbentuk I/a sampai IV/e, misalnya III/b; diterima '{text(row.get('golongan'))}'")
         email = text(row.get("email")).lower() or None
         if email:
             if not _EMAIL.match(email):
-                bad("email", f"alamat email tidak valid: '{email}'")
+                problems.add(row_number, "email", f"alamat email tidak valid: '{email}'")
             elif email in first_row_of_email:
-                bad("email", f"email sama dengan baris {first_row_of_email[email]}")
+                problems.add(row_number, "email", f"email sama dengan baris {first_row_of_email[email]}")
             else:
                 first_row_of_email[email] = row_number
                 owner = registered_emails.get(email)
                 if owner and owner != nip:
-                    bad("email", f"email sudah dipakai pegawai lain di registri (NIP {mask_nip(owner)})")
+                    problems.add(row_number, "email", f"email sudah dipakai pegawai lain di registri (NIP {mask_nip(owner)})")
         if nip and person and unit and position and golongan:
             entries.append(RosterEntry(nip=nip, name=person, unit=unit, position_code=position, golongan=golongan, email=email))
     if not table.rows:
-        problems.append(Problem(f"{name}", "berkas tidak berisi baris data"))
-    if problems:
-        raise ProblemsFound(f"Berkas roster {name} ditolak; tidak ada yang disimpan. {len(problems)} masalah:", problems)
+        problems.add_file("berkas tidak berisi baris data")
+    problems.raise_if_any("roster")
     return entries
 
 

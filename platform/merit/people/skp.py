@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from merit.errors import Problem, ProblemsFound
 from merit.nip import InvalidNIP, parse_nip
-from merit.people.tabular import Table, read_table, text
+from merit.people.tabular import RowProblems, Table, read_table, text
 from merit.registry import models
 from merit.registry.sync import employee_ids
 from merit.registry.upsert import Change, upsert
@@ -44,41 +44,38 @@ def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> list[
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise ProblemsFound(f"Berkas SKP {name} ditolak:", [Problem(f"{name}, baris 1", f"kolom wajib tidak ada: {', '.join(missing)}")])
-    problems: list[Problem] = []
+    problems = RowProblems(name)
     entries: list[SkpEntry] = []
     first_row: dict[tuple[str, int], int] = {}
     for row_number, row in table.rows:
-        def bad(column: str, reason: str) -> None:
-            problems.append(Problem(f"{name}, baris {row_number}, kolom {column}", reason))
 
         nip = text(row.get("nip")).replace(" ", "")
         try:
             nip = parse_nip(nip, today).value
             if nip not in registered:
-                bad("nip", "NIP belum terdaftar di roster; impor roster lebih dulu")
+                problems.add(row_number, "nip", "NIP belum terdaftar di roster; impor roster lebih dulu")
                 nip = ""
         except InvalidNIP as exc:
-            bad("nip", str(exc))
+            problems.add(row_number, "nip", str(exc))
             nip = ""
         year_text = text(row.get("tahun"))
         year = int(year_text) if year_text.isdigit() else None
         if year is None or not FIRST_YEAR <= year <= today.year:
-            bad("tahun", f"tahun harus antara {FIRST_YEAR} dan {today.year}; diterima '{year_text}'")
+            problems.add(row_number, "tahun", f"tahun harus antara {FIRST_YEAR} dan {today.year}; diterima '{year_text}'")
             year = None
         predikat = _ALIASES.get(" ".join(text(row.get("predikat")).split()).lower())
         if predikat is None:
-            bad("predikat", f"predikat harus salah satu dari {', '.join(PREDIKAT)}; diterima '{text(row.get('predikat'))}'")
+            problems.add(row_number, "predikat", f"predikat harus salah satu dari {', '.join(PREDIKAT)}; diterima '{text(row.get('predikat'))}'")
         if nip and year is not None:
             if (nip, year) in first_row:
-                bad("nip", f"NIP dan tahun yang sama sudah ada di baris {first_row[(nip, year)]}")
+                problems.add(row_number, "nip", f"NIP dan tahun yang sama sudah ada di baris {first_row[(nip, year)]}")
             else:
                 first_row[(nip, year)] = row_number
                 if predikat:
                     entries.append(SkpEntry(nip, year, predikat))
     if not table.rows:
-        problems.append(Problem(name, "berkas tidak berisi baris data"))
-    if problems:
-        raise ProblemsFound(f"Berkas SKP {name} ditolak; tidak ada yang disimpan. {len(problems)} masalah:", problems)
+        problems.add_file("berkas tidak berisi baris data")
+    problems.raise_if_any("SKP")
     return entries
 
 

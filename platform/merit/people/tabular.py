@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
-from merit.errors import MeritError
+from merit.errors import MeritError, Problem, ProblemsFound
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def read_table(path: Path, aliases: dict[str, tuple[str, ...]]) -> Table:
         if all(v is None or str(v).strip() == "" for v in values):
             continue  # blank lines at the end of exports
         padded = list(values) + [None] * (len(columns) - len(values))
-        rows.append((offset, dict(zip(columns, padded))))
+        rows.append((offset, dict(zip(columns, padded, strict=False))))
     return Table(path, columns, rows)
 
 
@@ -84,3 +84,24 @@ def text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+@dataclass
+class RowProblems:
+    """Problems found in one file, each located by row and column, raised all at once."""
+
+    file: str
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, row: int, column: str, reason: str) -> None:
+        self.items.append(Problem(f"{self.file}, baris {row}, kolom {column}", reason))
+
+    def add_file(self, reason: str) -> None:
+        self.items.append(Problem(self.file, reason))
+
+    def raise_if_any(self, what: str) -> None:
+        """Reject the whole file if anything was found: nothing of it is stored."""
+        if self.items:
+            raise ProblemsFound(
+                f"Berkas {what} {self.file} ditolak; tidak ada yang disimpan. {len(self.items)} masalah:", self.items
+            )

@@ -59,7 +59,7 @@ class JPMRule(StrictModel):
                 return band.name
         return self.bands[-1].name  # unreachable: the last band starts at 0
 
-    def match(self, held: dict[str, int], required: dict[str, int]) -> "JPMResult":
+    def match(self, held: dict[str, int], required: dict[str, int]) -> JPMResult:
         """Compute the match of ``held`` levels against ``required`` levels.
 
         Competencies the employee has no level for count as 0; competencies the position

@@ -1,15 +1,16 @@
 """Keep ``position_match`` current: every employee's match for every position.
 
-Called whenever levels, the roster or a position's standard change. Ranking a
-position then reads one index range instead of aggregating millions of level rows.
+Called whenever levels, the roster or a position's standard change. Ranking a position
+then reads one index range instead of aggregating millions of level rows. The refresh
+is a single INSERT … SELECT computed by the database, so re-matching a national roster
+after a standard changes does not pull millions of rows into Python.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, case, delete, func, insert, select, true
 from sqlalchemy.orm import Session
 
 from merit.registry import models
@@ -17,54 +18,53 @@ from merit.registry import models
 CHUNK = 20_000
 
 
-def requirements(session: Session) -> dict[str, dict[str, int]]:
-    """position code -> competency code -> required level."""
-    result: dict[str, dict[str, int]] = defaultdict(dict)
-    req = models.PositionRequirement
-    for position, code, level in session.execute(select(req.position_code, req.competency_code, req.level)):
-        result[position][code] = level
-    return dict(result)
+def _match_select(employees: list[int] | None = None) -> Select:
+    """One row per (position, employee): capped and uncapped held sums, competencies met.
+
+    Levels are aggregated per position first (a hash join of level rows with the small
+    requirements table), then joined to every employee × position pair, so employees
+    without levels still get a row of zeros and rank last.
+    """
+    employee, position = models.Employee, models.Position
+    req, level = models.PositionRequirement, models.CompetencyLevel
+    held = (
+        select(
+            req.position_code.label("position_code"),
+            level.employee_id.label("employee_id"),
+            func.sum(case((level.level < req.level, level.level), else_=req.level)).label("capped"),
+            func.sum(level.level).label("uncapped"),
+            func.sum(case((level.level >= req.level, 1), else_=0)).label("met"),
+        )
+        .join(req, req.competency_code == level.competency_code)
+        .where(level.employee_id.in_(employees) if employees is not None else true())
+        .group_by(req.position_code, level.employee_id)
+        .subquery()
+    )
+    return (
+        select(
+            position.code,
+            employee.id,
+            employee.nip,
+            func.coalesce(held.c.capped, 0),
+            func.coalesce(held.c.uncapped, 0),
+            func.coalesce(held.c.met, 0),
+        )
+        .select_from(employee)
+        .join(position, true())  # every employee × every position
+        .outerjoin(held, (held.c.position_code == position.code) & (held.c.employee_id == employee.id))
+    )
 
 
-def match_rows(
-    required: dict[str, dict[str, int]], employee_id: int, nip: str, held: dict[str, int]
-) -> list[dict[str, object]]:
-    """The ``position_match`` rows of one employee, one per position."""
-    rows = []
-    for position, needs in required.items():
-        rows.append({
-            "position_code": position,
-            "employee_id": employee_id,
-            "nip": nip,
-            "held_capped": sum(min(held.get(code, 0), level) for code, level in needs.items()),
-            "held_uncapped": sum(held.get(code, 0) for code in needs),
-            "met": sum(1 for code, level in needs.items() if held.get(code, 0) >= level),
-        })
-    return rows
-
-
-def refresh_matches(session: Session, employees: Iterable[int] | None = None) -> int:
-    """Recompute the match rows of ``employees`` (everyone when None); returns rows written."""
-    required = requirements(session)
+def refresh_matches(session: Session, employees: Iterable[int] | None = None) -> None:
+    """Recompute the match rows of ``employees`` (everyone when None)."""
+    match = models.PositionMatch
+    columns = [match.position_code, match.employee_id, match.nip, match.held_capped, match.held_uncapped, match.met]
     if employees is None:
-        session.execute(delete(models.PositionMatch))
-        ids = list(session.scalars(select(models.Employee.id).order_by(models.Employee.id)))
-    else:
-        ids = sorted(set(employees))
-    written = 0
+        session.execute(delete(match))
+        session.execute(insert(match).from_select(columns, _match_select()))
+        return
+    ids = sorted(set(employees))
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
-        nips = {e: nip for e, nip in session.execute(select(models.Employee.id, models.Employee.nip).where(models.Employee.id.in_(part)))}
-        held: dict[int, dict[str, int]] = defaultdict(dict)
-        lv = models.CompetencyLevel
-        for employee_id, code, level in session.execute(
-            select(lv.employee_id, lv.competency_code, lv.level).where(lv.employee_id.in_(part))
-        ):
-            held[employee_id][code] = level
-        if employees is not None:
-            session.execute(delete(models.PositionMatch).where(models.PositionMatch.employee_id.in_(part)))
-        rows = [row for e in part for row in match_rows(required, e, nips[e], held.get(e, {}))]
-        if rows:
-            session.execute(insert(models.PositionMatch), rows)
-        written += len(rows)
-    return written
+        session.execute(delete(match).where(match.employee_id.in_(part)))
+        session.execute(insert(match).from_select(columns, _match_select(part).where(models.Employee.id.in_(part))))

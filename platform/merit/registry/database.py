@@ -63,7 +63,7 @@ class Registry:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str, audit_key: bytes | None = None) -> "Registry":
+    def open(cls, url: str, audit_key: bytes | None = None) -> Registry:
         """Open the registry at ``url`` with its schema migrated to the newest revision."""
         registry = cls(url, audit_key)
         upgrade(registry.engine)

@@ -35,7 +35,7 @@ NAMING = {
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -218,14 +218,17 @@ class PositionMatch(Base):
     met: Mapped[int] = mapped_column(Integer)
 
 
-# The ranking order (JPM desc, competencies met desc, NIP asc) read straight off an index.
+# The ranking order (JPM desc, competencies met desc, NIP asc) read straight off an index
+# that also holds the employee id, so ranking never touches the table itself.
 Index(
     "ix_position_match_rank_capped",
     PositionMatch.position_code, PositionMatch.held_capped.desc(), PositionMatch.met.desc(), PositionMatch.nip,
+    PositionMatch.employee_id,
 )
 Index(
     "ix_position_match_rank_uncapped",
     PositionMatch.position_code, PositionMatch.held_uncapped.desc(), PositionMatch.met.desc(), PositionMatch.nip,
+    PositionMatch.employee_id,
 )
 Index("ix_position_match_employee", PositionMatch.employee_id)
 

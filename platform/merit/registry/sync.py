@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from nbgrader.api import (
     Assignment,
     Grade,
-    GradeCell,
     Gradebook,
+    GradeCell,
     Notebook,
     SubmittedAssignment,
     SubmittedNotebook,
@@ -55,7 +55,7 @@ class SyncReport:
     pending_manual: int = 0
     employees: set[int] = field(default_factory=set)  # whose evidence changed
 
-    def add(self, other: "SyncReport") -> None:
+    def add(self, other: SyncReport) -> None:
         """Fold another assignment's report into this one."""
         for change, count in other.counts.items():
             self.counts[change] += count
@@ -142,18 +142,18 @@ def sync_assignment(
     ]
     if problems:
         raise ProblemsFound("Sinkronisasi nilai dibatalkan; tidak ada yang disimpan:", problems)
-    return write_evidence(session, course.id, assignment, records, employees, course)
+    return write_evidence(session, course, assignment, records, employees)
 
 
 def write_evidence(
     session: Session,
-    course_id: str,
+    course: Course,
     assignment: str,
     records: list[GradeRecord],
     employees: dict[str, int],
-    course: Course,
 ) -> SyncReport:
     """Create or update evidence rows for ``records`` (already validated)."""
+    course_id = course.id
     trail = trail_of(session)
     columns = ("competency_code", "nbgrader_grade_id", "score", "max_score", "needs_manual_grade", "submitted_at")
     existing = {

@@ -7,7 +7,7 @@ the session's audit trail with its before and after values.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from merit.registry.models import Base
 T = TypeVar("T", bound=Base)
 
 
-class Change(str, Enum):
+class Change(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"

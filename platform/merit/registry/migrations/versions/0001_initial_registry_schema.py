@@ -2,12 +2,11 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:14:18.747634
+Create Date: 2026-11-23 09:26:07.537208
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -142,8 +141,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('position_match', schema=None) as batch_op:
         batch_op.create_index('ix_position_match_employee', ['employee_id'], unique=False)
-        batch_op.create_index('ix_position_match_rank_capped', ['position_code', sa.literal_column('held_capped DESC'), sa.literal_column('met DESC'), 'nip'], unique=False)
-        batch_op.create_index('ix_position_match_rank_uncapped', ['position_code', sa.literal_column('held_uncapped DESC'), sa.literal_column('met DESC'), 'nip'], unique=False)
+        batch_op.create_index('ix_position_match_rank_capped', ['position_code', sa.literal_column('held_capped DESC'), sa.literal_column('met DESC'), 'nip', 'employee_id'], unique=False)
+        batch_op.create_index('ix_position_match_rank_uncapped', ['position_code', sa.literal_column('held_uncapped DESC'), sa.literal_column('met DESC'), 'nip', 'employee_id'], unique=False)
 
     op.create_table('skp_rating',
     sa.Column('id', sa.Integer(), nullable=False),
