@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from merit.cli.common import console, errors, user_errors
+from merit.cli.common import console, errors, registry_session, user_errors
 from merit.registry.audit import verify
-from merit.registry.database import open_registry
 from merit.settings import Settings
 
 audit_app = typer.Typer(help="Jejak audit.", no_args_is_help=True)
@@ -17,12 +16,8 @@ def verify_command() -> None:
     """Periksa rantai hash jejak audit; laporkan entri pertama yang diubah, dihapus, disisipkan, atau dipindah."""
     with user_errors():
         settings = Settings()
-        registry = open_registry(settings)
-        try:
-            with registry.session() as session:
-                verdict = verify(session, settings.audit_key())
-        finally:
-            registry.close()
+        with registry_session(settings) as session:
+            verdict = verify(session, settings.audit_key())
     if verdict.ok:
         console.print(f"Jejak audit utuh: {verdict.checked} entri diperiksa.")
         return

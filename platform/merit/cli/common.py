@@ -8,8 +8,11 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from merit.errors import MeritError
+from merit.registry.database import open_registry
+from merit.settings import Settings
 
 console = Console()
 errors = Console(stderr=True)
@@ -29,3 +32,14 @@ def user_errors() -> Iterator[None]:
     except MeritError as exc:
         errors.print(f"[bold red]Galat:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(code=2) from None
+
+
+@contextmanager
+def registry_session(settings: Settings, actor: str | None = None, reason: str | None = None) -> Iterator[Session]:
+    """Open the configured registry for one transaction and close it afterwards."""
+    registry = open_registry(settings)
+    try:
+        with registry.session(actor, reason) as session:
+            yield session
+    finally:
+        registry.close()

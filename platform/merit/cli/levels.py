@@ -8,13 +8,12 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from merit.cli.common import ACTOR_OPTION, actor_or_default, console, user_errors
+from merit.cli.common import ACTOR_OPTION, actor_or_default, console, registry_session, user_errors
 from merit.competency.levels import LevelReport
 from merit.competency.overrides import explain_level, remove_override, set_override
 from merit.content import Content, load_content, register_content
 from merit.nip import mask_nip
 from merit.pipeline import after_evidence_change
-from merit.registry.database import open_registry
 from merit.registry.upsert import Change
 from merit.settings import Settings
 
@@ -27,21 +26,19 @@ def _recompute(session: Session, content: Content, employees: set[int] | None, a
 
 @level_app.command("recompute")
 def recompute(
-    per_tanggal: str | None = typer.Option(None, "--per-tanggal", help="Tanggal acuan masa berlaku bukti (YYYY-MM-DD); bawaan hari ini."),
+    per_tanggal: dt.datetime | None = typer.Option(
+        None, "--per-tanggal", formats=["%Y-%m-%d"], help="Tanggal acuan masa berlaku bukti (YYYY-MM-DD); bawaan hari ini."
+    ),
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
     """Hitung ulang level semua pegawai (misalnya setelah bukti kedaluwarsa)."""
     with user_errors():
-        as_of = dt.date.fromisoformat(per_tanggal) if per_tanggal else dt.date.today()
+        as_of = per_tanggal.date() if per_tanggal else dt.date.today()
         settings = Settings()
-        registry = open_registry(settings)
-        try:
-            content = load_content(settings)
-            with registry.session(actor_or_default(oleh), f"hitung ulang level per {as_of}") as session:
-                register_content(session, content)
-                report = _recompute(session, content, None, as_of)
-        finally:
-            registry.close()
+        content = load_content(settings)
+        with registry_session(settings, actor_or_default(oleh), f"hitung ulang level per {as_of}") as session:
+            register_content(session, content)
+            report = _recompute(session, content, None, as_of)
         c = report.counts
         console.print(f"Level dihitung ulang per {as_of}: {c[Change.CREATED]} baru, {c[Change.UPDATED]} berubah, "
                       f"{c[Change.UNCHANGED]} tetap, {report.removed} dihapus.")
@@ -58,14 +55,10 @@ def override(
     """Catat keputusan asesor yang menggantikan level hasil hitungan."""
     with user_errors():
         settings = Settings()
-        registry = open_registry(settings)
-        try:
-            content = load_content(settings)
-            with registry.session(actor_or_default(oleh), alasan) as session:
-                employee = set_override(session, content.framework, nip, kompetensi, level, alasan, actor_or_default(oleh))
-                _recompute(session, content, {employee}, dt.date.today())
-        finally:
-            registry.close()
+        content = load_content(settings)
+        with registry_session(settings, actor_or_default(oleh), alasan) as session:
+            employee = set_override(session, content.framework, nip, kompetensi, level, alasan, actor_or_default(oleh))
+            _recompute(session, content, {employee}, dt.date.today())
         console.print(f"Keputusan asesor dicatat: {mask_nip(nip)} {kompetensi} level {level}.")
 
 
@@ -79,13 +72,9 @@ def withdraw(
     """Cabut keputusan asesor; level kembali dihitung dari bukti."""
     with user_errors():
         settings = Settings()
-        registry = open_registry(settings)
-        try:
-            with registry.session(actor_or_default(oleh), alasan) as session:
-                employee = remove_override(session, nip, kompetensi)
-                _recompute(session, load_content(settings), {employee}, dt.date.today())
-        finally:
-            registry.close()
+        with registry_session(settings, actor_or_default(oleh), alasan) as session:
+            employee = remove_override(session, nip, kompetensi)
+            _recompute(session, load_content(settings), {employee}, dt.date.today())
         console.print(f"Keputusan asesor untuk {mask_nip(nip)} {kompetensi} dicabut.")
 
 
@@ -93,12 +82,8 @@ def withdraw(
 def explain(nip: str = typer.Argument(...), kompetensi: str = typer.Argument(...)) -> None:
     """Tampilkan asal sebuah level: aturan dan setiap bukti yang menghasilkannya."""
     with user_errors():
-        registry = open_registry(Settings())
-        try:
-            with registry.session() as session:
-                result = explain_level(session, nip, kompetensi)
-        finally:
-            registry.close()
+        with registry_session(Settings()) as session:
+            result = explain_level(session, nip, kompetensi)
         if result.level is None:
             console.print(f"{mask_nip(nip)} belum memiliki level {kompetensi}.")
             return

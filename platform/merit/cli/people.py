@@ -8,13 +8,12 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from merit.cli.common import ACTOR_OPTION, actor_or_default, console, user_errors
+from merit.cli.common import ACTOR_OPTION, actor_or_default, console, registry_session, user_errors
 from merit.content import load_content, register_content
 from merit.nip import format_nip, mask_nip
 from merit.people.jp import MINIMUM_JP, shortfalls
 from merit.people.roster import import_roster
 from merit.people.skp import import_skp
-from merit.registry.database import open_registry
 from merit.registry.upsert import Change
 from merit.settings import Settings
 
@@ -36,13 +35,9 @@ def roster_import(
     with user_errors():
         settings = Settings()
         content = load_content(settings)
-        registry = open_registry(settings)
-        try:
-            with registry.session(actor_or_default(oleh), alasan or f"impor roster {file.name}") as session:
-                register_content(session, content)
-                report = import_roster(session, file, content.units, content.positions.values())
-        finally:
-            registry.close()
+        with registry_session(settings, actor_or_default(oleh), alasan or f"impor roster {file.name}") as session:
+            register_content(session, content)
+            report = import_roster(session, file, content.units, content.positions.values())
         console.print(f"Roster {file.name} diimpor: {_counts(report.counts)}.")
         if report.not_in_file:
             console.print(f"{report.not_in_file} pegawai di registri tidak ada di berkas ini; data mereka tetap disimpan.")
@@ -56,12 +51,8 @@ def skp_import(
 ) -> None:
     """Impor predikat kinerja SKP; satu baris salah menolak seluruh berkas."""
     with user_errors():
-        registry = open_registry(Settings())
-        try:
-            with registry.session(actor_or_default(oleh), alasan or f"impor SKP {file.name}") as session:
-                report = import_skp(session, file)
-        finally:
-            registry.close()
+        with registry_session(Settings(), actor_or_default(oleh), alasan or f"impor SKP {file.name}") as session:
+            report = import_skp(session, file)
         console.print(f"SKP {file.name} diimpor: {_counts(report.counts)}.")
 
 
@@ -74,12 +65,8 @@ def jp_command(
     with user_errors():
         settings = Settings()
         courses = load_content(settings).courses
-        registry = open_registry(settings)
-        try:
-            with registry.session() as session:
-                rows = shortfalls(session, courses, year, below)
-        finally:
-            registry.close()
+        with registry_session(settings) as session:
+            rows = shortfalls(session, courses, year, below)
         table = Table(title=f"ASN dengan JP < {below} pada tahun {year} (1 JP = 45 menit)")
         for column in ("Unit kerja", "NIP", "Nama", "JP", "Kurang"):
             table.add_column(column, justify="right" if column in ("JP", "Kurang") else "left")
