@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -31,27 +31,18 @@ CREATE, UPDATE, DELETE = "create", "update", "delete"
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
+    """Canonical JSON (sorted keys, ISO dates): the same values always give the same text."""
     if value is None:
         return None
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=_plain)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    raise TypeError(f"cannot record {type(value).__name__} in the audit trail")
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def entry_hash(key: bytes, seq: int, at: dt.datetime, actor: str, action: str, entity: str,
                entity_key: str, reason: str, before: str | None, after: str | None,
                prev_hash: str) -> str:
     """HMAC of one entry's content and its predecessor's hash."""
-    content = json.dumps(
-        [seq, at.isoformat(), actor, action, entity, entity_key, reason, before, after, prev_hash],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hmac.new(key, content.encode(), hashlib.sha256).hexdigest()
+    content = orjson.dumps([seq, at.isoformat(), actor, action, entity, entity_key, reason, before, after, prev_hash])
+    return hmac.new(key, content, hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -84,7 +75,7 @@ class AuditTrail:
                              entity_key=entity_key, reason=self.reason, before=before,
                              after=after, prev_hash=prev, hash=digest))
             prev = digest
-        session.execute(insert(AuditEntry), rows)
+        session.connection().execute(insert(AuditEntry.__table__), rows)  # Core executemany: no ORM per row
         if head is None:
             session.add(AuditHead(id=1, seq=seq, hash=prev))
         else:
