@@ -187,7 +187,7 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=1_000_000)
     parser.add_argument("--sync-rows", type=int, default=100_000)
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=100)  # the table is wider than the 80 columns rich assumes in a pipe
     content = load_content(Settings(root=ROOT))
     results = {}
     with tempfile.TemporaryDirectory(prefix="merit-bench-") as work:
