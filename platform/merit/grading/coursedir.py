@@ -95,9 +95,6 @@ class BuiltCourse:
     def release_path(self, module: str, notebook: str) -> Path:
         return self.root / "release" / module / notebook
 
-    def source_path(self, module: str, notebook: str) -> Path:
-        return self.root / "source" / module / notebook
-
     def submission_dir(self, student: str, module: str) -> Path:
         return self.root / "submitted" / student / module
 
