@@ -33,11 +33,10 @@ from sqlalchemy.orm import Session
 from merit.catalog import Course
 from merit.catalog.yamlfile import StrictModel, load_model
 from merit.registry import models
-from merit.registry.audit import CREATE, trail_of
-from merit.registry.upsert import Change, assign_changed, delete_row, entity_key
+from merit.registry.batches import batched
+from merit.registry.upsert import Change, assign_changed, create_row, delete_row, zero_counts
 
 CHUNK = 5_000
-LEVEL_FIELDS = ["level", "source", "course_id", "score", "max_score", "rule"]
 
 
 class Threshold(StrictModel):
@@ -114,14 +113,9 @@ def best_yield(candidates: list[CourseYield]) -> CourseYield | None:
 class LevelReport:
     """How many level rows a recomputation created, changed, left alone or removed."""
 
-    counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
+    counts: dict[Change, int] = field(default_factory=zero_counts)
     removed: int = 0
     employees: set[int] = field(default_factory=set)  # whose levels changed
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
 
 
 def _desired_levels(
@@ -151,12 +145,13 @@ def _desired_levels(
         options[(employee_id, code)].append(CourseYield(course_id, score, max_score, level, tuple(evidence)))
 
     desired = {}
+    rule_text = rule.text()
     for key, candidates in options.items():
         best = best_yield(candidates)
         if best is not None:
             desired[key] = (
                 {"level": best.level, "source": "evidence", "course_id": best.course_id,
-                 "score": best.score, "max_score": best.max_score, "rule": rule.text()},
+                 "score": best.score, "max_score": best.max_score, "rule": rule_text},
                 best.evidence,
             )
     overrides = session.scalars(select(models.LevelOverride).where(models.LevelOverride.employee_id.in_(ids)))
@@ -179,8 +174,7 @@ def recompute_levels(
     """Recompute the levels of ``employees`` (all when None); only changes are written."""
     ids = sorted(set(employees)) if employees is not None else list(session.scalars(select(models.Employee.id).order_by(models.Employee.id)))
     report = LevelReport()
-    trail = trail_of(session)
-    for part in _chunks(ids):
+    for part in batched(ids, CHUNK):
         desired = _desired_levels(session, part, courses, rule, as_of)
         current = {
             (row.employee_id, row.competency_code): row
@@ -190,8 +184,7 @@ def recompute_levels(
             key = {"employee_id": employee_id, "competency_code": code}
             row = current.get((employee_id, code))
             if row is None:
-                session.add(models.CompetencyLevel(**key, **values, computed_at=models.utcnow()))
-                trail.record(CREATE, "competency_level", entity_key(key), None, {**key, **values})
+                create_row(session, models.CompetencyLevel, key, values)
                 change = Change.CREATED
             elif assign_changed(session, row, key, values):
                 row.computed_at = models.utcnow()
@@ -203,7 +196,7 @@ def recompute_levels(
                 report.employees.add(employee_id)
         for (employee_id, code), row in sorted(current.items()):
             if (employee_id, code) not in desired:
-                delete_row(session, row, {"employee_id": employee_id, "competency_code": code}, LEVEL_FIELDS)
+                delete_row(session, row, {"employee_id": employee_id, "competency_code": code})
                 report.removed += 1
                 report.employees.add(employee_id)
         _write_links(session, part, desired)
@@ -220,11 +213,8 @@ def _write_links(
         (e, c, i)
         for e, c, i in session.execute(select(link.employee_id, link.competency_code, link.evidence_id).where(link.employee_id.in_(ids)))
     }
-    stale = sorted(have - want)
-    for start in range(0, len(stale), CHUNK):
-        session.execute(
-            delete(link).where(tuple_(link.employee_id, link.competency_code, link.evidence_id).in_(stale[start:start + CHUNK]))
-        )
+    for stale in batched(sorted(have - want), CHUNK):
+        session.execute(delete(link).where(tuple_(link.employee_id, link.competency_code, link.evidence_id).in_(stale)))
     new = sorted(want - have)
     if new:
         session.execute(insert(link), [{"employee_id": e, "competency_code": c, "evidence_id": i} for e, c, i in new])

@@ -50,8 +50,7 @@ def remove_override(session: Session, nip: str, code: str) -> int:
     row = session.get(models.LevelOverride, (employee.id, code))
     if row is None:
         raise MeritError(f"Tidak ada keputusan asesor untuk {mask_nip(nip)} pada kompetensi '{code}'.")
-    delete_row(session, row, {"employee_id": employee.id, "competency_code": code},
-               ["level", "reason", "assessor", "decided_at"])
+    delete_row(session, row, {"employee_id": employee.id, "competency_code": code})
     return employee.id
 
 

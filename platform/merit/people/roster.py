@@ -21,12 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from merit.catalog import Position
-from merit.errors import Problem, ProblemsFound
 from merit.nip import InvalidNIP, mask_nip, parse_nip
-from merit.people.tabular import RowProblems, Table, read_table, text
+from merit.people.tabular import RowProblems, Table, read_table, require_columns, text
 from merit.pipeline import after_roster_change
 from merit.registry import models
-from merit.registry.upsert import Change, upsert
+from merit.registry.upsert import Change, upsert, zero_counts
 
 # PNS ranks: I/a–I/d, II/a–II/d, III/a–III/d, IV/a–IV/e.
 GOLONGAN_PATTERN = r"^(I/[a-d]|II/[a-d]|III/[a-d]|IV/[a-e])$"
@@ -80,7 +79,7 @@ def _position_lookup(positions: Iterable[Position]) -> dict[str, str]:
 
 @dataclass
 class RosterReport:
-    counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
+    counts: dict[Change, int] = field(default_factory=zero_counts)
     not_in_file: int = 0  # registered employees the file did not mention (kept)
     employees: set[int] = field(default_factory=set)  # created or changed
 
@@ -94,12 +93,7 @@ def parse_roster(
     email taken by someone else is caught before anything is written.
     """
     name = table.path.name
-    missing = [c for c in REQUIRED if c not in table.columns]
-    if missing:
-        raise ProblemsFound(
-            f"Berkas roster {name} ditolak:",
-            [Problem(f"{name}, baris 1", f"kolom wajib tidak ada: {', '.join(missing)}")],
-        )
+    require_columns(table, REQUIRED, "roster")
     position_of = _position_lookup(positions)
     unit_of = {u.lower(): u for u in units}
     problems = RowProblems(name)
@@ -107,7 +101,6 @@ def parse_roster(
     first_row_of_nip: dict[str, int] = {}
     first_row_of_email: dict[str, int] = {}
     for row_number, row in table.rows:
-
         raw_nip = row.get("nip")
         nip = text(raw_nip).replace(" ", "")
         if isinstance(raw_nip, float) or (isinstance(raw_nip, int) and len(nip) == 18 and raw_nip > 2**53):

@@ -12,12 +12,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from merit.errors import Problem, ProblemsFound
 from merit.nip import InvalidNIP, parse_nip
-from merit.people.tabular import RowProblems, Table, read_table, text
+from merit.people.tabular import RowProblems, Table, read_table, require_columns, text
 from merit.registry import models
 from merit.registry.sync import employee_ids
-from merit.registry.upsert import Change, upsert
+from merit.registry.upsert import Change, upsert, zero_counts
 
 # Predikat kinerja pegawai, from best to worst (PermenPANRB 6/2022).
 PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
@@ -35,15 +34,13 @@ class SkpEntry:
 
 @dataclass
 class SkpReport:
-    counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
+    counts: dict[Change, int] = field(default_factory=zero_counts)
 
 
 def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> list[SkpEntry]:
     """Validate every row against the format and the registry; all problems at once."""
     name = table.path.name
-    missing = [c for c in COLUMNS if c not in table.columns]
-    if missing:
-        raise ProblemsFound(f"Berkas SKP {name} ditolak:", [Problem(f"{name}, baris 1", f"kolom wajib tidak ada: {', '.join(missing)}")])
+    require_columns(table, COLUMNS, "SKP")
     problems = RowProblems(name)
     entries: list[SkpEntry] = []
     first_row: dict[tuple[str, int], int] = {}

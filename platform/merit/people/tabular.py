@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,16 @@ def text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def require_columns(table: Table, required: Iterable[str], what: str) -> None:
+    """Reject a file whose header lacks a required column, before reading any row."""
+    missing = [column for column in required if column not in table.columns]
+    if missing:
+        name = table.path.name
+        raise ProblemsFound(
+            f"Berkas {what} {name} ditolak:", [Problem(f"{name}, baris 1", f"kolom wajib tidak ada: {', '.join(missing)}")]
+        )
 
 
 @dataclass

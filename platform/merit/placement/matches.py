@@ -14,6 +14,7 @@ from sqlalchemy import Select, case, delete, func, insert, select, true
 from sqlalchemy.orm import Session
 
 from merit.registry import models
+from merit.registry.batches import batched
 
 CHUNK = 20_000
 
@@ -63,8 +64,6 @@ def refresh_matches(session: Session, employees: Iterable[int] | None = None) ->
         session.execute(delete(match))
         session.execute(insert(match).from_select(columns, _match_select()))
         return
-    ids = sorted(set(employees))
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start:start + CHUNK]
+    for part in batched(sorted(set(employees)), CHUNK):
         session.execute(delete(match).where(match.employee_id.in_(part)))
         session.execute(insert(match).from_select(columns, _match_select(part).where(models.Employee.id.in_(part))))

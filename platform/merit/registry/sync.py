@@ -31,7 +31,8 @@ from merit.errors import Problem, ProblemsFound
 from merit.nip import mask_nip
 from merit.registry import models
 from merit.registry.audit import CREATE, UPDATE, trail_of
-from merit.registry.upsert import Change
+from merit.registry.batches import batched
+from merit.registry.upsert import Change, zero_counts
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class GradeRecord:
 
 @dataclass
 class SyncReport:
-    counts: dict[Change, int] = field(default_factory=lambda: {c: 0 for c in Change})
+    counts: dict[Change, int] = field(default_factory=zero_counts)
     pending_manual: int = 0
     employees: set[int] = field(default_factory=set)  # whose evidence changed
 
@@ -109,8 +110,7 @@ def read_grades(db_url: str, course_id: str, assignment: str) -> list[GradeRecor
 def employee_ids(session: Session, nips: list[str], chunk: int = 10_000) -> dict[str, int]:
     """NIP -> employee id for the NIPs that are registered (IN lists kept bounded)."""
     found: dict[str, int] = {}
-    for start in range(0, len(nips), chunk):
-        part = nips[start:start + chunk]
+    for part in batched(nips, chunk):
         stmt = select(models.Employee.nip, models.Employee.id).where(models.Employee.nip.in_(part))
         found.update({nip: employee_id for nip, employee_id in session.execute(stmt)})
     return found

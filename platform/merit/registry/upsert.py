@@ -25,6 +25,11 @@ class Change(StrEnum):
     UNCHANGED = "unchanged"
 
 
+def zero_counts() -> dict[Change, int]:
+    """A fresh tally of changes, for the reports of imports, syncs and recomputations."""
+    return {change: 0 for change in Change}
+
+
 def entity_key(key: dict[str, Any]) -> str:
     return "/".join(str(value) for value in key.values())
 
@@ -46,23 +51,27 @@ def assign_changed(session: Session, row: Base, key: dict[str, Any], values: dic
     return bool(changed)
 
 
+def create_row(session: Session, model: type[T], key: dict[str, Any], values: dict[str, Any]) -> T:
+    """Add a new row of ``model``, recording it when the model is audited."""
+    row = model(**key, **values)
+    session.add(row)
+    if _audited(model):
+        trail_of(session).record(CREATE, model.__tablename__, entity_key(key), None, {**key, **values})
+    return row
+
+
 def upsert(session: Session, model: type[T], key: dict[str, Any], values: dict[str, Any]) -> tuple[T, Change]:
     """Find the row of ``model`` with ``key`` and bring it to ``values``, or create it."""
     row = session.scalars(select(model).filter_by(**key)).one_or_none()
     if row is None:
-        row = model(**key, **values)
-        session.add(row)
-        if _audited(model):
-            trail_of(session).record(CREATE, model.__tablename__, entity_key(key), None, {**key, **values})
-        return row, Change.CREATED
+        return create_row(session, model, key, values), Change.CREATED
     changed = assign_changed(session, row, key, values)
     return row, Change.UPDATED if changed else Change.UNCHANGED
 
 
-def delete_row(session: Session, row: Base, key: dict[str, Any], fields: list[str]) -> None:
-    """Delete ``row``, recording what it held."""
+def delete_row(session: Session, row: Base, key: dict[str, Any]) -> None:
+    """Delete ``row``, recording every non-key value it held."""
     if _audited(type(row)):
-        trail_of(session).record(
-            DELETE, row.__tablename__, entity_key(key), {f: getattr(row, f) for f in fields}, None
-        )
+        held = {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key not in key}
+        trail_of(session).record(DELETE, row.__tablename__, entity_key(key), held, None)
     session.delete(row)
