@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from merit.catalog import Course
 from merit.competency.levels import LevelReport, LevelRule, recompute_levels
 from merit.placement.matches import refresh_matches
+from merit.registry.sync import SyncReport, sync_assignment
+
+if TYPE_CHECKING:
+    from merit.content import Content
 
 
 def after_evidence_change(
@@ -33,3 +38,19 @@ def after_evidence_change(
 def after_roster_change(session: Session, employees: Iterable[int]) -> None:
     """New or changed employees get match rows (a new employee ranks with no levels)."""
     refresh_matches(session, employees)
+
+
+def sync_gradebook(
+    session: Session,
+    content: Content,
+    course: Course,
+    db_url: str,
+    assignments: Iterable[str],
+    as_of: dt.date,
+) -> tuple[SyncReport, LevelReport]:
+    """Bring graded assignments from nbgrader's gradebook into the registry, then levels."""
+    sync = SyncReport()
+    for assignment in assignments:
+        sync.add(sync_assignment(session, course, db_url, assignment))
+    levels = after_evidence_change(session, content.courses, content.level_rule, as_of, sync.employees)
+    return sync, levels

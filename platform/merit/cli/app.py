@@ -7,6 +7,7 @@ import typer
 from merit.catalog import load_course, load_framework
 from merit.cli.audit import audit_app
 from merit.cli.common import console, user_errors
+from merit.cli.grade import grade_command
 from merit.cli.levels import level_app
 from merit.cli.people import jp_command, roster_app, skp_app
 from merit.cli.tables import render_demo
@@ -30,6 +31,7 @@ app.add_typer(skp_app, name="skp")
 app.add_typer(level_app, name="level")
 app.add_typer(audit_app, name="audit")
 app.command("jp")(jp_command)
+app.command("grade")(grade_command)
 
 
 @app.command()

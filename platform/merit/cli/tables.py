@@ -71,8 +71,9 @@ def render_ranking(console: Console, ranking: Ranking) -> None:
 
 
 def render_demo(console: Console, result: DemoResult, settings: Settings) -> None:
-    graded = sum(1 for o in result.outcomes if o.ok)
-    failed = [o for o in result.outcomes if not o.ok]
+    graded = sum(len(run.graded) for run in result.grading)
+    failed = [r for run in result.grading for r in run.failed]
+    sandbox = result.grading[0].sandbox.mode if result.grading else "-"
     console.print()
     render_ranking(console, result.ranking)
     console.print()
@@ -82,9 +83,9 @@ def render_demo(console: Console, result: DemoResult, settings: Settings) -> Non
     r = result.roster.counts
     summary.add_row("Roster ASN", f"{r[Change.CREATED]} baru, {r[Change.UPDATED]} diperbarui, {r[Change.UNCHANGED]} tetap")
     summary.add_row("Kursus", f"{result.course.spec.title.id} ({result.course.spec.jp} JP), {len(result.course.cells)} sel dinilai")
-    summary.add_row("Pengumpulan dinilai nbgrader", f"{graded} berhasil, {len(failed)} gagal")
+    summary.add_row("Pengumpulan dinilai (merit grade)", f"{graded} berhasil, {len(failed)} gagal; sandbox: {sandbox}")
     for outcome in failed:
-        summary.add_row("", f"{mask_nip(outcome.student)}: {outcome.reason}")
+        summary.add_row("", f"{mask_nip(outcome.student)}: {outcome.error}")
     s = result.sync.counts
     summary.add_row(
         "Bukti kompetensi",

@@ -14,13 +14,14 @@ from merit.content import load_content, register_content
 from merit.demo.roster import synthetic_roster
 from merit.demo.submissions import make_cohort
 from merit.errors import MeritError
-from merit.grading.autograde import Outcome, autograde
 from merit.grading.coursedir import build_course, enroll
+from merit.grading.engine import GradingRun, grade_assignment
+from merit.grading.sandbox import Sandbox
 from merit.people.roster import RosterReport, register_roster
-from merit.pipeline import after_evidence_change
+from merit.pipeline import sync_gradebook
 from merit.placement.ranking import Ranking, rank_position
 from merit.registry.database import open_registry
-from merit.registry.sync import SyncReport, sync_assignment
+from merit.registry.sync import SyncReport
 from merit.settings import Settings
 
 DEMO_COURSE = "tata-kelola"
@@ -32,7 +33,7 @@ ACTOR = "merit demo"
 class DemoResult:
     course: Course
     roster: RosterReport
-    outcomes: list[Outcome]
+    grading: list[GradingRun]
     sync: SyncReport
     levels: LevelReport
     ranking: Ranking
@@ -81,22 +82,20 @@ def run_demo(
             enroll(built, {entry.nip: entry.name for entry in roster})
             progress.advance(task)
 
-            outcomes: list[Outcome] = []
+            sandbox = Sandbox.detect(allow_unsandboxed=True)  # synthetic answers, trusted
+            runs: list[GradingRun] = []
             for module in modules:
                 progress.update(task, description=f"Menulis jawaban {size} peserta ({module})")
                 make_cohort(built, module, nips, seed)
-                progress.update(task, advance=1, description=f"Menilai otomatis dengan nbgrader ({module})")
-                outcomes += autograde(built, module, nips, on_done=lambda _o: progress.advance(task))
+                progress.update(task, advance=1, description=f"Menilai otomatis ({module}, sandbox: {sandbox.mode})")
+                runs.append(grade_assignment(built, module, sandbox, students=nips, force=True, on_result=lambda _r: progress.advance(task)))
 
             progress.update(task, description="Sinkronisasi nilai ke registri kompetensi")
             with registry.session(ACTOR, f"demo: sinkronisasi nilai nbgrader kursus {course.id}") as session:
-                sync = SyncReport()
-                for module in modules:
-                    sync.add(sync_assignment(session, course, built.db_url, module))
-                levels = after_evidence_change(session, content.courses, content.level_rule, as_of, sync.employees)
+                sync, levels = sync_gradebook(session, content, course, built.db_url, modules, as_of)
             with registry.session() as session:
                 ranking = rank_position(session, position, content.jpm_rule)
             progress.update(task, advance=len(modules), description="Selesai")
         finally:
             registry.close()
-    return DemoResult(course, roster_report, outcomes, sync, levels, ranking, time.perf_counter() - started)
+    return DemoResult(course, roster_report, runs, sync, levels, ranking, time.perf_counter() - started)

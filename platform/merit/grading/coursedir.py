@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
-from traitlets.config import Config
+from traitlets.config import Config, PyFileConfigLoader
 
 from merit.catalog import Course
 from merit.errors import Problem, ProblemsFound
@@ -43,6 +43,8 @@ def nbgrader_config(course_id: str, root: Path) -> Config:
     config.ClearSolutions.code_stub = {"python": CODE_STUB}
     config.ClearSolutions.text_stub = TEXT_STUB
     config.NbGraderAPI.log_level = "INFO"  # captured by the API, shown only on failure
+    # A learner who deletes a test cell must not escape it: put it back and run it.
+    config.OverwriteCells.add_missing_cells = True
     # ipykernel warns on every start that localhost TCP is unencrypted; isolating
     # kernels is the sandbox's job (grading engine), so keep the log readable here.
     config.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
@@ -71,16 +73,18 @@ def _nbgrader_tools_on_path() -> None:
         os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
 
 
-@dataclass(frozen=True)
-class BuiltCourse:
-    """An nbgrader course directory generated from a course."""
+class NbgraderCourse:
+    """Any nbgrader course directory: the grading engine needs no more than this."""
 
-    course: Course
     root: Path
 
     @property
+    def course_id(self) -> str:
+        raise NotImplementedError
+
+    @property
     def config(self) -> Config:
-        return nbgrader_config(self.course.id, self.root)
+        raise NotImplementedError
 
     @property
     def db_url(self) -> str:
@@ -91,6 +95,42 @@ class BuiltCourse:
         _nbgrader_tools_on_path()
         config = self.config
         return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+@dataclass(frozen=True)
+class CourseDir(NbgraderCourse):
+    """A course directory made with nbgrader alone (``nbgrader quickstart``), read from its
+    ``nbgrader_config.py``."""
+
+    root: Path
+
+    @property
+    def config(self) -> Config:
+        config = PyFileConfigLoader("nbgrader_config.py", str(self.root)).load_config()
+        config.CourseDirectory.root = str(self.root)
+        if "db_url" not in config.CourseDirectory:
+            config.CourseDirectory.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+        return config
+
+    @property
+    def course_id(self) -> str:
+        return str(self.config.CourseDirectory.get("course_id", "default_course"))
+
+
+@dataclass(frozen=True)
+class BuiltCourse(NbgraderCourse):
+    """An nbgrader course directory generated from a course."""
+
+    course: Course
+    root: Path
+
+    @property
+    def course_id(self) -> str:
+        return self.course.id
+
+    @property
+    def config(self) -> Config:
+        return nbgrader_config(self.course.id, self.root)
 
     def release_path(self, module: str, notebook: str) -> Path:
         return self.root / "release" / module / notebook

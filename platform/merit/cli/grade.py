@@ -1,0 +1,122 @@
+"""``merit grade``: grade a cohort's submissions and bring the scores into the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from merit.cli.common import ACTOR_OPTION, actor_or_default, console, user_errors
+from merit.content import load_content
+from merit.errors import MeritError
+from merit.grading.coursedir import BuiltCourse
+from merit.grading.engine import GradingRun, grade_assignment
+from merit.grading.sandbox import Limits, Sandbox, SandboxError
+from merit.nip import mask_nip
+from merit.pipeline import sync_gradebook
+from merit.registry.database import open_registry
+from merit.registry.upsert import Change
+from merit.settings import Settings
+
+
+def _learner(student: str) -> str:
+    """Learner ids are NIPs: never print one whole."""
+    try:
+        return mask_nip(student)
+    except ValueError:
+        return student
+
+
+def render_grading(console: Console, run: GradingRun, show_all: bool = False) -> None:
+    """The summary: failures always, every learner on request, then totals and limits."""
+    table = Table(title=f"Penilaian {run.course} / {run.assignment}")
+    table.add_column("Peserta (NIP disamarkan)", no_wrap=True)
+    table.add_column("Hasil")
+    table.add_column("Nilai otomatis", justify="right")
+    table.add_column("Catatan / alasan")
+    table.add_column("Waktu (s)", justify="right")
+    shown = run.results if show_all else [r for r in run.results if not r.ok or r.notes or any(nb.changes for nb in r.notebooks)]
+    for result in sorted(shown, key=lambda r: (r.ok, r.student)):
+        scores = [s for nb in result.notebooks for s in nb.scores.values() if s is not None]
+        notes = [*result.notes, *(c for nb in result.notebooks for c in nb.changes)]
+        table.add_row(
+            _learner(result.student),
+            "dinilai" if result.ok else "[red]gagal[/]",
+            f"{sum(scores):g}" if result.ok else "-",
+            result.error or "; ".join(notes),
+            f"{result.seconds:.2f}",
+        )
+    if shown:
+        console.print(table)
+    rate = len(run.results) / run.seconds if run.seconds else 0.0
+    console.print(
+        f"[bold]Dinilai:[/] {len(run.graded)}   [bold]Gagal:[/] {len(run.failed)}   "
+        f"[bold]Dilewati[/] (sudah dinilai, tidak berubah): {len(run.skipped)}   "
+        f"[bold]Dikumpulkan dari exchange:[/] {run.collected}   "
+        f"[bold]Waktu:[/] {run.seconds:.1f} s ({rate:.1f} kiriman/s, {run.workers} pekerja)"
+    )
+    enforced = ", ".join(f"{'✓' if on else '✗'} {what}" for what, on in run.sandbox.enforced())
+    console.print(f"[bold]Sandbox ({run.sandbox.mode}):[/] {enforced}")
+
+
+def grade_command(
+    course: str = typer.Argument(..., help="Kode kursus (folder di courses/)."),
+    assignment: str = typer.Argument(..., help="Kode modul/tugas nbgrader, mis. m01-prinsip."),
+    workers: int = typer.Option(0, "--pekerja", min=0, help="Jumlah penilai paralel (0: jumlah inti CPU)."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Alamat penjadwal Dask, mis. tcp://host:8786 (bawaan: klaster lokal)."),
+    force: bool = typer.Option(False, "--ulang", help="Nilai ulang juga kiriman yang sudah dinilai dan tidak berubah."),
+    unsandboxed: bool = typer.Option(False, "--tanpa-sandbox", help="Izinkan penilaian tanpa bubblewrap (TIDAK aman)."),
+    cell_timeout: int = typer.Option(Limits.cell_timeout, "--batas-sel", min=1, help="Batas waktu satu sel (detik)."),
+    wall: int = typer.Option(Limits.wall_seconds, "--batas-notebook", min=1, help="Batas waktu nyata satu notebook (detik)."),
+    show_all: bool = typer.Option(False, "--semua", help="Tampilkan setiap peserta, bukan hanya yang bermasalah."),
+    no_sync: bool = typer.Option(False, "--tanpa-registri", help="Jangan sinkronkan nilai ke registri kompetensi."),
+    actor: str = ACTOR_OPTION,
+) -> None:
+    """Kumpulkan, nilai otomatis secara paralel dalam sandbox, catat di gradebook dan registri."""
+    with user_errors():
+        settings = Settings()
+        content = load_content(settings)
+        if course not in content.courses:
+            raise MeritError(f"Kursus '{course}' tidak ditemukan. Kursus yang ada: {', '.join(sorted(content.courses))}.")
+        loaded = content.courses[course]
+        if assignment not in {m.id for m in loaded.spec.modules}:
+            raise MeritError(f"Modul '{assignment}' tidak ada di kursus {course}: {', '.join(m.id for m in loaded.spec.modules)}.")
+        built = BuiltCourse(loaded, settings.workspace_dir / course)
+        if not (built.root / "gradebook.db").is_file():
+            raise MeritError(f"Kursus {course} belum dibangun: jalankan dulu `merit course build {course}`.")
+        try:
+            sandbox = Sandbox.detect(Limits(cell_timeout=cell_timeout, wall_seconds=wall), allow_unsandboxed=unsandboxed)
+        except SandboxError as error:
+            raise MeritError(str(error)) from error
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+        with progress:
+            task = progress.add_task(f"Menilai {assignment}", total=None)
+            run = grade_assignment(
+                built,
+                assignment,
+                sandbox,
+                workers=workers or None,
+                scheduler=scheduler,
+                force=force,
+                on_total=lambda n: progress.update(task, total=n),
+                on_result=lambda _r: progress.advance(task),
+            )
+        render_grading(console, run, show_all)
+        if no_sync or not run.results:
+            return
+        registry = open_registry(settings)
+        try:
+            reason = f"merit grade {course} {assignment}: sinkronisasi nilai nbgrader"
+            with registry.session(actor_or_default(actor), reason) as session:
+                sync, levels = sync_gradebook(session, content, loaded, built.db_url, [assignment], dt.date.today())
+        finally:
+            registry.close()
+        s, lv = sync.counts, levels.counts
+        console.print(
+            f"[bold]Registri:[/] bukti {s[Change.CREATED]} baru, {s[Change.UPDATED]} diperbarui, "
+            f"{s[Change.UNCHANGED]} tetap, {sync.pending_manual} menunggu penilaian manual; "
+            f"level {lv[Change.CREATED]} baru, {lv[Change.UPDATED]} berubah, {lv[Change.UNCHANGED]} tetap"
+        )

@@ -1,0 +1,218 @@
+"""``merit grade``: collect, autograde a cohort in parallel in the sandbox, record the results.
+
+The coordinator (this module) is the only part that touches the course folder and
+the gradebook. It reads each submission into a :class:`~merit.grading.job.SubmissionJob`,
+hands the jobs to Dask, and as results come back writes the autograded folders and,
+in batches, the gradebook. By default Dask runs in this process (a LocalCluster of
+threads, one sandbox slot per thread; the kernels are separate processes, so the
+threads do not fight over the GIL for the expensive part); ``scheduler`` points it at
+a real cluster whose workers have Merit and bubblewrap installed.
+
+Crash safety: results are written per submission (folder swapped in at once) and per
+batch (one transaction), and a journal entry per learner is written only after the
+gradebook commit. A run killed at any point and started again regrades what is not
+journalled and ends in the state of one clean run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import chdir, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader import utils
+
+from merit.grading.coursedir import NbgraderCourse
+from merit.grading.gradebook import write_autograded, write_batch
+from merit.grading.job import SubmissionJob, SubmissionResult, close_slots, grade_submission
+from merit.grading.sandbox import Sandbox
+from merit.grading.snapshot import GradebookSnapshot
+
+BATCH_SECONDS = 2.0  # gradebook commits at most this far apart while results arrive
+
+
+@dataclass
+class GradingRun:
+    """What ``merit grade`` did: for the summary table and the registry sync."""
+
+    course: str
+    assignment: str
+    sandbox: Sandbox
+    workers: int
+    results: list[SubmissionResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already graded, unchanged since
+    collected: int = 0
+    seconds: float = 0.0
+
+    @property
+    def graded(self) -> list[SubmissionResult]:
+        return [r for r in self.results if r.ok]
+
+    @property
+    def failed(self) -> list[SubmissionResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def read_submission(folder: Path, source: Path, ignore: list[str]) -> tuple[dict[str, bytes], dict[str, bytes], list[str]]:
+    """A submission's notebooks and other files, never following a symbolic link.
+
+    A link could point at the gradebook or another learner's work; it is reported and
+    left out. The assignment's own data files (from ``source/``) replace any the learner
+    changed, as in nbgrader.
+    """
+    notebooks: dict[str, bytes] = {}
+    files: dict[str, bytes] = {}
+    problems: list[str] = []
+    for path in map(Path, utils.find_all_files(str(folder), ignore)):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            problems.append(f"{relative}: tautan simbolik diabaikan (kiriman harus berisi berkas biasa)")
+        elif path.suffix == ".ipynb" and path.parent == folder:
+            notebooks[path.stem] = path.read_bytes()
+        elif path.suffix != ".ipynb":
+            files[relative] = path.read_bytes()
+    for path in map(Path, utils.find_all_files(str(source), [*ignore, "*.ipynb"])):
+        files[path.relative_to(source).as_posix()] = path.read_bytes()
+    return notebooks, files, problems
+
+
+def fingerprint(job: SubmissionJob) -> str:
+    digest = hashlib.sha256()
+    for name, content in sorted({**job.notebooks, **job.files}.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+class Journal:
+    """Which submissions are in the gradebook already, and from what input."""
+
+    def __init__(self, root: Path, assignment: str) -> None:
+        self.folder = root / ".merit" / "graded" / assignment
+
+    def done(self, student: str, print_: str) -> bool:
+        path = self.folder / student
+        return path.is_file() and path.read_text() == print_
+
+    def record(self, student: str, print_: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        staging = self.folder / f".{student}.tmp"
+        staging.write_text(print_)
+        staging.replace(self.folder / student)
+
+    def forget(self, student: str) -> None:
+        (self.folder / student).unlink(missing_ok=True)
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int) -> Iterator[object]:
+    """A Dask client: the given scheduler, or a LocalCluster of threads in this process."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with LocalCluster(processes=False, n_workers=1, threads_per_worker=workers, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            yield client
+
+
+def _jobs(built: NbgraderCourse, assignment: str, snapshot: GradebookSnapshot, sandbox: Sandbox, students: list[str] | None) -> tuple[list[SubmissionJob], dict[str, str | None]]:
+    config = built.config
+    config.Execute.timeout = sandbox.limits.cell_timeout
+    config.SandboxedExecute.max_output_bytes = sandbox.limits.output_bytes
+    api = built.api()
+    coursedir = api.coursedir
+    submitted = built.root / "submitted"
+    source = built.root / "source" / assignment
+    wanted = set(students) if students is not None else None
+    jobs, stamps = [], {}
+    for folder in sorted(submitted.glob(f"*/{assignment}")):
+        student = folder.parent.name
+        if wanted is not None and student not in wanted:
+            continue
+        notebooks, files, problems = read_submission(folder, source, list(coursedir.ignore))
+        jobs.append(SubmissionJob(student, assignment, notebooks, files, snapshot, sandbox, config, tuple(problems)))
+        stamps[student] = coursedir.get_existing_timestamp(str(folder))
+    return jobs, stamps
+
+
+def collect(built: NbgraderCourse, assignment: str) -> int:
+    """Run nbgrader's collect when learners submitted through the exchange."""
+    inbound = built.root / "exchange" / built.course_id / "inbound"
+    if not inbound.is_dir() or not any(inbound.glob(f"*+{assignment}+*")):
+        return 0
+    with chdir(built.root):
+        result = built.api().collect(assignment, update=True)
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader collect gagal: {result.get('error') or result.get('log')}")
+    return len({p.name.split("+")[0] for p in inbound.glob(f"*+{assignment}+*")})
+
+
+def grade_assignment(
+    built: NbgraderCourse,
+    assignment: str,
+    sandbox: Sandbox,
+    *,
+    students: list[str] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    on_result: Callable[[SubmissionResult], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> GradingRun:
+    """Collect and autograde every submission of ``assignment``; see the module docstring."""
+    started = time.perf_counter()
+    workers = workers or os.cpu_count() or 1
+    run = GradingRun(built.course_id, assignment, sandbox, workers)
+    run.collected = collect(built, assignment)
+    snapshot = GradebookSnapshot.read(built.db_url, built.course_id, assignment)
+    jobs, stamps = _jobs(built, assignment, snapshot, sandbox, students)
+    journal = Journal(built.root, assignment)
+    prints = {job.student: fingerprint(job) for job in jobs}
+    todo = []
+    for job in jobs:
+        if not force and journal.done(job.student, prints[job.student]):
+            run.skipped.append(job.student)
+        else:
+            journal.forget(job.student)
+            todo.append(job)
+    if on_total:
+        on_total(len(todo))
+    files = {job.student: job.files for job in todo}
+    pending: list[SubmissionResult] = []
+    last_write = time.monotonic()
+
+    def flush() -> None:
+        nonlocal last_write
+        if pending:
+            write_batch(built.db_url, built.course_id, built.config, pending, stamps)
+            for result in pending:
+                journal.record(result.student, prints[result.student])
+            pending.clear()
+        last_write = time.monotonic()
+
+    if todo:
+        from distributed import as_completed
+
+        try:
+            with dask_client(scheduler, workers) as client:
+                futures = client.map(grade_submission, todo, pure=False)  # type: ignore[attr-defined]
+                for _future, result in as_completed(futures, with_results=True):
+                    destination = built.root / "autograded" / result.student / assignment
+                    write_autograded(result, destination, files[result.student])
+                    run.results.append(result)
+                    pending.append(result)
+                    if on_result:
+                        on_result(result)
+                    if time.monotonic() - last_write > BATCH_SECONDS:
+                        flush()
+                flush()
+        finally:
+            close_slots()
+    run.seconds = time.perf_counter() - started
+    return run

@@ -1,0 +1,201 @@
+"""Grade one learner's submission: the unit of work a grading worker runs.
+
+A :class:`SubmissionJob` carries everything needed (the notebooks and files as bytes,
+the gradebook snapshot, the sandbox settings) and a :class:`SubmissionResult` carries
+everything back (graded notebooks, scores, comments, what went wrong), so a job runs
+the same in this process, in a thread of a local Dask cluster or on a Dask worker on
+another machine. Only the coordinator touches the gradebook and the course folder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import nbformat
+from nbclient.exceptions import DeadKernelError
+from traitlets.config import Config
+
+from merit.grading.kernel import use_slot
+from merit.grading.preprocessors import AUTOGRADE, SANITIZE, merit_resources
+from merit.grading.sandbox import Sandbox, SandboxError, ZygoteProcess
+from merit.grading.snapshot import GradebookSnapshot, SnapshotGradebook
+
+
+@dataclass(frozen=True)
+class SubmissionJob:
+    student: str
+    assignment: str
+    notebooks: dict[str, bytes]  # notebook name (no .ipynb) -> file content
+    files: dict[str, bytes]  # other files, relative path -> content (source files win)
+    snapshot: GradebookSnapshot
+    sandbox: Sandbox
+    config: Config
+    problems: tuple[str, ...] = ()  # found while reading the submission (symlinks, ...)
+
+
+@dataclass
+class NotebookResult:
+    name: str
+    scores: dict[str, float | None] = field(default_factory=dict)
+    comments: dict[str, str | None] = field(default_factory=dict)
+    graded: bytes | None = None  # the autograded notebook as nbgrader would write it
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    assignment: str
+    notebooks: list[NotebookResult]
+    missing: list[str]  # notebooks of the assignment the learner did not submit
+    error: str | None
+    notes: list[str]
+    seconds: float  # wall time on the worker
+    grader_cpu: float = 0.0  # CPU seconds of the grading thread (nbgrader's steps)
+    kernel_cpu: float = 0.0  # CPU seconds of the learner's kernel(s), from the zygote
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+_local = threading.local()
+_slot_numbers = itertools.count()
+_all_slots: list[ZygoteProcess] = []
+_slots_lock = threading.Lock()
+
+
+def _thread_slot(sandbox: Sandbox) -> ZygoteProcess:
+    """This thread's sandbox slot, started on first use and kept for later jobs."""
+    slot: ZygoteProcess | None = getattr(_local, "slot", None)
+    if slot is None or slot.sandbox != sandbox or slot.process.poll() is not None:
+        if slot is not None:
+            slot.close()
+        slot = ZygoteProcess(sandbox, next(_slot_numbers))
+        _local.slot = slot
+        with _slots_lock:
+            _all_slots.append(slot)
+    return slot
+
+
+def close_slots() -> None:
+    """Stop every zygote this process started (at the end of a grading run)."""
+    with _slots_lock:
+        while _all_slots:
+            _all_slots.pop().close()
+
+
+class Pipeline:
+    """nbgrader's two autograde passes, as nbconvert's exporter would run them.
+
+    The steps are built once per thread and reused, like nbgrader's exporter is
+    reused across learners. Unlike nbconvert's exporter, the notebook is not
+    deep-copied before every pass nor validated after every step (each costs more than
+    executing the notebook); it is normalised before and validated after each pass.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.sanitize = [step(config=config) for step in SANITIZE]
+        self.autograde = [step(config=config) for step in AUTOGRADE]
+
+    @staticmethod
+    def run(steps: list[Any], nb: nbformat.NotebookNode, resources: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        _, nb = nbformat.validator.normalize(nb)
+        nb = nbformat.from_dict(nb)
+        for step in steps:
+            nb, resources = step(nb, resources)
+        nbformat.validate(nb)
+        output = nbformat.writes(nb, version=4)
+        return output if output.endswith("\n") else output + "\n", resources
+
+
+def _pipeline(config: Config) -> Pipeline:
+    pipeline: Pipeline | None = getattr(_local, "pipeline", None)
+    if pipeline is None or pipeline.config is not config:
+        pipeline = _local.pipeline = Pipeline(config)
+    return pipeline
+
+
+def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, sandbox: Sandbox) -> str:
+    """Say in Indonesian why a submission could not be graded."""
+    limits = sandbox.limits
+    if isinstance(error, DeadKernelError) or "Kernel died" in str(error):
+        if watchdog_fired:
+            return f"melebihi batas waktu nyata {limits.wall_seconds} detik; kernel dihentikan"
+        status = slot.request("poll").get("status")
+        if status == -signal.SIGXCPU:
+            return f"melebihi batas waktu CPU {limits.cpu_seconds} detik; kernel dihentikan"
+        return f"kernel berhenti di tengah penilaian (status {status}): kode peserta mengakhiri atau membunuh kernel"
+    if isinstance(error, nbformat.reader.NotJSONError | json.JSONDecodeError | UnicodeDecodeError):
+        return f"notebook bukan JSON yang sah: {str(error).splitlines()[0][:200]}"
+    if isinstance(error, nbformat.ValidationError):
+        return f"notebook tidak sesuai format nbformat: {str(error).splitlines()[0][:200]}"
+    text = str(error).splitlines()[0][:300] if str(error) else ""
+    return f"{type(error).__name__}: {text}"
+
+
+def grade_submission(job: SubmissionJob) -> SubmissionResult:
+    """Sanitise, execute in the sandbox and score every notebook of one submission.
+
+    Mirrors nbgrader's Autograde.convert_single_notebook: a sanitising pass, then an
+    autograding pass over the sanitised notebook. Any failure fails the whole
+    submission, as in nbgrader, and says why.
+    """
+    started, cpu_started = time.perf_counter(), time.thread_time()
+    slot = _thread_slot(job.sandbox)
+    gradebook = SnapshotGradebook(job.snapshot)
+    results: list[NotebookResult] = []
+    notes = list(job.problems)
+    error: str | None = None
+    pipeline = _pipeline(job.config)
+    for name in sorted(job.notebooks):
+        if name not in job.snapshot.notebooks:
+            notes.append(f"{name}.ipynb bukan bagian tugas ini; dilewati")
+    fired = threading.Event()
+    try:
+        slot.load_inbox(job.files)
+        for name in sorted(n for n in job.notebooks if n in job.snapshot.notebooks):
+            resources: dict[str, Any] = {
+                "unique_key": name,
+                "output_files_dir": f"{name}_files",
+                "nbgrader": {"student": job.student, "assignment": job.assignment, "notebook": name, "db_url": None},
+                "merit": {"gradebook": gradebook},
+            }
+            nb = nbformat.reads(job.notebooks[name].decode("utf-8"), as_version=nbformat.NO_CONVERT)
+            sanitized, resources = pipeline.run(pipeline.sanitize, nb, resources)
+            nb = nbformat.reads(sanitized, as_version=nbformat.NO_CONVERT)
+            watchdog = threading.Timer(job.sandbox.limits.wall_seconds, _kill, (slot, fired))
+            watchdog.start()
+            try:
+                with use_slot(slot):
+                    graded, resources = pipeline.run(pipeline.autograde, nb, resources)
+            finally:
+                watchdog.cancel()
+            merit = merit_resources(resources)
+            results.append(NotebookResult(name, merit["scores"], merit["comments"], graded.encode("utf-8"), merit.get("changes", [])))
+    except Exception as failure:  # noqa: BLE001 - every failure is reported, the batch goes on
+        error = _reason(failure, fired.is_set(), slot, job.sandbox)
+        results = []
+    finally:
+        try:
+            kernel_cpu = float(slot.request("kill").get("cpu_seconds", 0.0))
+        except SandboxError:
+            kernel_cpu = 0.0
+    missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
+    seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
+    return SubmissionResult(job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu)
+
+
+def _kill(slot: ZygoteProcess, fired: threading.Event) -> None:
+    fired.set()
+    try:
+        slot.request("kill")
+    except SandboxError:
+        pass

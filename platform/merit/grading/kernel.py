@@ -1,0 +1,192 @@
+"""jupyter_client plumbing so that nbclient (and nbgrader's Execute) run kernels from a zygote.
+
+nbclient asks a kernel manager to start, signal, poll and kill a kernel; the
+:class:`ZygoteProvisioner` answers each of those by asking the slot's zygote instead
+of spawning ``python -m ipykernel_launcher``. Everything above the provisioner is
+stock jupyter_client and nbclient, so messages, timeouts, interrupts and dead-kernel
+handling behave exactly as in a normal ``nbgrader autograde``.
+
+The slot is per thread: a grading worker binds its :class:`ZygoteProcess` with
+:func:`use_slot` before executing a notebook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+import time
+import typing as t
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from queue import Empty
+
+from jupyter_client import AsyncKernelClient, AsyncKernelManager
+from jupyter_client.connect import KernelConnectionInfo
+from jupyter_client.provisioning import LocalProvisioner
+from jupyter_core.utils import ensure_async
+from traitlets import CaselessStrEnum, DottedObjectName, Type
+
+from merit.grading.sandbox import SandboxError, ZygoteProcess
+
+_slots = threading.local()
+CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
+
+
+@contextmanager
+def use_slot(slot: ZygoteProcess) -> Iterator[ZygoteProcess]:
+    """Kernels started by this thread inside the block come from ``slot``'s zygote."""
+    _slots.current = slot
+    try:
+        yield slot
+    finally:
+        _slots.current = None
+
+
+def current_slot() -> ZygoteProcess:
+    slot = getattr(_slots, "current", None)
+    if slot is None:
+        raise SandboxError("no grading slot bound to this thread (use merit.grading.kernel.use_slot)")
+    return slot
+
+
+class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
+    """Start kernels by forking the slot's zygote; manage them through it."""
+
+    slot: ZygoteProcess | None = None
+    forked = False
+
+    @property
+    def has_process(self) -> bool:
+        return self.forked
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: t.Any) -> KernelConnectionInfo:
+        self.slot = current_slot()
+        km = self.parent
+        # nbclient passes the kernel command of the kernelspec; the zygote runs
+        # ipykernel itself and only needs the arguments after the connection file.
+        argv = _after_connection_file(cmd)
+        self.pid = self.slot.start_kernel(km.connection_file, argv)
+        self.forked = True
+        await self._sockets_bound()
+        return self.connection_info
+
+    async def _sockets_bound(self) -> None:
+        """Wait until the kernel has bound its five IPC sockets.
+
+        A ZeroMQ client that connects before the socket file exists retries only after
+        100 ms; waiting for the files costs a few milliseconds instead.
+        """
+        info = self.connection_info
+        paths = [Path(f"{info['ip']}-{info[f'{channel}_port']}") for channel in CHANNELS]
+        while not all(path.exists() for path in paths):
+            if await self.poll() is not None:
+                return  # died while starting: nbclient reports it
+            await asyncio.sleep(0.002)
+
+    async def poll(self) -> int | None:
+        if not self.forked or self.slot is None:
+            return 0
+        status = self.slot.request("poll")["status"]
+        return None if status is None else int(status)
+
+    async def wait(self) -> int | None:
+        while (status := await self.poll()) is None:
+            await asyncio.sleep(0.02)
+        self.forked = False
+        return status
+
+    async def send_signal(self, signum: int) -> None:
+        if self.forked and self.slot is not None:
+            if signum == signal.SIGKILL:
+                self.slot.request("kill")
+            else:
+                self.slot.request("signal", signal=signum)
+
+    async def kill(self, restart: bool = False) -> None:
+        await self.send_signal(signal.SIGKILL)
+
+    async def terminate(self, restart: bool = False) -> None:
+        await self.send_signal(signal.SIGKILL)
+
+    async def cleanup(self, restart: bool = False) -> None:
+        if self.slot is not None:
+            self.slot.request("kill")
+        self.forked = False
+
+
+def _after_connection_file(cmd: list[str]) -> list[str]:
+    """The kernelspec's arguments after ``-f {connection_file}`` (nbclient's extra arguments)."""
+    for index, arg in enumerate(cmd):
+        if arg == "-f":
+            return cmd[index + 2 :]
+    return []
+
+
+class FastReadyClient(AsyncKernelClient):  # type: ignore[misc]
+    """A kernel client that does not idle 0.2 s after the kernel answers.
+
+    jupyter_client's ``wait_for_ready`` proves IOPub is connected by receiving one
+    IOPub message after ``kernel_info_reply`` and then drains IOPub until it has been
+    silent for 0.2 s. The proof is what matters; the drain only discards status
+    messages that nbclient ignores anyway (it keeps messages by parent id), so this
+    client drains what is already queued and goes on.
+    """
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            self.kernel_info()
+            try:
+                reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
+            except Empty:
+                pass
+            else:
+                if reply["msg_type"] == "kernel_info_reply":
+                    try:
+                        await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(reply)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+        while True:
+            try:
+                await ensure_async(self.iopub_channel.get_msg(timeout=0))
+            except Empty:
+                break
+
+    wait_for_ready = _async_wait_for_ready  # AsyncKernelClient binds the base method by name
+
+
+class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    """An AsyncKernelManager whose kernels are forked by the current slot's zygote.
+
+    Kernels speak ZeroMQ over IPC sockets in the slot's folder: the sandbox has no
+    network, so TCP cannot reach it.
+    """
+
+    client_class = DottedObjectName("merit.grading.kernel.FastReadyClient")
+    client_factory = Type(FastReadyClient, klass=AsyncKernelClient)
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc")
+
+    async def _async_pre_start_kernel(self, **kw: t.Any) -> tuple[list[str], dict[str, t.Any]]:
+        slot = current_slot()
+        self.kernel_id = self.kernel_id or _new_id()
+        self.ip = str(slot.ipc_dir / f"k{self.kernel_id}")
+        self.connection_file = str(slot.ipc_dir / f"k{self.kernel_id}.json")
+        if self.provisioner is None:
+            self.provisioner = ZygoteProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return t.cast(tuple[list[str], dict[str, t.Any]], await super()._async_pre_start_kernel(**kw))
+
+
+_counter = iter(range(1, 1 << 62))
+
+
+def _new_id() -> str:
+    return str(next(_counter))

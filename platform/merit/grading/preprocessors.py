@@ -1,0 +1,191 @@
+"""nbgrader's autograde steps, adapted only where they touch the database or start kernels.
+
+Every decision that affects a score stays nbgrader's own code: which cells are
+restored from the source (``OverwriteCells.preprocess_cell``), how a cell is scored
+(``nbgrader.utils.determine_grade``), when a written answer counts as "No response",
+output limits, metadata validation. What changes:
+
+* the gradebook reads come from a :class:`~merit.grading.snapshot.SnapshotGradebook`;
+* the grades are collected into the resources instead of written one cell at a time
+  (:mod:`merit.grading.gradebook` writes them in batches);
+* kernels are forked by the sandboxed zygote (:class:`SandboxedExecute`);
+* nbgrader's metadata schema is compiled once instead of once per cell.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jsonschema
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbformat import NotebookNode
+from nbgrader import utils
+from nbgrader.nbgraderformat.common import BaseMetadataValidator, ValidationError
+from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearOutput,
+    DeduplicateIds,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    NbGraderPreprocessor,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+from traitlets import Integer, Unicode
+
+from merit.grading.kernel import ZygoteKernelManager
+
+Resources = dict[str, Any]
+
+
+def merit_resources(resources: Resources) -> dict[str, Any]:
+    """Merit's share of the nbconvert resources: the snapshot in, grades and notes out."""
+    return resources.setdefault("merit", {})
+
+
+_compiled: dict[int, jsonschema.protocols.Validator] = {}
+
+
+class _CompiledSchema(BaseMetadataValidator):
+    def validate_cell(self, cell: NotebookNode) -> None:
+        meta = cell.metadata.get("nbgrader")
+        if meta is None or meta.get("schema_version", 0) != self.schema_version:
+            return super().validate_cell(cell)  # nbgrader's own version errors
+        validator = _compiled.get(self.schema_version)
+        if validator is None:
+            validator_class = jsonschema.validators.validator_for(self.schema)
+            validator_class.check_schema(self.schema)
+            validator = _compiled[self.schema_version] = validator_class(self.schema)
+        if not validator.is_valid(meta):
+            raise jsonschema.exceptions.best_match(validator.iter_errors(meta))
+
+
+class FastMetadataValidator(MetadataValidatorV3, _CompiledSchema):
+    """nbgrader's v3 metadata rules with the JSON schema checked once, not per cell."""
+
+
+@cache
+def _validator() -> FastMetadataValidator:
+    return FastMetadataValidator()
+
+
+class FastCheckCellMetadata(CheckCellMetadata):
+    def preprocess(self, nb: NotebookNode, resources: Resources) -> tuple[NotebookNode, Resources]:
+        try:
+            _validator().validate_nb(nb)
+        except (ValidationError, jsonschema.ValidationError) as error:
+            raise ValidationError(f"Notebook failed to validate; the nbgrader metadata may be corrupted: {error}") from error
+        return nb, resources
+
+
+class SnapshotOverwriteKernelspec(OverwriteKernelspec):
+    def preprocess(self, nb: NotebookNode, resources: Resources) -> tuple[NotebookNode, Resources]:
+        gradebook = merit_resources(resources)["gradebook"]
+        ids = resources["nbgrader"]
+        kernelspec = gradebook.find_notebook(ids["notebook"], ids["assignment"]).kernelspec
+        if kernelspec:
+            nb.metadata["kernelspec"] = json.loads(kernelspec)
+        return nb, resources
+
+
+class SnapshotOverwriteCells(OverwriteCells):
+    """nbgrader's OverwriteCells, reading the source cells from the snapshot."""
+
+    def preprocess(self, nb: NotebookNode, resources: Resources) -> tuple[NotebookNode, Resources]:
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.gradebook = merit_resources(resources)["gradebook"]
+        self._changes = merit_resources(resources).setdefault("changes", [])
+        nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+        if self.add_missing_cells:
+            present = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells}
+            expected = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+            for cell in (*expected.grade_cells, *expected.task_cells):
+                if cell.name not in present:
+                    self._changes.append(f"sel {cell.name} dihapus dari kiriman; dipulihkan dari soal")
+            nb, resources = self.add_missing_grade_cells(nb, resources)
+            nb, resources = self.add_missing_task_cells(nb, resources)
+        return nb, resources
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Resources, cell_index: int) -> tuple[NotebookNode, Resources]:
+        self._submitted = cell.source
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def report_change(self, name: str, attr: str, old: Any, new: Any) -> None:
+        """Note what the learner changed; a test cell differs from its source only by
+        the hidden tests, which the learner never saw, so that alone is no change."""
+        if attr != "checksum" or self._submitted.strip() != self._released(name).strip():
+            self._changes.append(f"sel {name}: {attr} diubah peserta; dikembalikan seperti soal")
+        super().report_change(name, attr, old, new)
+
+    def _released(self, name: str) -> str:
+        source = self.gradebook.find_source_cell(name, self.notebook_id, self.assignment_id)
+        cell = NotebookNode(cell_type=source.cell_type, source=source.source, metadata={})
+        ClearHiddenTests(parent=self)._remove_hidden_test_region(cell)
+        return str(cell.source)
+
+
+class CollectAutoGrades(SaveAutoGrades):
+    """SaveAutoGrades' scoring, kept in the resources for one batched database write."""
+
+    def preprocess(self, nb: NotebookNode, resources: Resources) -> tuple[NotebookNode, Resources]:
+        merit = merit_resources(resources)
+        merit["scores"], merit["comments"] = {}, {}
+        return NbGraderPreprocessor.preprocess(self, nb, resources)
+
+    def _add_score(self, cell: NotebookNode, resources: Resources) -> None:
+        auto_score, _ = utils.determine_grade(cell, self.log)
+        merit_resources(resources)["scores"][cell.metadata["nbgrader"]["grade_id"]] = auto_score
+
+    def _add_comment(self, cell: NotebookNode, resources: Resources) -> None:
+        unchanged = cell.metadata.nbgrader.get("checksum", None) == utils.compute_checksum(cell)
+        comment = "No response." if unchanged and not utils.is_task(cell) else None
+        merit_resources(resources)["comments"][cell.metadata["nbgrader"]["grade_id"]] = comment
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute with kernels from the sandboxed zygote and an output budget.
+
+    Output beyond ``max_output_bytes`` per notebook is cut: the first stream of each
+    kind (stdout, stderr) in a cell is kept, emptied, so a score that depends on
+    stderr appearing is what nbgrader would give, while 50 MB of prints are not stored.
+    """
+
+    max_output_bytes = Integer(4 * 1024**2, help="Output kept per notebook, in bytes.").tag(config=True)
+    truncated_note = Unicode("\n... keluaran dipotong: melebihi batas ukuran ...\n").tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("kernel_manager_class", ZygoteKernelManager)
+        kwargs.setdefault("shutdown_kernel", "immediate")
+        super().__init__(**kwargs)
+        self.output_bytes = 0
+        self.output_truncated = False
+
+    def preprocess(self, nb: NotebookNode, resources: Resources, km: Any = None) -> tuple[NotebookNode, Resources]:
+        self.output_bytes, self.output_truncated = 0, False
+        nb, resources = super().preprocess(nb, resources, km)
+        if self.output_truncated:
+            merit_resources(resources).setdefault("changes", []).append("keluaran dipotong karena melebihi batas ukuran")
+        return nb, resources
+
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int) -> NotebookNode | None:
+        content = msg.get("content", {})
+        if msg["msg_type"] in ("stream", "display_data", "update_display_data", "execute_result"):
+            self.output_bytes += len(json.dumps(content.get("data") or content.get("text") or ""))
+        if self.output_bytes <= self.max_output_bytes or msg["msg_type"] in ("error", "execute_result"):
+            return super().output(outs, msg, display_id, cell_index)
+        self.output_truncated = True
+        if msg["msg_type"] == "stream" and not any(o.get("output_type") == "stream" and o.get("name") == content.get("name") for o in outs):
+            msg = {**msg, "content": {**content, "text": self.truncated_note}}
+            return super().output(outs, msg, display_id, cell_index)
+        return None
+
+
+SANITIZE = [ClearOutput, DeduplicateIds, SnapshotOverwriteKernelspec, SnapshotOverwriteCells, FastCheckCellMetadata]
+AUTOGRADE = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, CollectAutoGrades, FastCheckCellMetadata]

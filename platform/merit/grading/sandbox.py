@@ -1,0 +1,280 @@
+"""Run learner code where it can do no harm: bubblewrap, a non-root user, resource limits.
+
+Each grading slot owns one :class:`ZygoteProcess`: a kernel zygote
+(:mod:`merit.grading.zygote`) started inside a bubblewrap sandbox that has
+
+* no network (its own network namespace, loopback only);
+* its own PID, IPC and UTS namespaces, so it sees and can signal only its own processes;
+* a read-only view of the operating system and of the Python environment, and nothing
+  else of the host: not the course directory, the gradebook, the source notebooks with
+  their hidden tests, the registry, or any other learner's submission;
+* two small memory-backed scratch folders (``/home/peserta``, ``/tmp``) that are the only
+  writable places, emptied after every notebook;
+* ``/inbox``: read-only, the one submission being graded right now;
+* the folder holding the kernel's IPC sockets, because TCP into a network namespace is
+  impossible.
+
+When the grader runs as root, bubblewrap keeps only the capabilities the zygote needs to
+hand the scratch folders over and switch to an unprivileged user of its own
+(``60000 + slot``): RLIMIT_NPROC does not bind root, and per-slot users keep one slot's
+fork bomb from starving another. As an ordinary user, bubblewrap uses a user namespace
+and the kernels run as that user.
+
+Without bubblewrap (``Sandbox.mode == "none"``, only on explicit request) kernels still
+get the zygote's resource limits and scratch folders, but none of the isolation above.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import merit
+
+SANDBOX_HOME = Path("/home/peserta")
+SANDBOX_INBOX = Path("/inbox")
+SANDBOX_TMP = Path("/tmp")
+FIRST_SANDBOX_UID = 60000
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc")
+
+Mode = Literal["bwrap", "none"]
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be started or stopped answering."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one notebook's kernel. Defaults suit the project's courses."""
+
+    cpu_seconds: int = 60
+    wall_seconds: int = 180
+    memory_bytes: int = 2 * 1024**3
+    processes: int = 64
+    file_bytes: int = 16 * 1024**2
+    open_files: int = 256
+    scratch_bytes: int = 64 * 1024**2
+    output_bytes: int = 4 * 1024**2
+    cell_timeout: int = 30
+
+    def rlimits(self) -> dict[str, int]:
+        """The limits the zygote applies with setrlimit in each kernel."""
+        keys = ("cpu_seconds", "memory_bytes", "processes", "file_bytes", "open_files")
+        return {key: value for key, value in asdict(self).items() if key in keys}
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How kernels are isolated on this machine."""
+
+    mode: Mode
+    limits: Limits = Limits()
+
+    @classmethod
+    def detect(cls, limits: Limits = Limits(), allow_unsandboxed: bool = False) -> Sandbox:
+        """bubblewrap when installed; otherwise refuse unless explicitly allowed."""
+        if bwrap_path():
+            return cls("bwrap", limits)
+        if allow_unsandboxed:
+            return cls("none", limits)
+        raise SandboxError(
+            "bubblewrap (bwrap) tidak terpasang, jadi kode peserta tidak bisa diisolasi. "
+            "Pasang paket Debian 'bubblewrap', atau jalankan dengan --tanpa-sandbox bila "
+            "Anda menerima risikonya (hanya batas sumber daya yang berlaku)."
+        )
+
+    def enforced(self) -> list[tuple[str, bool]]:
+        """What this sandbox enforces, for the summary and the docs."""
+        isolated = self.mode == "bwrap"
+        root = os.getuid() == 0
+        return [
+            ("tanpa jaringan", isolated),
+            ("tidak dapat membaca gradebook, soal sumber, tes tersembunyi, kiriman lain", isolated),
+            ("hanya dapat menulis di folder kerja sementara", isolated),
+            (f"waktu CPU ≤ {self.limits.cpu_seconds} s, waktu nyata ≤ {self.limits.wall_seconds} s", True),
+            (f"memori ≤ {self.limits.memory_bytes // 1024**2} MiB", True),
+            (f"jumlah proses ≤ {self.limits.processes}" + ("" if root else " (di atas proses pengguna ini)"), True),
+            (f"ukuran berkas ≤ {self.limits.file_bytes // 1024**2} MiB", True),
+            (f"keluaran ≤ {self.limits.output_bytes // 1024**2} MiB per notebook", True),
+            ("pengguna tanpa hak root", isolated and root),
+        ]
+
+
+def _python_paths() -> list[Path]:
+    """Folders the kernel needs to import Python, ipykernel, Merit and its widgets."""
+    import merit_widgets
+
+    paths = {Path(sys.prefix), Path(sys.base_prefix)}
+    for package in (merit, merit_widgets):
+        paths.update(Path(folder) for folder in package.__path__ if Path(folder).is_dir())
+    return sorted(p.resolve() for p in paths)
+
+
+def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
+    command = [
+        str(bwrap_path()),
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "merit-sandbox",
+    ]
+    if os.getuid() == 0:
+        command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_CHOWN"]
+    else:
+        command += ["--unshare-user"]
+    for folder in SYSTEM_DIRS:
+        command += ["--ro-bind-try", folder, folder]
+    python = _python_paths()
+    # bwrap would create the parents of these mount points with the host's modes, and a
+    # parent such as /root (0700) would lock the unprivileged kernel out of Python.
+    mounts = [*python, slot / "ipc"]
+    parents = sorted({str(parent) for folder in mounts for parent in folder.parents if str(parent) not in ("/", *SYSTEM_DIRS)})
+    for parent in parents:
+        command += ["--perms", "0755", "--dir", parent]
+    for folder in python:
+        command += ["--ro-bind", str(folder), str(folder)]
+    size = str(sandbox.limits.scratch_bytes)
+    command += [
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--size", size, "--tmpfs", str(SANDBOX_TMP),
+        "--size", size, "--tmpfs", str(SANDBOX_HOME),
+        "--ro-bind", str(slot / "inbox"), str(SANDBOX_INBOX),
+        "--bind", str(slot / "ipc"), str(slot / "ipc"),
+        "--chdir", str(SANDBOX_HOME),
+    ]  # fmt: skip
+    return command
+
+
+class ZygoteProcess:
+    """One grading slot: a private folder and the zygote that forks kernels for it."""
+
+    def __init__(self, sandbox: Sandbox, index: int = 0, preload: tuple[str, ...] = ()) -> None:
+        self.sandbox = sandbox
+        self.index = index
+        self._lock = threading.Lock()
+        # Outside /tmp, which the sandbox replaces; short, as socket paths have 107 bytes.
+        self.slot = Path(tempfile.mkdtemp(prefix="merit-", dir=os.environ.get("MERIT_SLOT_ROOT", "/var/tmp")))
+        for name in ("inbox", "ipc", "home", "tmp"):
+            (self.slot / name).mkdir()
+        isolated = sandbox.mode == "bwrap"
+        home, inbox, tmp = (
+            (SANDBOX_HOME, SANDBOX_INBOX, SANDBOX_TMP) if isolated else (self.slot / "home", self.slot / "inbox", self.slot / "tmp")
+        )
+        zygote = [sys.executable, "-m", "merit.grading.zygote", "--home", str(home), "--inbox", str(inbox), "--tmp", str(tmp)]
+        zygote += [arg for module in preload for arg in ("--preload", module)]
+        if isolated:
+            zygote.append("--isolated")
+            command = _bwrap_command(self.slot, sandbox) + zygote
+        else:
+            command = zygote
+        self.uid = FIRST_SANDBOX_UID + index if os.getuid() == 0 and isolated else os.getuid()
+        if self.uid != os.getuid():
+            command += ["--uid", str(self.uid), "--gid", str(self.uid)]
+            os.chown(self.slot / "ipc", self.uid, self.uid)
+        self.log = self.slot / "zygote.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                env=_kernel_environment(home, tmp),
+            )
+        hello = self._read()
+        if not hello.get("ready"):
+            raise SandboxError(f"zygote did not start: {hello}")
+
+    @property
+    def ipc_dir(self) -> Path:
+        return self.slot / "ipc"
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            code = self.process.poll()
+            tail = self.log.read_text(errors="replace").strip().splitlines()[-5:]
+            raise SandboxError(f"sandbox slot {self.index} stopped answering (exit status {code}): " + " | ".join(tail))
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def request(self, op: str, **fields: Any) -> dict[str, Any]:
+        """Send one request and wait for its reply (thread-safe: the watchdog kills too)."""
+        assert self.process.stdin is not None
+        with self._lock:
+            try:
+                self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
+                self.process.stdin.flush()
+            except (BrokenPipeError, ValueError) as error:
+                raise SandboxError(f"sandbox slot {self.index} is gone") from error
+            return self._read()
+
+    def load_inbox(self, files: dict[str, bytes]) -> None:
+        """Put one submission's files (relative path -> content) where the kernel finds them."""
+        inbox = self.slot / "inbox"  # bind-mounted: empty it, never replace it
+        for entry in inbox.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        for relative, content in files.items():
+            target = inbox / relative
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+            target.write_bytes(content)
+            target.chmod(0o644)
+
+    def start_kernel(self, connection_file: Path, argv: list[str]) -> int:
+        """Fork a kernel reading ``connection_file`` (which jupyter_client writes 0600)."""
+        if self.uid != os.getuid():
+            os.chown(connection_file, self.uid, self.uid)
+        reply = self.request("start", connection_file=str(connection_file), argv=argv, limits=self.sandbox.limits.rlimits())
+        return int(reply["pid"])
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+        shutil.rmtree(self.slot, ignore_errors=True)
+
+
+def _kernel_environment(home: Path, tmp: Path) -> dict[str, str]:
+    """A clean environment: nothing of the grader's (tokens, database URLs) leaks in."""
+    return {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "USER": "peserta",
+        "LOGNAME": "peserta",
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "MALLOC_ARENA_MAX": "2",
+        "PYTHONNOUSERSITE": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "JUPYTER_PLATFORM_DIRS": "1",
+        # nbgrader sets this while autograding; tests and learner code may look at it.
+        "NBGRADER_EXECUTION": "autograde",
+    }

@@ -1,0 +1,290 @@
+"""The zygote: a pre-imported kernel process that forks one fresh IPython kernel per notebook.
+
+Starting an IPython kernel costs about 0.9 s, nearly all of it importing and
+initialising ipykernel; the learner's cells take milliseconds. The zygote pays the
+imports once, then for every notebook forks a child that becomes a brand-new kernel:
+nothing a learner's code does survives into the next learner's kernel, because each
+child starts from the zygote's untouched memory and is killed, with everything it
+spawned, before the next one starts.
+
+The zygote runs inside the sandbox (see :mod:`merit.grading.sandbox`) and never runs
+learner code itself. It speaks JSON lines on its standard input and output:
+
+``{"op": "start", "connection_file": ..., "argv": [...], "limits": {...}}``
+    fork a kernel; reply ``{"pid": N}``
+``{"op": "poll"}``
+    reply ``{"status": null}`` while the kernel runs, else its exit status
+``{"op": "signal", "signal": 2}``
+    signal the kernel's process group
+``{"op": "kill"}``
+    kill every process in the sandbox but the zygote, wipe the scratch folders,
+    reply ``{"status": ...}``
+
+Run as ``python -m merit.grading.zygote [--uid N --gid N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Imported before any fork so that each kernel starts in milliseconds. ipykernel
+# imports its debugger (debugpy) lazily during initialisation, hence listed here.
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "ipykernel.comm",
+    "ipykernel.eventloops",
+    "IPython.core.interactiveshell",
+    "IPython.core.completer",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "sqlite3",
+    "pdb",
+    "faulthandler",
+    "tornado.platform.asyncio",
+    "jupyter_client.session",
+    "zmq",
+    "tornado.ioloop",
+)
+
+RLIMITS = {
+    "cpu_seconds": resource.RLIMIT_CPU,
+    "memory_bytes": resource.RLIMIT_AS,
+    "processes": resource.RLIMIT_NPROC,
+    "file_bytes": resource.RLIMIT_FSIZE,
+    "open_files": resource.RLIMIT_NOFILE,
+}
+
+
+def _preload(extra: list[str]) -> None:
+    import importlib
+
+    for name in (*PRELOAD, *extra):
+        importlib.import_module(name)
+    # The first traceback in a process compiles pygments' regular expressions
+    # (about 0.1 s); do it once here so every kernel inherits them.
+    from IPython.core.ultratb import AutoFormattedTB
+
+    try:
+        raise ValueError("warm-up")
+    except ValueError:
+        AutoFormattedTB(mode="Context").structured_traceback(*sys.exc_info())
+
+
+def _wipe(folder: Path) -> None:
+    """Empty a scratch folder, even one a learner made read-only."""
+    for entry in list(folder.iterdir()) if folder.is_dir() else []:
+        if entry.is_dir() and not entry.is_symlink():
+            for sub, dirs, _files in os.walk(entry):
+                for name in dirs:
+                    os.chmod(os.path.join(sub, name), 0o700, follow_symlinks=False)
+            os.chmod(entry, 0o700)
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _kill_all_but_me() -> None:
+    """SIGKILL every process in this PID namespace except init (1) and the zygote.
+
+    A learner's code can leave the kernel's process group (setsid, double fork), but
+    it cannot leave the sandbox's PID namespace, so this catches everything.
+    """
+    me = os.getpid()
+    for _round in range(50):
+        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+        if not others:
+            return
+        for pid in others:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        _reap()
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _become_kernel(folders: Folders, connection_file: str, argv: list[str], limits: dict[str, int]) -> None:
+    """In the forked child: drop into a fresh session with limits, then run ipykernel."""
+    try:
+        os.setsid()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+            signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.closerange(3, 1024)
+        shutil.copytree(folders.inbox, folders.home, dirs_exist_ok=True, symlinks=True)
+        os.chdir(folders.home)
+        for name, value in limits.items():
+            if name in RLIMITS:
+                soft = value
+                hard = value + 5 if name == "cpu_seconds" else value
+                resource.setrlimit(RLIMITS[name], (soft, hard))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        sys.argv = ["ipykernel_launcher", "-f", connection_file, *argv]
+        from ipykernel.kernelapp import IPKernelApp
+
+        IPKernelApp.launch_instance()
+    finally:
+        os._exit(0)
+
+
+def _drop_privileges(folders: Folders, uid: int | None, gid: int | None) -> None:
+    """When started as root, hand the scratch folders to ``uid`` and become it.
+
+    RLIMIT_NPROC does not bind root, so learner code must never run as root.
+    """
+    if uid is None or os.getuid() != 0:
+        return
+    for folder in folders.scratch:
+        os.chown(folder, uid, gid if gid is not None else uid)
+    os.setgroups([])
+    os.setgid(gid if gid is not None else uid)
+    os.setuid(uid)
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where the kernel works: ``home`` (its working directory) and ``tmp`` are wiped
+    after every kernel; ``inbox`` holds the one submission being graded."""
+
+    home: Path
+    inbox: Path
+    tmp: Path
+
+    @property
+    def scratch(self) -> tuple[Path, Path]:
+        return (self.home, self.tmp)
+
+
+class Zygote:
+    """Serve kernel requests on a pipe; one kernel at a time."""
+
+    def __init__(self, replies: Any, folders: Folders, isolated: bool) -> None:
+        self.replies = replies
+        self.folders = folders
+        self.isolated = isolated
+        self.child: int | None = None
+        self.status: int | None = None
+        self.cpu_at_start = _children_cpu()
+
+    def reply(self, **message: Any) -> None:
+        self.replies.write(json.dumps(message) + "\n")
+        self.replies.flush()
+
+    def poll(self) -> int | None:
+        if self.child is None:
+            return self.status
+        try:
+            pid, status = os.waitpid(self.child, os.WNOHANG)
+        except ChildProcessError:
+            pid, status = self.child, 0
+        if pid:
+            self.child = None
+            self.status = os.waitstatus_to_exitcode(status)
+        return self.status
+
+    def handle(self, request: dict[str, Any]) -> None:
+        op = request.get("op")
+        if op == "start":
+            self.kill()
+            self.status = None
+            self.cpu_at_start = _children_cpu()
+            self.child = os.fork()
+            if self.child == 0:
+                _become_kernel(self.folders, request["connection_file"], request.get("argv", []), request.get("limits", {}))
+            self.reply(pid=self.child)
+        elif op == "poll":
+            self.reply(status=self.poll())
+        elif op == "signal":
+            if self.poll() is None and self.child:
+                try:
+                    os.killpg(self.child, int(request["signal"]))
+                except ProcessLookupError:
+                    pass
+            self.reply(ok=True)
+        elif op == "kill":
+            status = self.kill()
+            self.reply(status=status, cpu_seconds=round(_children_cpu() - self.cpu_at_start, 4))
+        else:
+            self.reply(error=f"unknown op {op!r}")
+
+    def kill(self) -> int | None:
+        """Kill the kernel and everything it spawned; leave the scratch folders empty."""
+        status = self.poll()
+        if self.child is not None:  # still running: it dies now
+            status = -signal.SIGKILL
+            try:
+                os.killpg(self.child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            if not self.isolated:
+                os.waitpid(self.child, 0)
+        if self.isolated:
+            _kill_all_but_me()
+        _reap()
+        self.child, self.status = None, status
+        for folder in self.folders.scratch:
+            _wipe(folder)
+        return status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--inbox", type=Path, required=True)
+    parser.add_argument("--tmp", type=Path, required=True)
+    parser.add_argument("--isolated", action="store_true", help="alone in a PID namespace")
+    parser.add_argument("--uid", type=int)
+    parser.add_argument("--gid", type=int)
+    parser.add_argument("--preload", action="append", default=[], help="extra modules to import once")
+    args = parser.parse_args()
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # stray prints must never corrupt the protocol
+    folders = Folders(args.home, args.inbox, args.tmp)
+    _drop_privileges(folders, args.uid, args.gid)
+    _preload(args.preload)
+    # Move everything imported so far out of the garbage collector's reach: a forked
+    # kernel then does not copy those pages just to scan them (copy-on-write).
+    gc.collect()
+    gc.freeze()
+    zygote = Zygote(replies, folders, args.isolated)
+    zygote.reply(ready=True, pid=os.getpid(), uid=os.getuid())
+    for line in sys.stdin:
+        if line.strip():
+            zygote.handle(json.loads(line))
+    zygote.kill()
+
+
+if __name__ == "__main__":
+    main()

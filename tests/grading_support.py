@@ -1,0 +1,93 @@
+"""Helpers shared by the grading tests: course directories with submissions, gradebook dumps."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from contextlib import chdir
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from merit.content import load_content
+from merit.demo.roster import synthetic_roster
+from merit.demo.submissions import make_cohort
+from merit.grading.coursedir import BuiltCourse, CourseDir, NbgraderCourse, build_course
+from merit.settings import Settings
+
+MODULE = "m01-prinsip"
+NBGRADER = str(Path(sys.executable).parent / "nbgrader")
+
+
+def demo_course(settings: Settings, size: int, seed: int = 7) -> tuple[BuiltCourse, list[str]]:
+    """The project's governance course, built, with ``size`` synthetic submissions."""
+    course = load_content(settings).courses["tata-kelola"]
+    built = build_course(course, settings.workspace_dir)
+    nips = [entry.nip for entry in synthetic_roster(size, seed)]
+    make_cohort(built, MODULE, nips, seed)
+    return built, nips
+
+
+def quickstart_course(folder: Path) -> CourseDir:
+    """nbgrader's own example course (``nbgrader quickstart``) with three learners.
+
+    ``complete`` submits the instructor's solutions, ``blank`` the released notebooks
+    untouched, ``mixed`` a wrong answer in problem 1 and no problem 2 at all.
+    """
+    subprocess.run([NBGRADER, "quickstart", "course101"], cwd=folder, check=True, capture_output=True)
+    course = CourseDir(folder / "course101")
+    with chdir(course.root):
+        result = course.api().generate_assignment("ps1", force=True, create=True)
+    assert result["success"], result["log"]
+    release = course.root / "release" / "ps1"
+    source = course.root / "source" / "ps1"
+    for student, origin in (("complete", source), ("blank", release), ("mixed", release)):
+        target = course.root / "submitted" / student / "ps1"
+        shutil.copytree(origin, target)
+        (target / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
+    mixed = course.root / "submitted" / "mixed" / "ps1"
+    nb = nbformat.read(source / "problem1.ipynb", as_version=4)
+    for cell in nb.cells:
+        if "def squares" in cell.source:
+            cell.source = cell.source.replace("return", "return [0] or")
+    nbformat.write(nb, mixed / "problem1.ipynb")
+    (mixed / "problem2.ipynb").unlink()
+    return course
+
+
+def stock_autograde(course: NbgraderCourse, assignment: str) -> None:
+    """Grade with the stock ``nbgrader autograde`` command, as a trainer would by hand."""
+    subprocess.run([NBGRADER, "autograde", assignment, "--force"], cwd=course.root, check=True, capture_output=True)
+
+
+def gradebook_dump(course: NbgraderCourse, assignment: str) -> dict[tuple[str, str, str], tuple[object, ...]]:
+    """Every grade and comment of ``assignment`` by natural key: what formgrader shows."""
+    rows: dict[tuple[str, str, str], tuple[object, ...]] = {}
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for submission in gb.find_assignment(assignment).submissions:
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    key = (submission.student_id, notebook.name, f"grade:{grade.name}")
+                    rows[key] = (grade.auto_score, grade.manual_score, grade.needs_manual_grade, grade.max_score)
+                for comment in notebook.comments:
+                    rows[(submission.student_id, notebook.name, f"comment:{comment.name}")] = (comment.auto_comment,)
+                rows[(submission.student_id, notebook.name, "late")] = (notebook.late_submission_penalty,)
+            rows[(submission.student_id, "-", "timestamp")] = (submission.timestamp,)
+    return rows
+
+
+def autograded_outline(course: NbgraderCourse, assignment: str) -> dict[str, list[tuple[str, list[tuple[str, ...]]]]]:
+    """Each autograded notebook as its cells' sources and output kinds (not pids or paths)."""
+    outline = {}
+    for path in sorted((course.root / "autograded").glob(f"*/{assignment}/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        outline[f"{path.parent.parent.name}/{path.name}"] = [
+            (
+                cell.source,
+                [(o.output_type, o.get("name", ""), o.get("ename", ""), o.get("text", "")) for o in cell.get("outputs", [])],
+            )
+            for cell in nb.cells
+        ]
+    return outline
