@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from nbgrader.api import (
     SubmittedNotebook,
 )
 from nbgrader.preprocessors import AssignLatePenalties
+from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
 from merit.grading.job import SubmissionResult
@@ -43,9 +45,12 @@ def _submission(gb: Gradebook, assignment: object, student: str) -> SubmittedAss
         pass
     if gb.db.get(Student, student) is None:
         gb.db.add(Student(id=student))
-    with gb.db.no_autoflush:
+    # Built first, then added, as add_submission does: SQLAlchemy 2 does not cascade
+    # objects attached later through a backref. Attaching to persistent parents
+    # warns that those parents' collections are not cascaded, which is intended.
+    with gb.db.no_autoflush, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Object of type", category=SAWarning)
         submission = SubmittedAssignment(assignment=assignment, student_id=student)
-        gb.db.add(submission)
         for notebook in assignment.notebooks:  # type: ignore[attr-defined]
             nb = SubmittedNotebook(notebook=notebook, assignment=submission)
             for cell in notebook.grade_cells:
@@ -55,6 +60,7 @@ def _submission(gb: Gradebook, assignment: object, student: str) -> SubmittedAss
             for cell in notebook.task_cells:
                 Comment(cell_id=cell.id, notebook=nb)
                 Grade(cell_id=cell.id, notebook=nb)
+        gb.db.add(submission)
     gb.db.flush()
     return submission
 

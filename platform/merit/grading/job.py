@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nbformat
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from traitlets.config import Config
 
 from merit.grading.kernel import use_slot
@@ -126,6 +126,8 @@ def _pipeline(config: Config) -> Pipeline:
 def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, sandbox: Sandbox) -> str:
     """Say in Indonesian why a submission could not be graded."""
     limits = sandbox.limits
+    if isinstance(error, SandboxError):
+        return "sandbox berhenti saat menilai (kode peserta menghentikan prosesnya); slot dimulai ulang"
     if isinstance(error, DeadKernelError) or "Kernel died" in str(error):
         if watchdog_fired:
             return f"melebihi batas waktu nyata {limits.wall_seconds} detik; kernel dihentikan"
@@ -133,6 +135,11 @@ def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, san
         if status == -signal.SIGXCPU:
             return f"melebihi batas waktu CPU {limits.cpu_seconds} detik; kernel dihentikan"
         return f"kernel berhenti di tengah penilaian (status {status}): kode peserta mengakhiri atau membunuh kernel"
+    if isinstance(error, CellTimeoutError):
+        return (
+            f"kernel tidak merespons setelah batas waktu sel {limits.cell_timeout} detik dan interupsi "
+            "(kode peserta mengabaikan Ctrl-C); kernel dihentikan"
+        )
     if isinstance(error, nbformat.reader.NotJSONError | json.JSONDecodeError | UnicodeDecodeError):
         return f"notebook bukan JSON yang sah: {str(error).splitlines()[0][:200]}"
     if isinstance(error, nbformat.ValidationError):

@@ -131,8 +131,27 @@ class SnapshotOverwriteCells(OverwriteCells):
         return str(cell.source)
 
 
+# Errors that mean a limit stopped the learner's code rather than a wrong answer.
+LIMIT_ERRORS = {
+    "CellTimeoutError": "melebihi batas waktu sel",
+    "MemoryError": "melebihi batas memori",
+    "BlockingIOError": "melebihi batas jumlah proses",
+}
+
+
 class CollectAutoGrades(SaveAutoGrades):
-    """SaveAutoGrades' scoring, kept in the resources for one batched database write."""
+    """SaveAutoGrades' scoring, kept in the resources for one batched database write.
+
+    It also notes cells a sandbox limit stopped, so the trainer reads why, not only 0.
+    """
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Resources, cell_index: int) -> tuple[NotebookNode, Resources]:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") in LIMIT_ERRORS:
+                where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"ke-{cell_index + 1}"
+                note = f"sel {where}: {output['ename']} ({LIMIT_ERRORS[output['ename']]})"
+                merit_resources(resources).setdefault("changes", []).append(note)
+        return super().preprocess_cell(cell, resources, cell_index)
 
     def preprocess(self, nb: NotebookNode, resources: Resources) -> tuple[NotebookNode, Resources]:
         merit = merit_resources(resources)
