@@ -10,11 +10,9 @@ to every result. Default::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
 from pydantic import Field, field_validator
 
-from merit.catalog.yamlfile import StrictModel, load_model
+from merit.catalog.yamlfile import StrictModel
 from merit.errors import MeritError
 
 
@@ -105,12 +103,3 @@ class JPMResult:
     @property
     def met(self) -> int:
         return sum(1 for r in self.rows if r.gap == 0)
-
-
-def load_jpm_rule(assessments_dir: Path) -> JPMRule:
-    """Read the ``jpm`` section of ``assessments/placement.yml``."""
-    return load_model(_PlacementFile, assessments_dir / "placement.yml", assessments_dir.parent).jpm
-
-
-class _PlacementFile(StrictModel):
-    jpm: JPMRule
