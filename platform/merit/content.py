@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from merit.catalog import Course, Framework, Position, load_courses, load_framework, load_positions, load_units
 from merit.competency.levels import LevelRule, load_level_rule
 from merit.placement.jpm import JPMRule
-from merit.placement.rules import PlacementRules, load_placement_rules
 from merit.placement.matches import refresh_matches
+from merit.placement.rules import PlacementRules, load_placement_rules
 from merit.registry.reference import register_catalog
 from merit.settings import Settings
 

@@ -17,7 +17,6 @@ from merit.catalog.framework import Framework
 from merit.catalog.yamlfile import StrictModel, display_path, load_model
 from merit.errors import MeritError, Problem, ProblemsFound
 
-
 PositionKind = Literal["pimpinan_tinggi", "administrator", "pengawas", "fungsional", "pelaksana"]
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from merit.nip import InvalidNIP, parse_nip
-from merit.predikat import PREDIKAT
 from merit.people.tabular import RowProblems, Table, read_table, require_columns, text
+from merit.predikat import PREDIKAT
 from merit.registry import models
 from merit.registry.sync import employee_ids
 from merit.registry.upsert import Change, upsert, zero_counts

@@ -54,6 +54,12 @@ class LevelBasis:
     def expired(self) -> bool:
         return any(line.expired for line in self.evidence)
 
+    def reference(self) -> str:
+        """Where the level comes from without scores or reasons, for published reports."""
+        if self.source == "override":
+            return f"keputusan asesor {self.decided:%d-%m-%Y}"
+        return "; ".join(f"{line.course_id}/{line.assignment} {line.submitted:%d-%m-%Y}" for line in self.evidence)
+
     def text(self) -> str:
         if self.source == "override":
             return f"keputusan asesor {self.assessor}, {self.decided:%d-%m-%Y}: {self.reason}"

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, not_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from merit import golongan, predikat
 from merit.catalog import Position
@@ -104,9 +104,9 @@ def resolve_criteria(
 
 
 def _skp_each_year(criteria: Criteria, allowed: tuple[str, ...] | None) -> ColumnElement[bool]:
-    rating = models.SkpRating
     checks = []
     for year in criteria.skp_period:
+        rating = aliased(models.SkpRating)  # never correlated with a skp_rating the outer query joins
         condition = and_(rating.employee_id == models.Employee.id, rating.year == year)
         if allowed is not None:
             condition = and_(condition, rating.predikat.in_(allowed))

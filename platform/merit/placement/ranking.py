@@ -88,6 +88,11 @@ def find_position(session: Session, position_code: str) -> models.Position:
     return position
 
 
+def competency_names(session: Session) -> dict[str, str]:
+    """Competency code -> Indonesian name, as registered."""
+    return {code: name for code, name in session.execute(select(models.Competency.code, models.Competency.name_id))}
+
+
 def rank_position(
     session: Session,
     position_code: str,
@@ -144,7 +149,7 @@ def rank_position(
                 rule.match(held, required), bases.get(employee_id, {}),
             )
         )
-    names = {code: name for code, name in session.execute(select(models.Competency.code, models.Competency.name_id))}
+    names = competency_names(session)
     rules = sorted({lv.rule for c in employees.values() for lv in c.levels if lv.source == "evidence"})
     return Ranking(position, required, rule, tuple(candidates), names, "; ".join(rules), criteria, pool)
 
