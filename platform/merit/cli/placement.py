@@ -10,14 +10,13 @@ import typer
 from merit.catalog.eligibility import EligibilityRule
 from merit.cli.common import ACTOR_OPTION, actor_or_default, console, registry_session, user_errors
 from merit.cli.placement_views import render_grid, render_plan, render_ranking, render_tna
+from merit.cli.requirements import requirement_options
 from merit.content import Content, load_content, register_content
 from merit.errors import MeritError
-from merit.golongan import check_golongan
 from merit.placement.eligibility import Criteria, resolve_criteria
 from merit.placement.learning import learning_plan, training_needs
 from merit.placement.ranking import competency_names, rank_position
 from merit.placement.talent import grid_for_position, grid_for_unit, load_grid_rule, reference_year
-from merit.predikat import PREDIKAT
 from merit.reports.formats import WRITERS
 from merit.reports.selection import publish_selection
 from merit.settings import Settings
@@ -25,41 +24,7 @@ from merit.settings import Settings
 laporan_app = typer.Typer(help="Laporan untuk diumumkan.", no_args_is_help=True)
 
 AS_OF = typer.Option(None, "--per-tanggal", formats=["%Y-%m-%d"], help="Tanggal seleksi (YYYY-MM-DD); bawaan hari ini.")
-GOLONGAN = typer.Option(None, "--golongan-min", help="Golongan paling rendah, misalnya III/c.")
-MASA_KERJA = typer.Option(None, "--masa-kerja-min", min=0, max=45, help="Masa kerja minimal (tahun) sejak TMT CPNS di NIP.")
-UNIT = typer.Option(None, "--unit", help="Unit kerja asal kandidat (boleh berulang).")
-SKP_MIN = typer.Option(None, "--skp-min", help=f"Predikat SKP paling rendah ({', '.join(PREDIKAT)}) atau 'tidak'.")
-SKP_YEARS = typer.Option(None, "--skp-tahun", min=1, max=5, help="Berapa tahun SKP terakhir yang dinilai.")
-NO_REQUIREMENTS = typer.Option(False, "--tanpa-syarat", help="Abaikan semua syarat administrasi.")
 SHOW_NIP = typer.Option(False, "--tampilkan-nip", help="Tampilkan NIP lengkap (hanya untuk petugas kepegawaian).")
-
-
-def _skp_min(value: str) -> str | None:
-    if value.strip().lower() in ("tidak", "none", "-"):
-        return None
-    match = next((p for p in PREDIKAT if p.lower() == " ".join(value.split()).lower()), None)
-    if match is None:
-        raise MeritError(f"Predikat SKP '{value}' tidak dikenal; gunakan {', '.join(PREDIKAT)} atau 'tidak'.")
-    return match
-
-
-def override_rule(golongan_min: str | None, masa_kerja_min: int | None, units: list[str] | None,
-                  skp_min: str | None, skp_years: int | None, none: bool) -> EligibilityRule:
-    """The command line's layer of requirements: only the options given are set."""
-    values: dict[str, object] = {}
-    if none:
-        values.update(golongan_min=None, masa_kerja_min=None, units=None, skp_min=None)
-    if golongan_min is not None:
-        values["golongan_min"] = check_golongan(golongan_min)
-    if masa_kerja_min is not None:
-        values["masa_kerja_min"] = masa_kerja_min
-    if units:
-        values["units"] = units
-    if skp_min is not None:
-        values["skp_min"] = _skp_min(skp_min)
-    if skp_years is not None:
-        values["skp_years"] = skp_years
-    return EligibilityRule(**values)
 
 
 def _criteria(content: Content, position: str, as_of: dt.datetime | None, override: EligibilityRule) -> Criteria:
@@ -69,42 +34,33 @@ def _criteria(content: Content, position: str, as_of: dt.datetime | None, overri
                             as_of.date() if as_of else dt.date.today(), override)
 
 
+@requirement_options
 def rank_command(
     jabatan: str = typer.Argument(..., help="Kode jabatan, nama berkasnya di assessments/positions/."),
     jumlah: int = typer.Option(10, "--jumlah", min=1, help="Berapa kandidat teratas yang ditampilkan."),
     ringkas: bool = typer.Option(False, "--ringkas", help="Tanpa rincian kompetensi dan bukti per kandidat."),
     per_tanggal: dt.datetime | None = AS_OF,
-    golongan_min: str | None = GOLONGAN,
-    masa_kerja_min: int | None = MASA_KERJA,
-    unit: list[str] | None = UNIT,
-    skp_min: str | None = SKP_MIN,
-    skp_tahun: int | None = SKP_YEARS,
-    tanpa_syarat: bool = NO_REQUIREMENTS,
+    requirements: EligibilityRule = EligibilityRule(),
     tampilkan_nip: bool = SHOW_NIP,
 ) -> None:
     """Peringkat kandidat untuk jabatan: syarat, JPM, rumus, dan bukti di balik setiap level."""
     with user_errors():
         settings = Settings()
         content = load_content(settings)
-        override = override_rule(golongan_min, masa_kerja_min, unit, skp_min, skp_tahun, tanpa_syarat)
-        criteria = _criteria(content, jabatan, per_tanggal, override)
+        criteria = _criteria(content, jabatan, per_tanggal, requirements)
         with registry_session(settings) as session:
             ranking = rank_position(session, jabatan, content.jpm_rule, jumlah, criteria=criteria,
                                     level_rule=content.level_rule)
         render_ranking(console, ranking, details=not ringkas, show_nip=tampilkan_nip)
 
 
+@requirement_options
 def talent_command(
     unit_kerja: str | None = typer.Option(None, "--unit-kerja", help="Peta satu unit kerja (potensial terhadap jabatan sekarang)."),
     jabatan: str | None = typer.Option(None, "--jabatan", help="Peta dan kelompok talenta untuk satu jabatan sasaran."),
     tahun_skp: int | None = typer.Option(None, "--tahun-skp", help="Tahun SKP untuk sumbu kinerja; bawaan tahun lalu."),
     per_tanggal: dt.datetime | None = AS_OF,
-    golongan_min: str | None = GOLONGAN,
-    masa_kerja_min: int | None = MASA_KERJA,
-    unit: list[str] | None = UNIT,
-    skp_min: str | None = SKP_MIN,
-    skp_tahun: int | None = SKP_YEARS,
-    tanpa_syarat: bool = NO_REQUIREMENTS,
+    requirements: EligibilityRule = EligibilityRule(),
     tampilkan_nip: bool = SHOW_NIP,
 ) -> None:
     """Kotak talenta (nine-box, PermenPANRB 3/2020) per unit kerja atau per jabatan, dengan kelompok talenta."""
@@ -118,8 +74,7 @@ def talent_command(
         year = tahun_skp or reference_year(as_of)
         with registry_session(settings) as session:
             if jabatan is not None:
-                override = override_rule(golongan_min, masa_kerja_min, unit, skp_min, skp_tahun, tanpa_syarat)
-                criteria = _criteria(content, jabatan, per_tanggal, override)
+                criteria = _criteria(content, jabatan, per_tanggal, requirements)
                 grid = grid_for_position(session, jabatan, rule, content.jpm_rule, year, criteria)
                 console.print(f"[bold]Syarat administrasi:[/] {criteria.text()}")
             else:
@@ -153,18 +108,14 @@ def tna_command(unit: str = typer.Argument(..., help="Nama unit kerja, seperti d
 
 
 @laporan_app.command("seleksi")
+@requirement_options
 def selection_command(
     jabatan: str = typer.Argument(..., help="Kode jabatan."),
     alasan: str = typer.Option(..., "--alasan", help="Untuk apa laporan ini (wajib), misalnya seleksi terbuka 2026."),
     keluaran: Path = typer.Option(Path("laporan"), "--keluaran", help="Folder tujuan berkas laporan."),
     format_: list[str] = typer.Option(list(WRITERS), "--format", help="csv, xlsx, pdf (boleh berulang)."),
     per_tanggal: dt.datetime | None = AS_OF,
-    golongan_min: str | None = GOLONGAN,
-    masa_kerja_min: int | None = MASA_KERJA,
-    unit: list[str] | None = UNIT,
-    skp_min: str | None = SKP_MIN,
-    skp_tahun: int | None = SKP_YEARS,
-    tanpa_syarat: bool = NO_REQUIREMENTS,
+    requirements: EligibilityRule = EligibilityRule(),
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
     """Laporan hasil seleksi untuk diumumkan (CSV, XLSX, PDF); keputusannya dicatat di jejak audit."""
@@ -176,8 +127,7 @@ def selection_command(
             raise MeritError("Alasan laporan wajib diisi dengan jelas (minimal 10 karakter).")
         settings = Settings()
         content = load_content(settings)
-        override = override_rule(golongan_min, masa_kerja_min, unit, skp_min, skp_tahun, tanpa_syarat)
-        criteria = _criteria(content, jabatan, per_tanggal, override)
+        criteria = _criteria(content, jabatan, per_tanggal, requirements)
         with registry_session(settings, actor_or_default(oleh), alasan.strip()) as session:
             register_content(session, content)
             published = publish_selection(session, jabatan, content.jpm_rule, criteria, content.level_rule,
