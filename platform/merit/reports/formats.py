@@ -101,7 +101,7 @@ def write_pdf(report: SelectionReport, path: Path) -> None:
     ])
     header = Table([[_paragraph(k, bold), _paragraph(v, body)] for k, v in report.header()],
                    colWidths=[4.5 * cm, 22 * cm], style=grid)
-    widths = [1.9, 3.6, 3.9, 3.7, 2.0, 1.5, 2.3, 2.3, 5.5]
+    widths = [2.1, 3.5, 3.8, 3.6, 2.0, 1.5, 2.1, 2.6, 5.5]  # cm, 26.7 = A4 landscape less margins
     rows = [[_paragraph(c, bold) for c in CANDIDATE_COLUMNS]]
     rows += [[_paragraph(value, body) for value in row] for row in report.candidate_rows()]
     candidates = LongTable(rows, colWidths=[w * cm for w in widths], repeatRows=1, style=grid)
