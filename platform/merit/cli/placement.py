@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from pathlib import Path
 
 import typer
@@ -128,13 +130,21 @@ def selection_command(
         settings = Settings()
         content = load_content(settings)
         criteria = _criteria(content, jabatan, per_tanggal, requirements)
-        with registry_session(settings, actor_or_default(oleh), alasan.strip()) as session:
-            register_content(session, content)
-            published = publish_selection(session, jabatan, content.jpm_rule, criteria, content.level_rule,
-                                          keluaran, {f: WRITERS[f] for f in format_})
+        # Files are written to a staging folder and moved into place only after the decision is
+        # committed, so a failed transaction leaves no report that the audit trail does not know.
+        keluaran.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".merit-laporan-", dir=keluaran))
+        try:
+            with registry_session(settings, actor_or_default(oleh), alasan.strip()) as session:
+                register_content(session, content)
+                published = publish_selection(session, jabatan, content.jpm_rule, criteria, content.level_rule,
+                                              staging, {f: WRITERS[f] for f in format_})
+            files = {extension: path.replace(keluaran / path.name) for extension, path in published.files.items()}
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         report = published.report
         console.print(f"Laporan seleksi {report.ranking.position.title_id}: {len(report.ranking.candidates)} kandidat, "
                       f"keputusan nomor {report.decision} dicatat di jejak audit.")
         console.print(f"Status registri yang dipakai: entri audit ke-{report.registry_seq}, hash {report.registry_hash}")
-        for extension, path in published.files.items():
+        for extension, path in files.items():
             console.print(f"  {path}  sha256 {published.sha256[extension]}")

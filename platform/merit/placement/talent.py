@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from merit.catalog.yamlfile import StrictModel, load_model
 from merit.errors import MeritError
-from merit.placement.eligibility import Criteria, eligible
+from merit.placement.eligibility import Criteria, eligible, require_skp_loaded
 from merit.placement.jpm import JPMRule, bands_text
 from merit.placement.ranking import find_position
 from merit.predikat import PREDIKAT
@@ -186,6 +186,7 @@ def grid_for_position(
     """The position's eligible candidates (same requirements as its ranking), potential against it."""
     position = find_position(session, position_code)
     _require_year(session, year)
+    require_skp_loaded(session, criteria)
     condition = eligible(criteria)
     entries = _entries(session, rule, jpm, year, position.code, condition if condition is not None else true())
     if not entries:
