@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from merit.catalog.yamlfile import StrictModel, load_model
@@ -136,7 +136,8 @@ class TalentGrid:
         return [e for e in self.placed if e.box.kelompok == name]
 
 
-def _entries(session: Session, rule: GridRule, jpm: JPMRule, year: int, target: str | None, where) -> list[TalentEntry]:
+def _entries(session: Session, rule: GridRule, jpm: JPMRule, year: int, target: str | None,
+             where: ColumnElement[bool]) -> list[TalentEntry]:
     """One entry per employee matching ``where``, measured against ``target`` (or their own position)."""
     employee, match, rating, req = models.Employee, models.PositionMatch, models.SkpRating, models.PositionRequirement
     totals = select(req.position_code, func.sum(req.level).label("total")).group_by(req.position_code).subquery()
