@@ -23,6 +23,7 @@ def test_registry_holds_roster_and_one_evidence_row_per_graded_cell(demo_runs, r
     assert len(dumps[0]["evidence"]) == SIZE * len(course.cells)
     assert len(dumps[0]["competency"]) == len(framework.competencies)
     assert len(dumps[0]["position"]) >= 2
+    assert len(dumps[0]["skp_rating"]) == 2 * SIZE  # SKP of the two years before today, for rank and talenta
 
 
 def test_second_run_leaves_the_registry_identical(demo_runs):

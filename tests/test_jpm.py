@@ -1,7 +1,8 @@
 import pytest
 
 from merit.errors import MeritError
-from merit.placement.jpm import JPMRule, load_jpm_rule
+from merit.placement.jpm import JPMRule
+from merit.placement.rules import load_jpm_rule
 
 BANDS = [{"name": "Optimal", "min": 90}, {"name": "Cukup Optimal", "min": 78}, {"name": "Kurang Optimal", "min": 0}]
 REQUIRED = {"integritas": 3, "komunikasi": 2, "kerja_sama": 2}

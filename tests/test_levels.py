@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from merit.catalog import load_course
 from merit.competency.levels import CourseYield, LevelRule, best_yield, load_level_rule
@@ -15,6 +15,7 @@ from merit.errors import MeritError
 from merit.people.roster import register_roster
 from merit.pipeline import after_evidence_change
 from merit.registry import models
+from tests.placement_data import add_evidence
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -54,19 +55,6 @@ def course(root, framework):
     return load_course(root / "courses" / "tata-kelola", framework)
 
 
-def _evidence(session, employee_id, course, share: float, submitted: dt.datetime) -> list[int]:
-    """Evidence for every graded cell of ``course`` at ``share`` of its points."""
-    rows = [
-        {"employee_id": employee_id, "competency_code": c.competency, "course_id": course.id,
-         "assignment": c.module, "notebook": c.notebook, "cell": c.grade_id, "nbgrader_grade_id": f"g{i}",
-         "score": c.points * share, "max_score": c.points, "needs_manual_grade": False,
-         "submitted_at": submitted, "recorded_at": submitted}
-        for i, c in enumerate(course.cells)
-    ]
-    session.execute(insert(models.Evidence), rows)
-    return list(session.scalars(select(models.Evidence.id).where(models.Evidence.employee_id == employee_id)))
-
-
 def _levels(session, employee_id) -> dict[str, tuple[int, str]]:
     rows = session.scalars(select(models.CompetencyLevel).where(models.CompetencyLevel.employee_id == employee_id))
     return {r.competency_code: (r.level, r.source) for r in rows}
@@ -76,7 +64,7 @@ def test_levels_come_from_evidence_expire_and_are_explained(registry, course, ru
     person = synthetic_roster(1)[0]
     with registry.session("pytest", "roster uji") as session:
         employee_id = next(iter(register_roster(session, [person]).employees))
-        evidence_ids = _evidence(session, employee_id, course, 1.0, dt.datetime(2025, 3, 1))
+        evidence_ids = add_evidence(session, employee_id, course, 1.0, dt.datetime(2025, 3, 1))
         report = after_evidence_change(session, {course.id: course}, rule, AS_OF, {employee_id})
         assert _levels(session, employee_id) == {
             code: (course.target_level(code), "evidence") for code in {c.competency for c in course.cells}
@@ -103,7 +91,7 @@ def test_override_replaces_computed_level_until_withdrawn(registry, course, rule
     person = synthetic_roster(1)[0]
     with registry.session("pytest", "roster uji") as session:
         employee_id = next(iter(register_roster(session, [person]).employees))
-        _evidence(session, employee_id, course, 0.65, dt.datetime(2026, 6, 1))
+        add_evidence(session, employee_id, course, 0.65, dt.datetime(2026, 6, 1))
         after_evidence_change(session, {course.id: course}, rule, AS_OF, {employee_id})
         assert _levels(session, employee_id)["pelayanan_publik"] == (2, "evidence")  # 65% of target 3
     with registry.session("asesor", "asesmen center 2026") as session:

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from merit.catalog import Course, Framework, Position, load_courses, load_framework, load_positions, load_units
 from merit.competency.levels import LevelRule, load_level_rule
-from merit.placement.jpm import JPMRule, load_jpm_rule
+from merit.placement.jpm import JPMRule
 from merit.placement.matches import refresh_matches
+from merit.placement.rules import PlacementRules, load_placement_rules
 from merit.registry.reference import register_catalog
 from merit.settings import Settings
 
@@ -25,8 +26,12 @@ class Content:
     positions: dict[str, Position]
     courses: dict[str, Course]
     units: set[str]
-    jpm_rule: JPMRule
+    placement: PlacementRules
     level_rule: LevelRule
+
+    @property
+    def jpm_rule(self) -> JPMRule:
+        return self.placement.jpm
 
 
 def load_content(settings: Settings) -> Content:
@@ -37,7 +42,7 @@ def load_content(settings: Settings) -> Content:
         positions=load_positions(settings.assessments_dir, framework),
         courses=load_courses(settings.courses_dir, framework),
         units=load_units(settings.assessments_dir),
-        jpm_rule=load_jpm_rule(settings.assessments_dir),
+        placement=load_placement_rules(settings.assessments_dir),
         level_rule=load_level_rule(settings.assessments_dir),
     )
 

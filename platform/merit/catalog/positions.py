@@ -12,17 +12,23 @@ from typing import Literal
 
 from pydantic import Field
 
+from merit.catalog.eligibility import EligibilityRule
 from merit.catalog.framework import Framework
 from merit.catalog.yamlfile import StrictModel, display_path, load_model
 from merit.errors import MeritError, Problem, ProblemsFound
+
+PositionKind = Literal["pimpinan_tinggi", "administrator", "pengawas", "fungsional", "pelaksana"]
 
 
 class Position(StrictModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: dict[str, str]
-    kind: Literal["pimpinan_tinggi", "administrator", "pengawas", "fungsional", "pelaksana"]
+    kind: PositionKind
     unit: str
     requirements: dict[str, int] = Field(min_length=1)
+    # Administrative requirements of this position over the defaults for its kind
+    # (assessments/placement.yml); see merit.catalog.eligibility.
+    eligibility: EligibilityRule = EligibilityRule()
 
     def required_level(self, code: str) -> int:
         return self.requirements[code]

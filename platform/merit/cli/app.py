@@ -10,6 +10,7 @@ from merit.cli.common import console, user_errors
 from merit.cli.grade import grade_command
 from merit.cli.levels import level_app
 from merit.cli.people import jp_command, roster_app, skp_app
+from merit.cli.placement import laporan_app, plan_command, rank_command, talent_command, tna_command
 from merit.cli.tables import render_demo
 from merit.demo.run import DEMO_POSITION, run_demo
 from merit.errors import MeritError
@@ -30,8 +31,13 @@ app.add_typer(roster_app, name="roster")
 app.add_typer(skp_app, name="skp")
 app.add_typer(level_app, name="level")
 app.add_typer(audit_app, name="audit")
+app.add_typer(laporan_app, name="laporan")
 app.command("jp")(jp_command)
 app.command("grade")(grade_command)
+app.command("rank")(rank_command)
+app.command("talenta")(talent_command)
+app.command("rencana")(plan_command)
+app.command("tna")(tna_command)
 
 
 @app.command()

@@ -105,8 +105,10 @@ def grade_command(
                 on_result=lambda _r: progress.advance(task),
             )
         render_grading(console, run, show_all)
-        if no_sync or not run.results:
+        if no_sync:
             return
+        # Always: a run killed after its gradebook commit but before this sync leaves
+        # nothing to grade the next time, and the sync is idempotent.
         registry = open_registry(settings)
         try:
             reason = f"merit grade {course} {assignment}: sinkronisasi nilai nbgrader"

@@ -19,7 +19,7 @@ from merit.registry import models
 from merit.registry.upsert import delete_row, upsert
 
 
-def _employee(session: Session, nip: str) -> models.Employee:
+def employee_by_nip(session: Session, nip: str) -> models.Employee:
     employee = session.scalars(select(models.Employee).filter_by(nip=nip)).one_or_none()
     if employee is None:
         raise MeritError(f"Pegawai dengan NIP {mask_nip(nip)} tidak terdaftar di registri.")
@@ -35,7 +35,7 @@ def set_override(
         raise MeritError(f"Level harus 1 sampai 5, bukan {level}.")
     if len(reason.strip()) < 10:
         raise MeritError("Alasan keputusan asesor wajib diisi dengan jelas (minimal 10 karakter).")
-    employee = _employee(session, nip)
+    employee = employee_by_nip(session, nip)
     upsert(
         session, models.LevelOverride,
         {"employee_id": employee.id, "competency_code": code},
@@ -46,7 +46,7 @@ def set_override(
 
 def remove_override(session: Session, nip: str, code: str) -> int:
     """Withdraw an override so the computed level applies again; returns the employee id."""
-    employee = _employee(session, nip)
+    employee = employee_by_nip(session, nip)
     row = session.get(models.LevelOverride, (employee.id, code))
     if row is None:
         raise MeritError(f"Tidak ada keputusan asesor untuk {mask_nip(nip)} pada kompetensi '{code}'.")
@@ -62,7 +62,7 @@ class Explanation:
 
 def explain_level(session: Session, nip: str, code: str) -> Explanation:
     """The level row of ``nip`` in ``code`` and every evidence row that produced it."""
-    employee = _employee(session, nip)
+    employee = employee_by_nip(session, nip)
     level = session.get(models.CompetencyLevel, (employee.id, code))
     link = models.LevelEvidence
     evidence = list(

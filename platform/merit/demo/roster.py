@@ -8,6 +8,7 @@ import random
 from faker import Faker
 
 from merit.people.roster import RosterEntry
+from merit.people.skp import SkpEntry
 
 UNITS = (
     "Sekretariat Daerah",
@@ -27,6 +28,8 @@ POSITIONS = (
 # Years of service → golongan: a plausible career path for graduates entering at III/a.
 GOLONGAN_BY_SERVICE = ((20, "IV/b"), (16, "IV/a"), (12, "III/d"), (8, "III/c"), (4, "III/b"), (0, "III/a"))
 MAX_ROSTER = 999  # the NIP sequence has three digits
+# How often each SKP predikat occurs in the synthetic ratings: most staff meet expectations.
+PREDIKAT_WEIGHTS = {"Sangat Baik": 20, "Baik": 62, "Butuh Perbaikan": 12, "Kurang": 5, "Sangat Kurang": 1}
 
 
 def _golongan(appointed: dt.date, today: dt.date) -> str:
@@ -60,3 +63,10 @@ def synthetic_roster(size: int, seed: int = 2017, today: dt.date = dt.date(2026,
             )
         )
     return entries
+
+
+def synthetic_skp(roster: list[RosterEntry], years: list[int], seed: int = 2017) -> list[SkpEntry]:
+    """One SKP predikat per person per year, the same for the same seed."""
+    rng = random.Random(f"skp-{seed}")
+    names, weights = list(PREDIKAT_WEIGHTS), list(PREDIKAT_WEIGHTS.values())
+    return [SkpEntry(entry.nip, year, rng.choices(names, weights)[0]) for entry in roster for year in years]

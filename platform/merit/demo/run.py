@@ -11,17 +11,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from merit.catalog import Course
 from merit.competency.levels import LevelReport
 from merit.content import load_content, register_content
-from merit.demo.roster import synthetic_roster
+from merit.demo.roster import synthetic_roster, synthetic_skp
 from merit.demo.submissions import make_cohort
 from merit.errors import MeritError
 from merit.grading.coursedir import build_course, enroll
 from merit.grading.engine import GradingRun, grade_assignment
 from merit.grading.sandbox import Sandbox
 from merit.people.roster import RosterReport, register_roster
+from merit.people.skp import register_skp
 from merit.pipeline import sync_gradebook
 from merit.placement.ranking import Ranking, rank_position
 from merit.registry.database import open_registry
-from merit.registry.sync import SyncReport
+from merit.registry.sync import SyncReport, employee_ids
 from merit.settings import Settings
 
 DEMO_COURSE = "tata-kelola"
@@ -74,9 +75,11 @@ def run_demo(
         task = progress.add_task("Menyiapkan registri dan roster", total=steps)
         registry = open_registry(settings)
         try:
-            with registry.session(ACTOR, "demo: roster sintetis dan katalog") as session:
+            with registry.session(ACTOR, "demo: roster sintetis, SKP dua tahun terakhir, dan katalog") as session:
                 register_content(session, content)
                 roster_report = register_roster(session, roster)
+                skp_years = [as_of.year - 2, as_of.year - 1]
+                register_skp(session, synthetic_skp(roster, skp_years, seed), employee_ids(session, nips))
             progress.update(task, advance=1, description=f"Membangun kursus {course.id} (nbgrader)")
             built = build_course(course, settings.workspace_dir)
             enroll(built, {entry.nip: entry.name for entry in roster})

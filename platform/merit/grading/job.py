@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import signal
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -59,6 +61,7 @@ class SubmissionResult:
     seconds: float  # wall time on the worker
     grader_cpu: float = 0.0  # CPU seconds of the grading thread (nbgrader's steps)
     kernel_cpu: float = 0.0  # CPU seconds of the learner's kernel(s), from the zygote
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # who graded it
 
     @property
     def ok(self) -> bool:

@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session
 
 from merit.nip import InvalidNIP, parse_nip
 from merit.people.tabular import RowProblems, Table, read_table, require_columns, text
+from merit.predikat import PREDIKAT
 from merit.registry import models
 from merit.registry.sync import employee_ids
 from merit.registry.upsert import Change, upsert, zero_counts
 
-# Predikat kinerja pegawai, from best to worst (PermenPANRB 6/2022).
-PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
 _ALIASES = {p.lower(): p for p in PREDIKAT} | {"kurang/misconduct": "Kurang", "misconduct": "Kurang"}
 COLUMNS = {"nip": ("nip",), "tahun": ("tahun", "periode", "tahun_penilaian"), "predikat": ("predikat", "predikat_kinerja", "nilai_skp")}
 FIRST_YEAR = 2000
@@ -82,8 +81,13 @@ def import_skp(session: Session, path: Path, today: dt.date | None = None) -> Sk
     table = read_table(path, COLUMNS)
     nips = sorted({text(row.get("nip")).replace(" ", "") for _, row in table.rows})
     registered = employee_ids(session, nips)
+    return register_skp(session, parse_skp(table, registered, today), registered)
+
+
+def register_skp(session: Session, entries: list[SkpEntry], registered: dict[str, int]) -> SkpReport:
+    """Create or update one rating per NIP and year (audited); ``registered`` maps NIP -> employee id."""
     report = SkpReport()
-    for entry in parse_skp(table, registered, today):
+    for entry in entries:
         _, change = upsert(
             session, models.SkpRating,
             {"employee_id": registered[entry.nip], "year": entry.year}, {"predikat": entry.predikat},

@@ -10,11 +10,10 @@ to every result. Default::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from merit.catalog.yamlfile import StrictModel, load_model
+from merit.catalog.yamlfile import StrictModel
 from merit.errors import MeritError
 
 
@@ -41,17 +40,7 @@ class JPMRule(StrictModel):
         return f"JPM = Σ {held} ÷ Σ level dipersyaratkan × 100"
 
     def bands_text(self) -> str:
-        parts = []
-        upper: float | None = None
-        for band in self.bands:
-            if upper is None:
-                parts.append(f"{band.name} ≥ {band.min:g}")
-            elif band.min == 0:
-                parts.append(f"{band.name} < {upper:g}")
-            else:
-                parts.append(f"{band.name} {band.min:g}–<{upper:g}")
-            upper = band.min
-        return "; ".join(parts)
+        return bands_text([(band.name, band.min) for band in self.bands])
 
     def band(self, percent: float) -> str:
         for band in self.bands:
@@ -73,8 +62,13 @@ class JPMRule(StrictModel):
             have = held.get(code, 0)
             counted = min(have, need) if self.cap_at_required else have
             rows.append(Gap(code, need, have, counted))
-        percent = round(100 * sum(r.counted for r in rows) / sum(required.values()), 2)
+        percent = self.percent(sum(r.counted for r in rows), sum(required.values()))
         return JPMResult(percent, self.band(percent), tuple(rows))
+
+    @staticmethod
+    def percent(counted: int, required: int) -> float:
+        """The JPM of summed levels (``counted`` already capped or not), to two decimals."""
+        return round(100 * counted / required, 2)
 
 
 @dataclass(frozen=True)
@@ -107,10 +101,16 @@ class JPMResult:
         return sum(1 for r in self.rows if r.gap == 0)
 
 
-def load_jpm_rule(assessments_dir: Path) -> JPMRule:
-    """Read the ``jpm`` section of ``assessments/placement.yml``."""
-    return load_model(_PlacementFile, assessments_dir / "placement.yml", assessments_dir.parent).jpm
-
-
-class _PlacementFile(StrictModel):
-    jpm: JPMRule
+def bands_text(bands: list[tuple[str, float]]) -> str:
+    """``[("Optimal", 90), ("Cukup", 78), ("Kurang", 0)]`` -> ``Optimal ≥ 90; Cukup 78–<90; Kurang < 78``."""
+    parts = []
+    upper: float | None = None
+    for name, minimum in bands:
+        if upper is None:
+            parts.append(f"{name} ≥ {minimum:g}")
+        elif minimum == 0:
+            parts.append(f"{name} < {upper:g}")
+        else:
+            parts.append(f"{name} {minimum:g}–<{upper:g}")
+        upper = minimum
+    return "; ".join(parts)

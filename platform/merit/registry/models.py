@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -231,6 +232,31 @@ Index(
     PositionMatch.employee_id,
 )
 Index("ix_position_match_employee", PositionMatch.employee_id)
+
+
+class SelectionDecision(Base):
+    """A published selection report: which ranking was announced, by whom, why, from which state.
+
+    ``registry_hash`` is the audit head hash the ranking was read at (printed in the
+    report), ``report_sha256`` the SHA-256 of every file produced, so a published file
+    can be matched to this row and the registry state behind it.
+    """
+
+    __audited__ = True
+    __tablename__ = "selection_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_code: Mapped[str] = mapped_column(ForeignKey("position.code"))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    criteria: Mapped[str] = mapped_column(Text)  # JSON: the requirements applied
+    formula: Mapped[str] = mapped_column(Text)
+    registry_seq: Mapped[int] = mapped_column(Integer)
+    registry_hash: Mapped[str] = mapped_column(String(64))
+    report_sha256: Mapped[str] = mapped_column(Text)  # JSON: format -> SHA-256 of the file
+    candidates: Mapped[str] = mapped_column(Text)  # JSON: [[nip, jpm, category], ...] in ranking order
 
 
 class AuditEntry(Base):

@@ -1,0 +1,1 @@
+"""Documents Merit produces for people outside the system: selection announcements."""
