@@ -38,8 +38,10 @@ STYLE = """<style>
 .merit-soal .widget-checkbox .widget-label-basic span,
 .merit-soal .widget-html-content { white-space: normal; overflow: visible; text-overflow: clip;
   height: auto; line-height: 1.4; }
-.merit-soal .widget-radio-box label { margin-bottom: 0.4rem; }
-.merit-soal .widget-radio-box input, .merit-soal .widget-checkbox input { flex: none; }
+.merit-soal .widget-radio-box label { display: flex; flex-direction: row-reverse; justify-content: flex-end;
+  align-items: baseline; gap: 0.5rem; margin-bottom: 0.4rem; padding-left: 0; }
+.merit-soal .widget-radio-box input, .merit-soal .widget-checkbox input { flex: none; position: static; margin: 0; }
+.merit-soal .widget-checkbox .widget-label-basic { display: flex; align-items: baseline; gap: 0.5rem; }
 .merit-soal .widget-checkbox, .merit-soal .widget-checkbox .widget-label-basic { width: 100%; height: auto; }
 .merit-soal :focus-visible { outline: 2px solid #1a5fb4; outline-offset: 2px; }
 .merit-status-gagal { color: #a51d2d; font-weight: bold; }

@@ -30,35 +30,51 @@ class RadarKompetensi(widgets.VBox):
                  nama: Mapping[str, str] | None = None, bahasa: str | None = None) -> None:
         self.bahasa = pilih_bahasa(bahasa)
         self.nama = dict(nama or {})
-        self.grafik = go.FigureWidget(layout=go.Layout(
-            title=teks(self.bahasa, "radar_judul"),
-            polar={"radialaxis": {"range": [0, MAX_LEVEL], "dtick": 1}},
-            legend={"orientation": "h"},
-            margin={"l": 40, "r": 40, "t": 60, "b": 40},
-            autosize=True,
-        ))
-        self.grafik.add_scatterpolar(name=teks(self.bahasa, "radar_dipersyaratkan"), fill="toself", opacity=0.5)
-        self.grafik.add_scatterpolar(name=teks(self.bahasa, "radar_dimiliki"), fill="toself", opacity=0.7)
+        labels, required, held = self._titik(dimiliki, dipersyaratkan)
+        # The traces get their data at construction: the widget's first state is what
+        # the browser draws; later changes go through perbarui().
+        self.grafik = go.FigureWidget(
+            data=[
+                go.Scatterpolar(name=teks(self.bahasa, "radar_dipersyaratkan"), r=required, theta=labels,
+                                fill="toself", opacity=0.5),
+                go.Scatterpolar(name=teks(self.bahasa, "radar_dimiliki"), r=held, theta=labels,
+                                fill="toself", opacity=0.7),
+            ],
+            layout=go.Layout(
+                title=teks(self.bahasa, "radar_judul"),
+                polar={"radialaxis": {"range": [0, MAX_LEVEL], "dtick": 1}},
+                legend={"orientation": "h"},
+                margin={"l": 40, "r": 40, "t": 60, "b": 40},
+                autosize=True,
+            ),
+        )
         self.kesenjangan = widgets.HTML(layout=lebar_penuh())
         super().__init__([self.grafik, self.kesenjangan], layout=lebar_penuh())
-        self.perbarui(dimiliki, dipersyaratkan)
+        self._tulis_kesenjangan(dimiliki, dipersyaratkan)
 
-    def perbarui(self, dimiliki: Mapping[str, int], dipersyaratkan: Mapping[str, int]) -> None:
-        """Redraw for new levels; a required competency missing from ``dimiliki`` counts as level 0."""
+    def _titik(self, dimiliki: Mapping[str, int], dipersyaratkan: Mapping[str, int]
+               ) -> tuple[list[str], list[int], list[int]]:
+        """Axis labels, required and held levels, with the first point repeated to close the outline."""
         for code, level in [*dimiliki.items(), *dipersyaratkan.items()]:
             if not isinstance(level, int) or not 0 <= level <= MAX_LEVEL:
                 raise ValueError(f"level {code} harus bilangan bulat 0-{MAX_LEVEL}, bukan {level!r}")
-        codes = list(dipersyaratkan)
-        labels = [self.nama.get(code, code) for code in codes]
-        closed = labels + labels[:1]  # repeat the first point so the outline closes
-        required = [dipersyaratkan[c] for c in codes]
-        held = [dimiliki.get(c, 0) for c in codes]
+        codes = list(dipersyaratkan) + list(dipersyaratkan)[:1]
+        return ([self.nama.get(c, c) for c in codes], [dipersyaratkan[c] for c in codes],
+                [dimiliki.get(c, 0) for c in codes])
+
+    def perbarui(self, dimiliki: Mapping[str, int], dipersyaratkan: Mapping[str, int]) -> None:
+        """Redraw for new levels; a required competency missing from ``dimiliki`` counts as level 0."""
+        labels, required, held = self._titik(dimiliki, dipersyaratkan)
         with self.grafik.batch_update():
-            self.grafik.data[0].update(r=required + required[:1], theta=closed)
-            self.grafik.data[1].update(r=held + held[:1], theta=closed)
+            self.grafik.data[0].update(r=required, theta=labels)
+            self.grafik.data[1].update(r=held, theta=labels)
+        self._tulis_kesenjangan(dimiliki, dipersyaratkan)
+
+    def _tulis_kesenjangan(self, dimiliki: Mapping[str, int], dipersyaratkan: Mapping[str, int]) -> None:
         gaps = [
-            teks(self.bahasa, "radar_kurang", nama=label, dimiliki=h, syarat=r, selisih=r - h)
-            for label, h, r in zip(labels, held, required, strict=True) if h < r
+            teks(self.bahasa, "radar_kurang", nama=self.nama.get(code, code), dimiliki=dimiliki.get(code, 0),
+                 syarat=level, selisih=level - dimiliki.get(code, 0))
+            for code, level in dipersyaratkan.items() if dimiliki.get(code, 0) < level
         ]
         items = "".join(f"<li>{html.escape(g)}</li>" for g in gaps)
         self.kesenjangan.value = f"<ul>{items}</ul>" if gaps else f"<p>{teks(self.bahasa, 'radar_memenuhi')}</p>"

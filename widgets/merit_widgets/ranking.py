@@ -51,7 +51,7 @@ class Peringkat(SoalPilihan):
             self._down.append(down)
             rows.append(widgets.HBox([label, up, down], layout=lebar_penuh(flex_flow="row wrap", align_items="center")))
         self.tetapkan = widgets.Button(description=teks(self.bahasa, "tetapkan_urutan"), icon="check",
-                                       layout=widgets.Layout(width="auto"))
+                                       layout=widgets.Layout(width="auto", align_self="flex-start"))
         self.tetapkan.on_click(lambda _button: self._catat(list(self.urutan)))
         self._tampilkan_urutan()
         return [*rows, self.tetapkan]
