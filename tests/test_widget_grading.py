@@ -12,6 +12,7 @@ import json
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell
 
 from merit.registry.sync import read_grades
@@ -136,10 +137,12 @@ def test_answers_survive_restart_and_autograde_scores_them(course, tmp_path, mon
     likert = json.loads((course.autograded("199001012015031001") / ".merit-jawaban/soal/berani_menolak.json").read_text())
     assert likert["jawaban"] == 4 and likert["jenis"] == "likert"
 
-    # The written answer reaches the trainer in the autograded notebook, and the task cell
+    # The written answer reaches the trainer in the autograded notebook as HTML (formgrader's
+    # classic template), and the task cell
     # reaches the registry sync as a manual grade still pending.
-    graded = (course.autograded("199001012015031001") / f"{NOTEBOOK}.ipynb").read_text()
-    assert "Layanan ini memang gratis" in graded
+    page, _ = HTMLExporter(template_name="classic").from_filename(
+        str(course.autograded("199001012015031001") / f"{NOTEBOOK}.ipynb"))
+    assert '<div class="merit-ringkasan">' in page and "Layanan ini memang gratis" in page
     records = {r.cell: r for r in read_grades(course.db_url, COURSE, MODULE)}
     assert records["rubrik_uraian"].needs_manual_grade and records["rubrik_uraian"].max_score == 3.0
     assert records["nilai_aplikasi"].score == 2.5
