@@ -1,10 +1,12 @@
-# One entry point for a new machine. Everything installs into .venv from PyPI;
-# nothing has to be installed by hand beyond Python 3.11 and make.
+# One entry point for a new machine. Everything installs into .venv from PyPI, except
+# two Debian packages pip cannot provide, which `make system` installs with apt-get:
+# chromium (the Voila browser test) and bubblewrap (the grading sandbox).
+# Nothing has to be installed by hand beyond Python 3.11 and make.
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test clean
+.PHONY: setup system demo test clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +17,25 @@ $(BIN)/.installed: pyproject.toml
 ## setup: create .venv with Merit and its pinned dependencies
 setup: $(BIN)/.installed
 
+## system: Debian packages, installed with apt-get when missing (as root, or through sudo):
+## chromium, which Playwright drives in the Voila test (its own browser downloads are never
+## used), and bubblewrap, the sandbox `merit grade` runs learner code in.
+SYSTEM_PACKAGES := chromium:chromium bwrap:bubblewrap
+system:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; fi
+
 ## demo: set up, then run the end-to-end demo on the embedded defaults
 demo: setup
 	$(BIN)/merit demo
 
 ## test: set up, then lint and run the whole test suite (unit, nbgrader end to end,
-## SQLite and PostgreSQL registry, nbval on course notebooks)
-test: setup
+## SQLite and PostgreSQL registry, nbval on course notebooks, Voila in chromium,
+## the grading sandbox with hostile submissions)
+test: setup system
 	$(BIN)/ruff check platform widgets tests benchmarks
 	$(BIN)/python -m pytest
 

@@ -5,8 +5,8 @@ The course folder is content written by a trainer::
     courses/<id>/course.yml
     courses/<id>/source/<module id>/<notebook>.ipynb   (nbgrader source layout)
 
-Every graded cell (nbgrader ``grade: true``) names in ``metadata.merit.competency`` the
-competency it is evidence for. That tag is read from the *source* notebook, never from a
+Every graded cell (nbgrader ``grade: true``, or a manually graded task) names in
+``metadata.merit.competency`` the competency it is evidence for. That tag is read from the *source* notebook, never from a
 learner's submission, so a learner cannot re-tag a cell.
 """
 
@@ -19,6 +19,7 @@ import nbformat
 from pydantic import Field, model_validator
 
 from merit.catalog.framework import CODE_PATTERN, Framework
+from merit.catalog.items import ItemChecker
 from merit.catalog.yamlfile import StrictModel, display_path, load_model
 from merit.errors import MeritError, Problem, ProblemsFound
 
@@ -71,7 +72,7 @@ class GradedCell:
     grade_id: str
     points: float
     competency: str
-    manual: bool  # graded by a trainer (written answer) rather than by tests
+    manual: bool  # graded by a trainer (written answer or task) rather than by tests
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _cell_label(index: int, cell: nbformat.NotebookNode) -> str:
 
 
 def _graded_cells(
-    path: Path, module: str, spec: CourseFile, framework: Framework, shown: str
+    path: Path, module: str, spec: CourseFile, framework: Framework, shown: str, items: ItemChecker
 ) -> tuple[list[GradedCell], list[Problem]]:
     cells: list[GradedCell] = []
     problems: list[Problem] = []
@@ -157,7 +158,10 @@ def _graded_cells(
             if grade_id in seen:
                 problems.append(Problem(where, "grade_id dipakai lebih dari satu sel"))
             seen.add(grade_id)
-        if not nbg.get("grade"):
+        items.check_cell(cell, where)
+        # A task ("manually graded task") is graded by a trainer, like a written answer:
+        # merit_widgets' Uraian pairs with one.
+        if not (nbg.get("grade") or nbg.get("task")):
             continue
         code = meta.get("merit", {}).get("competency")
         points = nbg.get("points")
@@ -181,7 +185,7 @@ def _graded_cells(
             )
             continue
         cells.append(
-            GradedCell(module, path.stem, grade_id, float(points), code, bool(nbg.get("solution")))
+            GradedCell(module, path.stem, grade_id, float(points), code, bool(nbg.get("solution") or nbg.get("task")))
         )
     return cells, problems
 
@@ -203,15 +207,18 @@ def load_course(folder: Path, framework: Framework) -> Course:
     cells: list[GradedCell] = []
     for module in spec.modules:
         module_cells: list[GradedCell] = []
+        items = ItemChecker()
+        items.check_folder(folder / "source" / module.id, display_path(folder / "source" / module.id, root))
         for name in module.notebooks:
             path = folder / "source" / module.id / name
             shown = display_path(path, root)
             if not path.is_file():
                 problems.append(Problem(shown, "notebook yang tercantum di course.yml tidak ditemukan"))
                 continue
-            found, wrong = _graded_cells(path, module.id, spec, framework, shown)
+            found, wrong = _graded_cells(path, module.id, spec, framework, shown, items)
             module_cells += found
             problems += wrong
+        problems += items.problems
         if not module_cells and not problems:
             problems.append(
                 Problem(display_path(folder / "source" / module.id, root), "modul tidak punya sel yang dinilai")

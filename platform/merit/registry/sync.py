@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 
 from nbgrader.api import (
     Assignment,
+    BaseCell,
     Grade,
     Gradebook,
     GradeCell,
     Notebook,
     SubmittedAssignment,
     SubmittedNotebook,
+    TaskCell,
 )
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from merit.catalog import Course
@@ -74,27 +76,34 @@ def open_gradebook(db_url: str, course_id: str) -> Iterator[Gradebook]:
 
 
 def read_grades(db_url: str, course_id: str, assignment: str) -> list[GradeRecord]:
-    """Every grade of ``assignment`` in one query, in a stable order."""
+    """Every grade of ``assignment`` in one query, in a stable order.
+
+    Grades belong to grade cells and to manually graded task cells (two nbgrader tables
+    under ``base_cell``); the tables are joined directly to keep the query flat.
+    """
+    cells, grade_cells, task_cells = BaseCell.__table__, GradeCell.__table__, TaskCell.__table__
     stmt = (
         select(
             SubmittedAssignment.student_id,
             Assignment.name,
             Notebook.name,
-            GradeCell.name,
+            cells.c.name,
             Grade.id,
             Grade.score,
-            GradeCell.max_score,
+            func.coalesce(grade_cells.c.max_score, task_cells.c.max_score),
             Grade.needs_manual_grade,
             SubmittedAssignment.timestamp,
         )
         .select_from(Grade)
-        .join(GradeCell, Grade.cell_id == GradeCell.id)
+        .join(cells, Grade.cell_id == cells.c.id)
+        .outerjoin(grade_cells, grade_cells.c.id == cells.c.id)
+        .outerjoin(task_cells, task_cells.c.id == cells.c.id)
         .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
         .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
         .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
         .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
         .where(Assignment.name == assignment)
-        .order_by(SubmittedAssignment.student_id, Notebook.name, GradeCell.name)
+        .order_by(SubmittedAssignment.student_id, Notebook.name, cells.c.name)
     )
     with open_gradebook(db_url, course_id) as gradebook:
         return [

@@ -1,0 +1,38 @@
+"""The one call an nbgrader hidden test makes: ``nilai(soal, ..., poin=N)``.
+
+nbgrader's partial-credit rule (``nbgrader.utils.determine_grade``) gives an autograder
+test cell the number its last line evaluates to, so a hidden test cell ends with::
+
+    ### BEGIN HIDDEN TESTS
+    nilai(soal_skenario, kunci="lapor", poin=2)
+    ### END HIDDEN TESTS
+
+The cell's nbgrader points must equal ``poin`` (``merit course build`` checks it), and the
+call must be the cell's last line, not inside ``print``: nbgrader gives full points to a
+test cell that shows no number. The score is read from the stored answer, the same file
+autograde's kernel reads, so what is graded is exactly what the learner saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from merit_widgets.item import KesalahanSoal, Soal
+
+
+def nilai(soal: Soal, *, poin: float, **kunci: Any) -> float:
+    """Points earned on ``soal``: its score (0..1) against the answer key, times ``poin``.
+
+    The key is given by name, per item type: ``kunci=`` (single choice, multiple choice,
+    number, with optional ``toleransi=``), ``bobot=`` (weighted options), ``urutan=``
+    (ranking). Written answers and Likert items are not scored here.
+    """
+    if not isinstance(soal, Soal):
+        raise KesalahanSoal(f"nilai() menerima soal dari merit_widgets, bukan {type(soal).__name__}")
+    if isinstance(poin, bool) or not isinstance(poin, (int, float)) or poin <= 0:
+        raise KesalahanSoal(f"soal {soal.id}: poin harus angka lebih dari 0")
+    try:
+        share = soal.skor(**kunci)
+    except TypeError as exc:
+        raise KesalahanSoal(f"soal {soal.id} ({soal.jenis}): kunci jawaban tidak sesuai jenis soal ({exc})") from exc
+    return round(share * poin, 2)
