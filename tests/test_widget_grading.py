@@ -15,6 +15,9 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell
 
+from merit.grading.coursedir import CourseDir
+from merit.grading.engine import grade_assignment
+from merit.grading.sandbox import Sandbox
 from merit.registry.sync import read_grades
 from tests.widget_course import ANSWERS_PARTLY_RIGHT, COURSE, EXPECTED, FIXTURE, MODULE, NOTEBOOK, sample_course
 
@@ -146,6 +149,13 @@ def test_answers_survive_restart_and_autograde_scores_them(course, tmp_path, mon
     records = {r.cell: r for r in read_grades(course.db_url, COURSE, MODULE)}
     assert records["rubrik_uraian"].needs_manual_grade and records["rubrik_uraian"].max_score == 3.0
     assert records["nilai_aplikasi"].score == 2.5
+
+    # Merit's sandboxed engine grades the clicked answers exactly as stock nbgrader did:
+    # the answers file travels with the submission into the sandbox's working folder.
+    (course.root / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.course_id = {COURSE!r}\n")
+    run = grade_assignment(CourseDir(course.root), MODULE, Sandbox.detect(), force=True)
+    assert [r.error for r in run.results] == [None]
+    assert course.grades("199001012015031001") == grades
 
 
 def test_order_is_per_learner_and_grading_ignores_it(course, tmp_path, monkeypatch):
