@@ -9,12 +9,12 @@ from contextlib import chdir
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
 
 from merit.content import load_content
 from merit.demo.roster import synthetic_roster
 from merit.demo.submissions import make_cohort
 from merit.grading.coursedir import BuiltCourse, CourseDir, NbgraderCourse, build_course
+from merit.grading.gradebook import dump_scores
 from merit.settings import Settings
 
 MODULE = "m01-prinsip"
@@ -63,31 +63,27 @@ def stock_autograde(course: NbgraderCourse, assignment: str) -> None:
 
 
 def gradebook_dump(course: NbgraderCourse, assignment: str) -> dict[tuple[str, str, str], tuple[object, ...]]:
-    """Every grade and comment of ``assignment`` by natural key: what formgrader shows."""
-    rows: dict[tuple[str, str, str], tuple[object, ...]] = {}
-    with Gradebook(course.db_url, course.course_id) as gb:
-        for submission in gb.find_assignment(assignment).submissions:
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    key = (submission.student_id, notebook.name, f"grade:{grade.name}")
-                    rows[key] = (grade.auto_score, grade.manual_score, grade.needs_manual_grade, grade.max_score)
-                for comment in notebook.comments:
-                    rows[(submission.student_id, notebook.name, f"comment:{comment.name}")] = (comment.auto_comment,)
-                rows[(submission.student_id, notebook.name, "late")] = (notebook.late_submission_penalty,)
-            rows[(submission.student_id, "-", "timestamp")] = (submission.timestamp,)
-    return rows
+    return dump_scores(course.db_url, course.course_id, assignment)
+
+
+def _coalesced(outputs: list) -> list[tuple[str, ...]]:
+    """Outputs with consecutive writes to one stream joined: ipykernel flushes stdout on a
+    timer, so how a print is split into chunks varies from run to run, in nbgrader too."""
+    kept: list[tuple[str, ...]] = []
+    for o in outputs:
+        if o.output_type == "stream" and kept and kept[-1][:2] == ("stream", o.name):
+            kept[-1] = (*kept[-1][:3], kept[-1][3] + o.text)
+        else:
+            kept.append((o.output_type, o.get("name", ""), o.get("ename", ""), o.get("text", "")))
+    return kept
 
 
 def autograded_outline(course: NbgraderCourse, assignment: str) -> dict[str, list[tuple[str, list[tuple[str, ...]]]]]:
-    """Each autograded notebook as its cells' sources and output kinds (not pids or paths)."""
+    """Each autograded notebook as its cells' sources and outputs (not pids or paths)."""
     outline = {}
     for path in sorted((course.root / "autograded").glob(f"*/{assignment}/*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         outline[f"{path.parent.parent.name}/{path.name}"] = [
-            (
-                cell.source,
-                [(o.output_type, o.get("name", ""), o.get("ename", ""), o.get("text", "")) for o in cell.get("outputs", [])],
-            )
-            for cell in nb.cells
+            (cell.source, _coalesced(cell.get("outputs", []))) for cell in nb.cells
         ]
     return outline

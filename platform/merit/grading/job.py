@@ -109,14 +109,20 @@ class Pipeline:
         self.autograde = [step(config=config) for step in AUTOGRADE]
 
     @staticmethod
-    def run(steps: list[Any], nb: nbformat.NotebookNode, resources: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def run(steps: list[Any], nb: nbformat.NotebookNode, resources: dict[str, Any]) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
         _, nb = nbformat.validator.normalize(nb)
         nb = nbformat.from_dict(nb)
         for step in steps:
             nb, resources = step(nb, resources)
         nbformat.validate(nb)
-        output = nbformat.writes(nb, version=4)
-        return output if output.endswith("\n") else output + "\n", resources
+        return nb, resources
+
+
+def notebook_bytes(nb: nbformat.NotebookNode) -> bytes:
+    """The file nbconvert's NotebookExporter writes (nbformat's JSON writer, newline-ended),
+    without validating once more: :meth:`Pipeline.run` has just done it."""
+    text = nbformat.v4.nbjson.writes(nb)
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8")
 
 
 def _pipeline(config: Config) -> Pipeline:
@@ -129,12 +135,16 @@ def _pipeline(config: Config) -> Pipeline:
 def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, sandbox: Sandbox) -> str:
     """Say in Indonesian why a submission could not be graded."""
     limits = sandbox.limits
+    sandbox_gone = "sandbox berhenti saat menilai (kode peserta menghentikan prosesnya); slot dimulai ulang"
     if isinstance(error, SandboxError):
-        return "sandbox berhenti saat menilai (kode peserta menghentikan prosesnya); slot dimulai ulang"
+        return sandbox_gone
     if isinstance(error, DeadKernelError) or "Kernel died" in str(error):
         if watchdog_fired:
             return f"melebihi batas waktu nyata {limits.wall_seconds} detik; kernel dihentikan"
-        status = slot.request("poll").get("status")
+        try:
+            status = slot.request("poll").get("status")
+        except SandboxError:
+            return sandbox_gone
         if status == -signal.SIGXCPU:
             return f"melebihi batas waktu CPU {limits.cpu_seconds} detik; kernel dihentikan"
         return f"kernel berhenti di tengah penilaian (status {status}): kode peserta mengakhiri atau membunuh kernel"
@@ -179,8 +189,9 @@ def grade_submission(job: SubmissionJob) -> SubmissionResult:
                 "merit": {"gradebook": gradebook},
             }
             nb = nbformat.reads(job.notebooks[name].decode("utf-8"), as_version=nbformat.NO_CONVERT)
-            sanitized, resources = pipeline.run(pipeline.sanitize, nb, resources)
-            nb = nbformat.reads(sanitized, as_version=nbformat.NO_CONVERT)
+            # nbgrader writes the sanitised notebook to disk and reads it back; the JSON
+            # round trip changes nothing, so the second pass takes it as it is.
+            nb, resources = pipeline.run(pipeline.sanitize, nb, resources)
             watchdog = threading.Timer(job.sandbox.limits.wall_seconds, _kill, (slot, fired))
             watchdog.start()
             try:
@@ -189,7 +200,7 @@ def grade_submission(job: SubmissionJob) -> SubmissionResult:
             finally:
                 watchdog.cancel()
             merit = merit_resources(resources)
-            results.append(NotebookResult(name, merit["scores"], merit["comments"], graded.encode("utf-8"), merit.get("changes", [])))
+            results.append(NotebookResult(name, merit["scores"], merit["comments"], notebook_bytes(graded), merit.get("changes", [])))
     except Exception as failure:  # noqa: BLE001 - every failure is reported, the batch goes on
         error = _reason(failure, fired.is_set(), slot, job.sandbox)
         results = []

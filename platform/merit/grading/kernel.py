@@ -19,14 +19,17 @@ import time
 import typing as t
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from queue import Empty
 
+import zmq
+import zmq.asyncio
 from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async
-from traitlets import CaselessStrEnum, DottedObjectName, Type
+from traitlets import CaselessStrEnum, DottedObjectName, Type, default
 
 from merit.grading.sandbox import SandboxError, ZygoteProcess
 
@@ -88,7 +91,10 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
     async def poll(self) -> int | None:
         if not self.forked or self.slot is None:
             return 0
-        status = self.slot.request("poll")["status"]
+        try:
+            status = self.slot.request("poll")["status"]
+        except SandboxError:
+            return -signal.SIGKILL  # the zygote is gone, and its kernel with it
         return None if status is None else int(status)
 
     async def wait(self) -> int | None:
@@ -99,10 +105,10 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
 
     async def send_signal(self, signum: int) -> None:
         if self.forked and self.slot is not None:
-            if signum == signal.SIGKILL:
-                self.slot.request("kill")
-            else:
-                self.slot.request("signal", signal=signum)
+            try:
+                self.slot.request("kill" if signum == signal.SIGKILL else "signal", signal=signum)
+            except SandboxError:
+                pass  # the zygote is gone, and its kernel with it
 
     async def kill(self, restart: bool = False) -> None:
         await self.send_signal(signal.SIGKILL)
@@ -111,8 +117,7 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
         await self.send_signal(signal.SIGKILL)
 
     async def cleanup(self, restart: bool = False) -> None:
-        if self.slot is not None:
-            self.slot.request("kill")
+        await self.send_signal(signal.SIGKILL)
         self.forked = False
 
 
@@ -124,6 +129,21 @@ def _after_connection_file(cmd: list[str]) -> list[str]:
     return []
 
 
+@cache
+def shared_context() -> zmq.asyncio.Context:
+    """One ZeroMQ context for every kernel this process grades, with LINGER 0.
+
+    jupyter_client gives each manager and client a context of its own and terminates
+    it on clean-up. A kernel killed by a limit never reads what was queued for it, so
+    terminating such a context with the default linger blocks forever, and one left to
+    the garbage collector does so at some random later moment. A shared context with
+    LINGER 0 is never terminated and drops unsendable messages at once.
+    """
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.LINGER, 0)
+    return context
+
+
 class FastReadyClient(AsyncKernelClient):  # type: ignore[misc]
     """A kernel client that does not idle 0.2 s after the kernel answers.
 
@@ -133,6 +153,10 @@ class FastReadyClient(AsyncKernelClient):  # type: ignore[misc]
     messages that nbclient ignores anyway (it keeps messages by parent id), so this
     client drains what is already queued and goes on.
     """
+
+    @default("context")
+    def _shared_context(self) -> zmq.asyncio.Context:
+        return shared_context()
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
@@ -163,6 +187,12 @@ class FastReadyClient(AsyncKernelClient):  # type: ignore[misc]
 
     wait_for_ready = _async_wait_for_ready  # AsyncKernelClient binds the base method by name
 
+    def start_channels(self, shell: bool = True, iopub: bool = True, stdin: bool = True, hb: bool = True, control: bool = True) -> None:
+        """Everything but the heartbeat: its thread and socket per kernel cost more than a
+        notebook's cells, and this client asks the kernel manager (the zygote) whether the
+        kernel is alive, never the heartbeat."""
+        super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=False, control=control)
+
 
 class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
     """An AsyncKernelManager whose kernels are forked by the current slot's zygote.
@@ -174,6 +204,10 @@ class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
     client_class = DottedObjectName("merit.grading.kernel.FastReadyClient")
     client_factory = Type(FastReadyClient, klass=AsyncKernelClient)
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc")
+
+    @default("context")
+    def _shared_context(self) -> zmq.asyncio.Context:
+        return shared_context()
 
     async def _async_pre_start_kernel(self, **kw: t.Any) -> tuple[list[str], dict[str, t.Any]]:
         slot = current_slot()

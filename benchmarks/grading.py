@@ -1,0 +1,92 @@
+"""Grading throughput: stock `nbgrader autograde` against `merit grade`, same run, same machine.
+
+    python benchmarks/grading.py --submissions 100
+
+Builds the governance course (module 1: 29 cells, 4 autograded items and a written
+answer) in a temporary data directory, writes N synthetic submissions (all four answer
+archetypes, then a seeded mix), and times, as a trainer would run them:
+
+1. ``nbgrader autograde m01-prinsip --force`` (stock: one learner after another, a new
+   kernel for every notebook, the learner's code with the grader's rights);
+2. ``merit grade tata-kelola m01-prinsip --ulang --tanpa-registri`` (parallel, sandboxed,
+   kernels forked from a pre-imported zygote, batched gradebook writes). The registry sync
+   is left out because stock nbgrader has none.
+
+Both times are whole commands, start-up included. After each, every grade, comment,
+late penalty and timestamp in nbgrader's gradebook is dumped; ``scores_identical`` says
+whether the two dumps are equal. Target: speedup >= 10 on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "platform"))
+
+from merit.content import load_content  # noqa: E402
+from merit.demo.roster import synthetic_roster  # noqa: E402
+from merit.demo.submissions import make_cohort  # noqa: E402
+from merit.grading.coursedir import build_course  # noqa: E402
+from merit.grading.gradebook import dump_scores  # noqa: E402
+from merit.settings import Settings  # noqa: E402
+
+COURSE, MODULE = "tata-kelola", "m01-prinsip"
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=2017)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="merit-bench-") as folder:
+        env = {**os.environ, "MERIT_ROOT": str(ROOT), "MERIT_DATA_DIR": folder, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+        env.pop("MERIT_DATABASE_URL", None)
+        os.environ.update(MERIT_ROOT=env["MERIT_ROOT"], MERIT_DATA_DIR=folder)
+        settings = Settings()
+        course = load_content(settings).courses[COURSE]
+        built = build_course(course, settings.workspace_dir)
+        make_cohort(built, MODULE, [e.nip for e in synthetic_roster(args.submissions, args.seed)], args.seed)
+
+        stock_s = timed([str(BIN / "nbgrader"), "autograde", MODULE, "--force"], built.root, env)
+        stock = dump_scores(built.db_url, course.id, MODULE)
+        merit_s = timed(
+            [str(BIN / "merit"), "grade", COURSE, MODULE, "--ulang", "--tanpa-registri"], built.root, env
+        )
+        merit = dump_scores(built.db_url, course.id, MODULE)
+
+    identical = "yes" if merit == stock and len(stock) > 0 else "no"
+    speedup = stock_s / merit_s
+    table = Table(title=f"Grading {args.submissions} submissions of {COURSE}/{MODULE} ({os.cpu_count()} cores)")
+    for column in ("command", "seconds", "per submission (s)", "submissions/s"):
+        table.add_column(column, justify="right" if column != "command" else "left")
+    for name, seconds in (("nbgrader autograde", stock_s), ("merit grade", merit_s)):
+        table.add_row(name, f"{seconds:.1f}", f"{seconds / args.submissions:.3f}", f"{args.submissions / seconds:.1f}")
+    console = Console(width=100)
+    console.print(table)
+    console.print(f"speedup {speedup:.1f}x (target >= 10), gradebook rows compared: {len(stock)}, identical: {identical}")
+    print(f"nbgrader_s={stock_s:.1f} merit_s={merit_s:.1f} speedup={speedup:.1f} scores_identical={identical}")
+
+
+if __name__ == "__main__":
+    main()
