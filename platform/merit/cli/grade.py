@@ -65,7 +65,7 @@ def render_grading(console: Console, run: GradingRun, show_all: bool = False) ->
 def grade_command(
     course: str = typer.Argument(..., help="Kode kursus (folder di courses/)."),
     assignment: str = typer.Argument(..., help="Kode modul/tugas nbgrader, mis. m01-prinsip."),
-    workers: int = typer.Option(0, "--pekerja", min=0, help="Jumlah penilai paralel (0: jumlah inti CPU)."),
+    workers: int = typer.Option(0, "--pekerja", min=0, help="Jumlah penilai paralel (0: dua per inti CPU)."),
     scheduler: str = typer.Option(None, "--scheduler", help="Alamat penjadwal Dask, mis. tcp://host:8786 (bawaan: klaster lokal)."),
     force: bool = typer.Option(False, "--ulang", help="Nilai ulang juga kiriman yang sudah dinilai dan tidak berubah."),
     unsandboxed: bool = typer.Option(False, "--tanpa-sandbox", help="Izinkan penilaian tanpa bubblewrap (TIDAK aman)."),

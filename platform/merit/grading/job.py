@@ -100,7 +100,7 @@ class Pipeline:
     The steps are built once per thread and reused, like nbgrader's exporter is
     reused across learners. Unlike nbconvert's exporter, the notebook is not
     deep-copied before every pass nor validated after every step (each costs more than
-    executing the notebook); it is normalised before and validated after each pass.
+    executing the notebook); it is normalised once when read and validated after each pass.
     """
 
     def __init__(self, config: Config) -> None:
@@ -110,8 +110,6 @@ class Pipeline:
 
     @staticmethod
     def run(steps: list[Any], nb: nbformat.NotebookNode, resources: dict[str, Any]) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
-        _, nb = nbformat.validator.normalize(nb)
-        nb = nbformat.from_dict(nb)
         for step in steps:
             nb, resources = step(nb, resources)
         nbformat.validate(nb)
@@ -189,6 +187,8 @@ def grade_submission(job: SubmissionJob) -> SubmissionResult:
                 "merit": {"gradebook": gradebook},
             }
             nb = nbformat.reads(job.notebooks[name].decode("utf-8"), as_version=nbformat.NO_CONVERT)
+            _, nb = nbformat.validator.normalize(nb)  # as nbconvert does before its steps
+            nb = nbformat.from_dict(nb)
             # nbgrader writes the sanitised notebook to disk and reads it back; the JSON
             # round trip changes nothing, so the second pass takes it as it is.
             nb, resources = pipeline.run(pipeline.sanitize, nb, resources)

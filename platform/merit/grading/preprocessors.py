@@ -15,9 +15,11 @@ output limits, metadata validation. What changes:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbformat import NotebookNode
@@ -49,7 +51,7 @@ def merit_resources(resources: Resources) -> dict[str, Any]:
     return resources.setdefault("merit", {})
 
 
-_compiled: dict[int, jsonschema.protocols.Validator] = {}
+_compiled: dict[int, Callable[[Any], Any]] = {}
 
 
 class _CompiledSchema(BaseMetadataValidator):
@@ -57,13 +59,14 @@ class _CompiledSchema(BaseMetadataValidator):
         meta = cell.metadata.get("nbgrader")
         if meta is None or meta.get("schema_version", 0) != self.schema_version:
             return super().validate_cell(cell)  # nbgrader's own version errors
-        validator = _compiled.get(self.schema_version)
-        if validator is None:
-            validator_class = jsonschema.validators.validator_for(self.schema)
-            validator_class.check_schema(self.schema)
-            validator = _compiled[self.schema_version] = validator_class(self.schema)
-        if not validator.is_valid(meta):
-            raise jsonschema.exceptions.best_match(validator.iter_errors(meta))
+        check = _compiled.get(self.schema_version)
+        if check is None:  # the same schema, compiled to Python once (nbformat's fastjsonschema)
+            check = _compiled[self.schema_version] = fastjsonschema.compile(self.schema)
+        try:
+            check(meta)
+        except fastjsonschema.JsonSchemaException:
+            super().validate_cell(cell)  # jsonschema's error message, as nbgrader reports it
+            raise
 
 
 class FastMetadataValidator(MetadataValidatorV3, _CompiledSchema):
