@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import typer
@@ -12,12 +12,18 @@ from sqlalchemy.orm import Session
 
 from merit.errors import MeritError
 from merit.registry.database import open_registry
+from merit.registry.upsert import Change
 from merit.settings import Settings
 
 console = Console()
 errors = Console(stderr=True)
 
 ACTOR_OPTION = typer.Option(None, "--oleh", help="Nama pelaku untuk jejak audit (bawaan: pengguna sistem).")
+
+
+def change_counts(counts: Mapping[Change, int], changed: str = "diperbarui") -> str:
+    """``3 baru, 1 diperbarui, 26 tetap``: what an import, sync or recompute did."""
+    return f"{counts[Change.CREATED]} baru, {counts[Change.UPDATED]} {changed}, {counts[Change.UNCHANGED]} tetap"
 
 
 def actor_or_default(actor: str | None) -> str:

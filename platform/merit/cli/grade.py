@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from merit.cli.common import ACTOR_OPTION, actor_or_default, console, user_errors
+from merit.cli.common import ACTOR_OPTION, actor_or_default, change_counts, console, user_errors
 from merit.content import load_content
 from merit.errors import MeritError
 from merit.grading.coursedir import BuiltCourse
@@ -18,7 +18,6 @@ from merit.grading.sandbox import Limits, Sandbox, SandboxError
 from merit.nip import mask_nip
 from merit.pipeline import sync_gradebook
 from merit.registry.database import open_registry
-from merit.registry.upsert import Change
 from merit.settings import Settings
 
 
@@ -116,9 +115,7 @@ def grade_command(
                 sync, levels = sync_gradebook(session, content, loaded, built.db_url, [assignment], dt.date.today())
         finally:
             registry.close()
-        s, lv = sync.counts, levels.counts
         console.print(
-            f"[bold]Registri:[/] bukti {s[Change.CREATED]} baru, {s[Change.UPDATED]} diperbarui, "
-            f"{s[Change.UNCHANGED]} tetap, {sync.pending_manual} menunggu penilaian manual; "
-            f"level {lv[Change.CREATED]} baru, {lv[Change.UPDATED]} berubah, {lv[Change.UNCHANGED]} tetap"
+            f"[bold]Registri:[/] bukti {change_counts(sync.counts)}, {sync.pending_manual} menunggu penilaian "
+            f"manual; level {change_counts(levels.counts, 'berubah')}"
         )

@@ -8,13 +8,12 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from merit.cli.common import ACTOR_OPTION, actor_or_default, console, registry_session, user_errors
+from merit.cli.common import ACTOR_OPTION, actor_or_default, change_counts, console, registry_session, user_errors
 from merit.competency.levels import LevelReport
 from merit.competency.overrides import explain_level, remove_override, set_override
 from merit.content import Content, load_content, register_content
 from merit.nip import mask_nip
 from merit.pipeline import after_evidence_change
-from merit.registry.upsert import Change
 from merit.settings import Settings
 
 level_app = typer.Typer(help="Level kompetensi: hitung ulang, jelaskan, keputusan asesor.", no_args_is_help=True)
@@ -39,9 +38,7 @@ def recompute(
         with registry_session(settings, actor_or_default(oleh), f"hitung ulang level per {as_of}") as session:
             register_content(session, content)
             report = _recompute(session, content, None, as_of)
-        c = report.counts
-        console.print(f"Level dihitung ulang per {as_of}: {c[Change.CREATED]} baru, {c[Change.UPDATED]} berubah, "
-                      f"{c[Change.UNCHANGED]} tetap, {report.removed} dihapus.")
+        console.print(f"Level dihitung ulang per {as_of}: {change_counts(report.counts, 'berubah')}, {report.removed} dihapus.")
 
 
 @level_app.command("override")

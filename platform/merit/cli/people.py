@@ -8,21 +8,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from merit.cli.common import ACTOR_OPTION, actor_or_default, console, registry_session, user_errors
+from merit.cli.common import ACTOR_OPTION, actor_or_default, change_counts, console, registry_session, user_errors
 from merit.content import load_content, register_content
 from merit.nip import format_nip, mask_nip
 from merit.people.jp import MINIMUM_JP, shortfalls
 from merit.people.roster import import_roster
 from merit.people.skp import import_skp
-from merit.registry.upsert import Change
 from merit.settings import Settings
 
 roster_app = typer.Typer(help="Roster ASN: impor dari CSV/XLSX.", no_args_is_help=True)
 skp_app = typer.Typer(help="Predikat kinerja SKP: impor per tahun.", no_args_is_help=True)
-
-
-def _counts(counts: dict[Change, int]) -> str:
-    return f"{counts[Change.CREATED]} baru, {counts[Change.UPDATED]} diperbarui, {counts[Change.UNCHANGED]} tetap"
 
 
 @roster_app.command("import")
@@ -38,7 +33,7 @@ def roster_import(
         with registry_session(settings, actor_or_default(oleh), alasan or f"impor roster {file.name}") as session:
             register_content(session, content)
             report = import_roster(session, file, content.units, content.positions.values())
-        console.print(f"Roster {file.name} diimpor: {_counts(report.counts)}.")
+        console.print(f"Roster {file.name} diimpor: {change_counts(report.counts)}.")
         if report.not_in_file:
             console.print(f"{report.not_in_file} pegawai di registri tidak ada di berkas ini; data mereka tetap disimpan.")
 
@@ -53,7 +48,7 @@ def skp_import(
     with user_errors():
         with registry_session(Settings(), actor_or_default(oleh), alasan or f"impor SKP {file.name}") as session:
             report = import_skp(session, file)
-        console.print(f"SKP {file.name} diimpor: {_counts(report.counts)}.")
+        console.print(f"SKP {file.name} diimpor: {change_counts(report.counts)}.")
 
 
 def jp_command(

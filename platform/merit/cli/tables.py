@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from merit.cli.common import change_counts
 from merit.cli.placement_views import render_ranking
 from merit.demo.run import DemoResult
 from merit.nip import mask_nip
-from merit.registry.upsert import Change
 from merit.settings import Settings
 
 
@@ -23,7 +23,7 @@ def render_demo(console: Console, result: DemoResult, settings: Settings) -> Non
     summary.add_column("apa")
     summary.add_column("hasil")
     r = result.roster.counts
-    summary.add_row("Roster ASN", f"{r[Change.CREATED]} baru, {r[Change.UPDATED]} diperbarui, {r[Change.UNCHANGED]} tetap")
+    summary.add_row("Roster ASN", change_counts(r))
     summary.add_row("Kursus", f"{result.course.spec.title.id} ({result.course.spec.jp} JP), {len(result.course.cells)} sel dinilai")
     summary.add_row("Pengumpulan dinilai (merit grade)", f"{graded} berhasil, {len(failed)} gagal; sandbox: {sandbox}")
     for outcome in failed:
@@ -31,13 +31,13 @@ def render_demo(console: Console, result: DemoResult, settings: Settings) -> Non
     s = result.sync.counts
     summary.add_row(
         "Bukti kompetensi",
-        f"{s[Change.CREATED]} baru, {s[Change.UPDATED]} diperbarui, {s[Change.UNCHANGED]} tetap; "
+        f"{change_counts(s)}; "
         f"{result.sync.pending_manual} menunggu penilaian manual oleh widyaiswara",
     )
     lv = result.levels.counts
     summary.add_row(
         "Level kompetensi",
-        f"{lv[Change.CREATED]} baru, {lv[Change.UPDATED]} berubah, {lv[Change.UNCHANGED]} tetap, "
+        f"{change_counts(lv, 'berubah')}, "
         f"{result.levels.removed} dihapus",
     )
     summary.add_row("Registri", str(settings.database_url))

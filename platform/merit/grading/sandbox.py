@@ -142,21 +142,26 @@ def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
         command += ["--unshare-user"]
     for folder in SYSTEM_DIRS:
         command += ["--ro-bind-try", folder, folder]
-    python = _python_paths()
-    # bwrap would create the parents of these mount points with the host's modes, and a
-    # parent such as /root (0700) would lock the unprivileged kernel out of Python.
-    mounts = [*python, slot / "ipc"]
-    parents = sorted({str(parent) for folder in mounts for parent in folder.parents if str(parent) not in ("/", *SYSTEM_DIRS)})
-    for parent in parents:
-        command += ["--perms", "0755", "--dir", parent]
-    for folder in python:
-        command += ["--ro-bind", str(folder), str(folder)]
     size = str(sandbox.limits.scratch_bytes)
+    # The scratch file systems first: a checkout (and its .venv) under /tmp is then
+    # mounted inside the scratch /tmp instead of being hidden by it.
     command += [
         "--proc", "/proc",
         "--dev", "/dev",
         "--size", size, "--tmpfs", str(SANDBOX_TMP),
         "--size", size, "--tmpfs", str(SANDBOX_HOME),
+    ]  # fmt: skip
+    python = _python_paths()
+    # bwrap would create the parents of these mount points with the host's modes, and a
+    # parent such as /root (0700) would lock the unprivileged kernel out of Python.
+    mounts = [*python, slot / "ipc"]
+    existing = {"/", str(SANDBOX_TMP), str(SANDBOX_HOME), *SYSTEM_DIRS}
+    parents = sorted({str(parent) for folder in mounts for parent in folder.parents if str(parent) not in existing})
+    for parent in parents:
+        command += ["--perms", "0755", "--dir", parent]
+    for folder in python:
+        command += ["--ro-bind", str(folder), str(folder)]
+    command += [
         "--ro-bind", str(slot / "inbox"), str(SANDBOX_INBOX),
         "--bind", str(slot / "ipc"), str(slot / "ipc"),
         "--chdir", str(SANDBOX_HOME),

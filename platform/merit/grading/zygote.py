@@ -86,9 +86,25 @@ def _preload(extra: list[str]) -> None:
         AutoFormattedTB(mode="Context").structured_traceback(*sys.exc_info())
 
 
-def _wipe(folder: Path) -> None:
-    """Empty a scratch folder, even one a learner made read-only."""
+def _mount_points() -> set[Path]:
+    """Every mount point in this mount namespace, and every folder above one."""
+    points = set()
+    with open("/proc/self/mountinfo", encoding="utf-8") as mounts:
+        for line in mounts:
+            point = Path(line.split()[4].replace("\\040", " "))
+            points.update((point, *point.parents))
+    return points
+
+
+def _wipe(folder: Path, keep: set[Path]) -> None:
+    """Empty a scratch folder, even one a learner made read-only.
+
+    Folders in ``keep`` hold mount points (the Python environment of a checkout that
+    lives under /tmp, say): they are the sandbox's, not the learner's, and stay.
+    """
     for entry in list(folder.iterdir()) if folder.is_dir() else []:
+        if entry in keep:
+            continue
         if entry.is_dir() and not entry.is_symlink():
             for sub, dirs, _files in os.walk(entry):
                 for name in dirs:
@@ -194,6 +210,7 @@ class Zygote:
         self.replies = replies
         self.folders = folders
         self.isolated = isolated
+        self.mounts = _mount_points()
         self.child: int | None = None
         self.status: int | None = None
         self.cpu_at_start = _children_cpu()
@@ -255,7 +272,7 @@ class Zygote:
         _reap()
         self.child, self.status = None, status
         for folder in self.folders.scratch:
-            _wipe(folder)
+            _wipe(folder, self.mounts)
         return status
 
 
