@@ -16,7 +16,7 @@ Each grading slot owns one :class:`ZygoteProcess`: a kernel zygote
 
 When the grader runs as root, bubblewrap keeps only the capabilities the zygote needs to
 hand the scratch folders over and switch to an unprivileged user of its own
-(``60000 + slot``): RLIMIT_NPROC does not bind root, and per-slot users keep one slot's
+(:func:`sandbox_uid`): RLIMIT_NPROC does not bind root, and per-slot users keep one slot's
 fork bomb from starving another. As an ordinary user, bubblewrap uses a user namespace
 and the kernels run as that user.
 
@@ -43,6 +43,17 @@ SANDBOX_HOME = Path("/home/peserta")
 SANDBOX_INBOX = Path("/inbox")
 SANDBOX_TMP = Path("/tmp")
 FIRST_SANDBOX_UID = 60000
+SLOTS_PER_GRADER = 64  # user ids reserved per grading process
+
+
+def sandbox_uid(index: int) -> int:
+    """A user of its own for slot ``index`` of this grading process.
+
+    RLIMIT_NPROC counts processes per user: slots of one run, or of two runs on the same
+    machine, sharing a user would share one fork budget, and one fork bomb would starve
+    the others.
+    """
+    return FIRST_SANDBOX_UID + (os.getpid() % 2000) * SLOTS_PER_GRADER + index % SLOTS_PER_GRADER
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc")
 
 Mode = Literal["bwrap", "none"]
@@ -191,7 +202,7 @@ class ZygoteProcess:
             command = _bwrap_command(self.slot, sandbox) + zygote
         else:
             command = zygote
-        self.uid = FIRST_SANDBOX_UID + index if os.getuid() == 0 and isolated else os.getuid()
+        self.uid = sandbox_uid(index) if os.getuid() == 0 and isolated else os.getuid()
         if self.uid != os.getuid():
             command += ["--uid", str(self.uid), "--gid", str(self.uid)]
             os.chown(self.slot / "ipc", self.uid, self.uid)
