@@ -9,6 +9,7 @@ another machine. Only the coordinator touches the gradebook and the course folde
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import json
 import os
@@ -160,6 +161,26 @@ def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, san
 
 
 def grade_submission(job: SubmissionJob) -> SubmissionResult:
+    """Grade one submission in this thread's own context (see :func:`_thread_context`)."""
+    return _thread_context().run(_grade, job)
+
+
+def _thread_context() -> contextvars.Context:
+    """A contextvars context that belongs to this grading thread alone.
+
+    nbclient runs its coroutines through jupyter_core's ``run_sync``, which remembers
+    "this thread's event loop" in a context variable. Dask runs a task in a copy of the
+    context that submitted it, so a loop remembered elsewhere (the caller's, or one
+    running in another thread) would be reused here: "This event loop is already
+    running". Each grading thread keeps a context of its own, and with it its own loop.
+    """
+    context: contextvars.Context | None = getattr(_local, "context", None)
+    if context is None:
+        context = _local.context = contextvars.Context()
+    return context
+
+
+def _grade(job: SubmissionJob) -> SubmissionResult:
     """Sanitise, execute in the sandbox and score every notebook of one submission.
 
     Mirrors nbgrader's Autograde.convert_single_notebook: a sanitising pass, then an
