@@ -1,7 +1,7 @@
 """A learner answers the sample module in Voila, in a real browser, and autograde scores it.
 
 Voila is started by the test on a free localhost port; the browser is Debian's chromium
-(``make browsers`` installs it) driven by Playwright, which never downloads a browser of its
+(``make system`` installs it) driven by Playwright, which never downloads a browser of its
 own. One item is answered with the keyboard alone; the page is checked on a phone-sized
 screen; a screenshot of an item is written to build/screenshots/ (docs/img/ holds a copy).
 """
@@ -71,7 +71,7 @@ def voila(tmp_path):
 
 @pytest.fixture
 def browser(tmp_path):
-    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make browsers` (apt-get install chromium)"
+    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make system` (apt-get install chromium)"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
