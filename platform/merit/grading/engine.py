@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader import utils
+from traitlets.config import Config
 
 from merit.grading.coursedir import NbgraderCourse
 from merit.grading.gradebook import write_autograded, write_batch
@@ -134,12 +135,21 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[object]:
                 yield client
 
 
-def _jobs(built: NbgraderCourse, assignment: str, snapshot: GradebookSnapshot, sandbox: Sandbox, students: list[str] | None) -> tuple[list[SubmissionJob], dict[str, str | None]]:
+def grading_config(built: NbgraderCourse, sandbox: Sandbox) -> Config:
+    """The course's nbgrader configuration with the sandbox's cell timeout and output cap.
+
+    Built once per run: a course directory reads its configuration from disk each time.
+    """
     config = built.config
     config.Execute.timeout = sandbox.limits.cell_timeout
     config.SandboxedExecute.max_output_bytes = sandbox.limits.output_bytes
-    api = built.api()
-    coursedir = api.coursedir
+    return config
+
+
+def _jobs(
+    built: NbgraderCourse, assignment: str, snapshot: GradebookSnapshot, sandbox: Sandbox, config: Config, students: list[str] | None
+) -> tuple[list[SubmissionJob], dict[str, str | None]]:
+    coursedir = built.api().coursedir
     submitted = built.root / "submitted"
     source = built.root / "source" / assignment
     wanted = set(students) if students is not None else None
@@ -186,7 +196,8 @@ def grade_assignment(
     run = GradingRun(built.course_id, assignment, sandbox, workers)
     run.collected = collect(built, assignment)
     snapshot = GradebookSnapshot.read(built.db_url, built.course_id, assignment)
-    jobs, stamps = _jobs(built, assignment, snapshot, sandbox, students)
+    config = grading_config(built, sandbox)
+    jobs, stamps = _jobs(built, assignment, snapshot, sandbox, config, students)
     journal = Journal(built.root, assignment)
     prints = {job.student: fingerprint(job) for job in jobs}
     todo = []
@@ -205,7 +216,7 @@ def grade_assignment(
     def flush() -> None:
         nonlocal last_write
         if pending:
-            write_batch(built.db_url, built.course_id, built.config, pending, stamps)
+            write_batch(built.db_url, built.course_id, config, pending, stamps)
             for result in pending:
                 journal.record(result.student, prints[result.student])
             pending.clear()
