@@ -21,14 +21,6 @@ from merit.registry.database import open_registry
 from merit.settings import Settings
 
 
-def _learner(student: str) -> str:
-    """Learner ids are NIPs: never print one whole."""
-    try:
-        return mask_nip(student)
-    except ValueError:
-        return student
-
-
 def render_grading(console: Console, run: GradingRun, show_all: bool = False) -> None:
     """The summary: failures always, every learner on request, then totals and limits."""
     table = Table(title=f"Penilaian {run.course} / {run.assignment}")
@@ -42,7 +34,7 @@ def render_grading(console: Console, run: GradingRun, show_all: bool = False) ->
         scores = [s for nb in result.notebooks for s in nb.scores.values() if s is not None]
         notes = [*result.notes, *(c for nb in result.notebooks for c in nb.changes)]
         table.add_row(
-            _learner(result.student),
+            mask_nip(result.student),  # learner ids are NIPs: never print one whole
             "dinilai" if result.ok else "[red]gagal[/]",
             f"{sum(scores):g}" if result.ok else "-",
             result.error or "; ".join(notes),
