@@ -183,7 +183,7 @@ def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
 class ZygoteProcess:
     """One grading slot: a private folder and the zygote that forks kernels for it."""
 
-    def __init__(self, sandbox: Sandbox, index: int = 0, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, sandbox: Sandbox, index: int = 0) -> None:
         self.sandbox = sandbox
         self.index = index
         self._lock = threading.Lock()
@@ -196,7 +196,6 @@ class ZygoteProcess:
             (SANDBOX_HOME, SANDBOX_INBOX, SANDBOX_TMP) if isolated else (self.slot / "home", self.slot / "inbox", self.slot / "tmp")
         )
         zygote = [sys.executable, "-m", "merit.grading.zygote", "--home", str(home), "--inbox", str(inbox), "--tmp", str(tmp)]
-        zygote += [arg for module in preload for arg in ("--preload", module)]
         if isolated:
             zygote.append("--isolated")
             command = _bwrap_command(self.slot, sandbox) + zygote

@@ -71,10 +71,10 @@ RLIMITS = {
 }
 
 
-def _preload(extra: list[str]) -> None:
+def _preload() -> None:
     import importlib
 
-    for name in (*PRELOAD, *extra):
+    for name in PRELOAD:
         importlib.import_module(name)
     # The first traceback in a process compiles pygments' regular expressions
     # (about 0.1 s); do it once here so every kernel inherits them.
@@ -284,13 +284,12 @@ def main() -> None:
     parser.add_argument("--isolated", action="store_true", help="alone in a PID namespace")
     parser.add_argument("--uid", type=int)
     parser.add_argument("--gid", type=int)
-    parser.add_argument("--preload", action="append", default=[], help="extra modules to import once")
     args = parser.parse_args()
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints must never corrupt the protocol
     folders = Folders(args.home, args.inbox, args.tmp)
     _drop_privileges(folders, args.uid, args.gid)
-    _preload(args.preload)
+    _preload()
     # Move everything imported so far out of the garbage collector's reach: a forked
     # kernel then does not copy those pages just to scan them (copy-on-write).
     gc.collect()
