@@ -34,8 +34,8 @@ def _code_cell_index(notebook: nbformat.NotebookNode, code_number: int) -> int:
 def _first_line(failure: ET.Element) -> str:
     """The exception line of nbval's report, e.g. ``NameError: name 'x' is not defined``."""
     text = (failure.get("message") or "") + "\n" + (failure.text or "")
-    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
-    found = re.findall(r"^\s*(\w+(?:Error|Exception|Exit|Interrupt)\b.*)$", text, re.M)
+    text = re.sub(r"(?:\x1b|#x1B)\[[0-9;]*m", "", text)  # colours; junit writes ESC as #x1B
+    found = re.findall(r"^([A-Za-z_][\w.]*: .+)$", text, re.M)
     return found[-1].strip() if found else (text.strip().splitlines() or ["gagal"])[0][:200]
 
 
