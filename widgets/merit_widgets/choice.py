@@ -47,6 +47,10 @@ class PilihanTunggal(SoalPilihan):
             raise KesalahanSoal(f"soal {self.id}: kunci {kunci!r} bukan salah satu pilihan ({', '.join(self.pilihan)})")
         return 1.0 if self.tersimpan() == kunci else 0.0
 
+    @classmethod
+    def jawaban_kunci(cls, *, kunci: str) -> str:
+        return kunci
+
 
 class PilihanBerbobot(PilihanTunggal):
     """One choice among options that each carry their own score, with no single right answer.
@@ -66,6 +70,10 @@ class PilihanBerbobot(PilihanTunggal):
             raise KesalahanSoal(f"soal {self.id}: bobot harus angka 0 atau lebih, dan paling sedikit satu di atas 0")
         chosen = self.tersimpan()
         return float(bobot[chosen]) / max(bobot.values()) if chosen in bobot else 0.0
+
+    @classmethod
+    def jawaban_kunci(cls, *, bobot: Mapping[str, float]) -> str:  # type: ignore[override]
+        return max(bobot, key=lambda key: bobot[key])
 
 
 class PilihanGanda(SoalPilihan):
@@ -106,3 +114,7 @@ class PilihanGanda(SoalPilihan):
         stored = self.tersimpan()
         chosen = {key for key in stored if key in self.pilihan} if isinstance(stored, list) else set()
         return max(0.0, (len(chosen & right) - len(chosen - right)) / len(right))
+
+    @classmethod
+    def jawaban_kunci(cls, *, kunci: Collection[str]) -> list[str]:
+        return sorted({kunci} if isinstance(kunci, str) else set(kunci))

@@ -119,6 +119,16 @@ class Soal(widgets.VBox):
         """The stored answer's score as a fraction 0..1, given the answer key."""
         raise KesalahanSoal(f"soal {self.id} ({self.jenis}) tidak dinilai otomatis")
 
+    @classmethod
+    def jawaban_kunci(cls, **kunci: Any) -> Any:
+        """The stored answer that earns full points against this key.
+
+        ``merit course validate`` writes it into a submission to check that the trainer's
+        key and options agree (a key that is not one of the options would otherwise show up
+        only as every learner scoring 0).
+        """
+        raise KesalahanSoal(f"soal {cls.__name__} tidak dinilai otomatis")
+
     # -- storing and reading back ------------------------------------------------------
 
     def _muat(self) -> Jawaban | None:

@@ -71,3 +71,7 @@ class IsianAngka(Soal):
             return 0.0
         # A hair of slack so that 57.15 is "within 0.05 of 57.1" despite binary floating point.
         return 1.0 if abs(stored - kunci) <= toleransi + 1e-9 * max(1.0, abs(kunci)) else 0.0
+
+    @classmethod
+    def jawaban_kunci(cls, *, kunci: float, toleransi: float = 0.0) -> float:
+        return float(kunci)

@@ -96,3 +96,7 @@ class Peringkat(SoalPilihan):
         rank = {key: position for position, key in enumerate(stored)}
         pairs = [(a, b) for i, a in enumerate(urutan) for b in urutan[i + 1:]]
         return sum(rank[a] < rank[b] for a, b in pairs) / len(pairs)
+
+    @classmethod
+    def jawaban_kunci(cls, *, urutan: Sequence[str]) -> list[str]:
+        return list(urutan)

@@ -6,8 +6,11 @@ The course folder is content written by a trainer::
     courses/<id>/source/<module id>/<notebook>.ipynb   (nbgrader source layout)
 
 Every graded cell (nbgrader ``grade: true``, or a manually graded task) names in
-``metadata.merit.competency`` the competency it is evidence for. That tag is read from the *source* notebook, never from a
-learner's submission, so a learner cannot re-tag a cell.
+``metadata.merit`` the competency it is evidence for and the proficiency level (1–5) it
+tests, e.g. ``{"competency": "integritas", "level": 2}``. The level may not exceed the
+course's target level for that competency: a course cannot test beyond what it certifies.
+The tags are read from the *source* notebook, never from a learner's submission, so a
+learner cannot re-tag a cell.
 """
 
 from __future__ import annotations
@@ -40,6 +43,13 @@ class Module(StrictModel):
     notebooks: list[str] = Field(min_length=1)
 
 
+class Dataset(StrictModel):
+    """A data file shipped with the course, described for trainers and learners."""
+
+    path: str = Field(pattern=r"^source/[^/]+/[^/].*$", description="Relatif terhadap folder kursus, di folder modul.")
+    description: str = Field(min_length=1)
+
+
 class CourseFile(StrictModel):
     """The schema of ``course.yml``."""
 
@@ -50,6 +60,7 @@ class CourseFile(StrictModel):
     pass_mark: float = Field(gt=0, le=100, description="Nilai lulus, persen dari skor maksimum.")
     competencies: list[CourseCompetency] = Field(min_length=1)
     modules: list[Module] = Field(min_length=1)
+    datasets: list[Dataset] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CourseFile:
@@ -72,7 +83,13 @@ class GradedCell:
     grade_id: str
     points: float
     competency: str
+    level: int  # the proficiency level (1-5) the cell gives evidence for
     manual: bool  # graded by a trainer (written answer or task) rather than by tests
+    index: int  # position in the notebook, so problems can point at "sel ke-N"
+
+    @property
+    def label(self) -> str:
+        return f"sel ke-{self.index + 1} ({self.grade_id})"
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,13 @@ class Course:
             if item.code == code:
                 return item.target_level
         raise MeritError(f"Kursus {self.id} tidak mengembangkan kompetensi '{code}'.")
+
+    def notebook_path(self, module: str, notebook: str) -> Path:
+        return self.source_dir / module / f"{notebook}.ipynb"
+
+    def where(self, cell: GradedCell) -> str:
+        """``courses/<id>/source/<module>/<notebook>.ipynb, sel ke-N (grade_id)``, for messages."""
+        return f"{display_path(self.notebook_path(cell.module, cell.notebook), self.folder.parent.parent)}, {cell.label}"
 
     def cell(self, module: str, notebook: str, grade_id: str) -> GradedCell | None:
         for cell in self.cells:
@@ -144,7 +168,7 @@ def _graded_cells(
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types for bad JSON
         return [], [Problem(shown, f"notebook tidak dapat dibaca ({exc})")]
-    course_codes = {c.code for c in spec.competencies}
+    targets = {c.code: c.target_level for c in spec.competencies}
     seen: set[str] = set()
     for index, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {})
@@ -164,6 +188,7 @@ def _graded_cells(
         if not (nbg.get("grade") or nbg.get("task")):
             continue
         code = meta.get("merit", {}).get("competency")
+        level = meta.get("merit", {}).get("level")
         points = nbg.get("points")
         if not grade_id:
             problems.append(Problem(where, "sel yang dinilai tidak punya grade_id"))
@@ -179,14 +204,22 @@ def _graded_cells(
         if code not in framework.codes:
             problems.append(Problem(where, f"kompetensi '{code}' tidak ada dalam kerangka kompetensi"))
             continue
-        if code not in course_codes:
+        if code not in targets:
             problems.append(
                 Problem(where, f"kompetensi '{code}' tidak tercantum di competencies pada course.yml")
             )
             continue
-        cells.append(
-            GradedCell(module, path.stem, grade_id, float(points), code, bool(nbg.get("solution") or nbg.get("task")))
-        )
+        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
+            problems.append(Problem(where, "sel yang dinilai belum ditandai levelnya (metadata merit.level, 1–5)"))
+            continue
+        if level > targets[code]:
+            problems.append(Problem(
+                where, f"level {level} melebihi target level {code} kursus ini ({targets[code]}) di course.yml"
+            ))
+            continue
+        cells.append(GradedCell(
+            module, path.stem, grade_id, float(points), code, level, bool(nbg.get("solution") or nbg.get("task")), index
+        ))
     return cells, problems
 
 
@@ -204,6 +237,14 @@ def load_course(folder: Path, framework: Framework) -> Course:
             problems.append(
                 Problem(display_path(folder / "course.yml", root), f"kompetensi '{item.code}' tidak ada dalam kerangka kompetensi")
             )
+    for dataset in spec.datasets:
+        data = folder / dataset.path
+        if not data.is_file():
+            problems.append(Problem(display_path(folder / "course.yml", root),
+                                    f"datasets: berkas {dataset.path} tidak ditemukan"))
+        elif dataset.path.split("/")[1] not in {m.id for m in spec.modules}:
+            problems.append(Problem(display_path(folder / "course.yml", root),
+                                    f"datasets: {dataset.path} harus berada di folder salah satu modul"))
     cells: list[GradedCell] = []
     for module in spec.modules:
         module_cells: list[GradedCell] = []

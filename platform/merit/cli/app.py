@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from merit.catalog import load_course, load_framework
 from merit.cli.audit import audit_app
 from merit.cli.common import console, user_errors
+from merit.cli.course import course_app
 from merit.cli.grade import grade_command
 from merit.cli.levels import level_app
 from merit.cli.people import jp_command, roster_app, skp_app
 from merit.cli.placement import laporan_app, plan_command, rank_command, talent_command, tna_command
 from merit.cli.tables import render_demo
 from merit.demo.run import DEMO_POSITION, run_demo
-from merit.errors import MeritError
-from merit.grading.coursedir import build_course
 from merit.registry.database import open_registry
 from merit.settings import Settings
 
@@ -23,7 +21,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-course_app = typer.Typer(help="Kursus: bangun dan periksa.", no_args_is_help=True)
 db_app = typer.Typer(help="Basis data registri kompetensi.", no_args_is_help=True)
 app.add_typer(course_app, name="course")
 app.add_typer(db_app, name="db")
@@ -52,20 +49,6 @@ def demo(
         console.print(f"Data demo disimpan di [bold]{settings.data_dir}[/]")
         result = run_demo(settings, peserta, jabatan, seed)
         render_demo(console, result, settings)
-
-
-@course_app.command("build")
-def course_build(course: str = typer.Argument(..., help="Kode kursus, nama foldernya di courses/.")) -> None:
-    """Bangun direktori kursus nbgrader dan jalankan generate_assignment."""
-    with user_errors():
-        settings = Settings()
-        folder = settings.courses_dir / course
-        if not (folder / "course.yml").is_file():
-            known = ", ".join(sorted(p.parent.name for p in settings.courses_dir.glob("*/course.yml")))
-            raise MeritError(f"Kursus '{course}' tidak ditemukan di courses/. Kursus yang ada: {known}.")
-        loaded = load_course(folder, load_framework(settings.assessments_dir))
-        built = build_course(loaded, settings.workspace_dir, on_module=lambda m: console.print(f"  generate_assignment {m}"))
-        console.print(f"Kursus [bold]{loaded.id}[/] dibangun: {len(loaded.cells)} sel dinilai; rilis di {built.root / 'release'}")
 
 
 @db_app.command("upgrade")

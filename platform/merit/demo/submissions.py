@@ -22,13 +22,13 @@ import nbformat
 from pydantic import Field
 
 from merit.catalog import Course
+from merit.catalog.solutions import fill_answers, solution_answers
 from merit.catalog.yamlfile import StrictModel, load_model
 from merit.errors import MeritError
 from merit.grading.coursedir import BuiltCourse
 
 VARIANTS = ("right", "wrong", "error", "blank")
 COHORT_START = dt.datetime(2026, 11, 2, 8, 0)
-SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 class AnswerFile(StrictModel):
@@ -49,25 +49,13 @@ class AnswerBook:
         return self.variants[grade_id].get(variant)
 
 
-def _strip_markers(source: str) -> str:
-    return "\n".join(
-        line for line in source.splitlines() if line.strip() not in SOLUTION_MARKERS
-    )
-
-
 def load_answer_book(course: Course, module: str) -> AnswerBook:
     path = course.folder / "demo" / f"{module}.yml"
     spec = load_model(AnswerFile, path, course.folder.parent.parent)
     source = nbformat.read(course.source_dir / module / spec.notebook, as_version=4)
-    cells: list[str] = []
-    variants: dict[str, dict[str, str]] = {}
-    for cell in source.cells:
-        nbg = cell.metadata.get("nbgrader", {})
-        if not nbg.get("solution"):
-            continue
-        grade_id = nbg["grade_id"]
-        cells.append(grade_id)
-        variants[grade_id] = {"right": _strip_markers(cell.source), **spec.answers.get(grade_id, {})}
+    right = solution_answers(source)
+    cells = list(right)
+    variants = {grade_id: {"right": answer, **spec.answers.get(grade_id, {})} for grade_id, answer in right.items()}
     unknown = sorted(set(spec.answers) - set(cells))
     if unknown:
         raise MeritError(
@@ -98,12 +86,7 @@ def write_submission(
 ) -> Path:
     """Write one learner's notebook and ``timestamp.txt`` into ``submitted/``."""
     notebook = nbformat.read(built.release_path(module, book.notebook), as_version=4)
-    for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in chosen:
-            answer = book.source(grade_id, chosen[grade_id])
-            if answer is not None:
-                cell.source = answer
+    fill_answers(notebook, {grade_id: book.source(grade_id, variant) for grade_id, variant in chosen.items()})
     folder = built.submission_dir(nip, module)
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.ipynb"):

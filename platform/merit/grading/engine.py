@@ -130,7 +130,10 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[object]:
             yield client
         return
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
-        with LocalCluster(processes=False, n_workers=1, threads_per_worker=workers, dashboard_address=None) as cluster:
+        # The scheduler always serves HTTP (on 8787 unless told otherwise, warning when two runs
+        # meet there): keep it on a free local port.
+        with LocalCluster(processes=False, n_workers=1, threads_per_worker=workers,
+                          dashboard_address="127.0.0.1:0") as cluster:
             with Client(cluster) as client:
                 yield client
 

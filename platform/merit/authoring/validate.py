@@ -1,0 +1,88 @@
+"""``merit course validate``: every check on a course, each problem with file, cell and reason.
+
+The checks run in order of cost. Static checks first (schema, nbgrader metadata,
+competency and level tags, rubrics, module structure); when those pass, the expensive
+ones: build with nbgrader and grade the solutions and the release, then nbval. Running
+code on a course whose metadata is broken would only repeat the same problem, so those
+run only once the course loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from merit.authoring.execution import check_by_grading
+from merit.authoring.nbval_run import check_with_nbval
+from merit.authoring.structure import check_structure
+from merit.catalog import Course, Framework, load_course
+from merit.catalog.quality import QualityRules
+from merit.catalog.rubrics import check_rubrics
+from merit.errors import MeritError, Problem, ProblemsFound
+from merit.grading.sandbox import Sandbox
+
+
+@dataclass
+class Check:
+    name: str
+    problems: list[Problem] = field(default_factory=list)
+    skipped: bool = False
+
+
+@dataclass
+class CourseReport:
+    course: str
+    checks: list[Check] = field(default_factory=list)
+    loaded: Course | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for check in self.checks for p in check.problems]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_course(
+    folder: Path,
+    framework: Framework,
+    rules: QualityRules,
+    assessments_dir: Path,
+    workspace: Path,
+    sandbox: Sandbox | None,
+    on_check: Callable[[str], None] | None = None,
+) -> CourseReport:
+    """Validate one course folder; ``sandbox=None`` skips the checks that run code."""
+    report = CourseReport(folder.name)
+
+    def run(name: str, action: Callable[[], list[Problem]], skip: bool = False) -> None:
+        if on_check:
+            on_check(name)
+        check = Check(name, skipped=skip)
+        if not skip:
+            try:
+                check.problems = action()
+            except ProblemsFound as exc:
+                check.problems = exc.problems
+            except MeritError as exc:
+                check.problems = [Problem(f"courses/{folder.name}", str(exc))]
+        report.checks.append(check)
+
+    def load() -> list[Problem]:
+        report.loaded = load_course(folder, framework)
+        return []
+
+    run("course.yml, metadata nbgrader, tanda kompetensi dan level", load)
+    course = report.loaded
+    static_failed = course is None
+    run("rubrik penilaian pelatih", lambda: check_rubrics(course, assessments_dir), skip=static_failed)
+    run("struktur modul dan jumlah butir", lambda: check_structure(course, rules), skip=static_failed)
+    # Missing sections or placeholders do not stop the run: a trainer replacing the text
+    # of `merit course new` sees from the start whether the exercises still grade right.
+    cannot_run = static_failed or sandbox is None
+    run("solusi lulus semua uji, versi rilis gagal (nbgrader)",
+        lambda: check_by_grading(course, workspace, sandbox), skip=cannot_run)
+    run("nbval pada notebook solusi", lambda: check_with_nbval(course, workspace), skip=cannot_run)
+    return report

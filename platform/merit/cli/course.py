@@ -1,0 +1,152 @@
+"""``merit course``: scaffold, build, validate and measure the coverage of courses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from merit.authoring.coverage import CoverageMatrix, coverage_matrix
+from merit.authoring.scaffold import scaffold_course
+from merit.authoring.validate import CourseReport, validate_course
+from merit.catalog import load_course, load_courses, load_framework
+from merit.catalog.quality import load_quality_rules
+from merit.cli.common import console, errors, user_errors
+from merit.errors import MeritError
+from merit.grading.coursedir import build_course
+from merit.grading.sandbox import Sandbox
+from merit.settings import Settings
+
+course_app = typer.Typer(help="Kursus: buat, periksa, bangun, dan ukur cakupan kompetensinya.", no_args_is_help=True)
+
+
+def _course_folder(settings: Settings, course: str) -> Path:
+    folder = settings.courses_dir / course
+    if not (folder / "course.yml").is_file():
+        known = ", ".join(sorted(p.parent.name for p in settings.courses_dir.glob("*/course.yml")))
+        raise MeritError(f"Kursus '{course}' tidak ditemukan di courses/. Kursus yang ada: {known}.")
+    return folder
+
+
+def _parse_competencies(values: list[str]) -> dict[str, int]:
+    parsed: dict[str, int] = {}
+    for value in values:
+        code, _, level = value.partition("=")
+        if not level.isdigit() or not 1 <= int(level) <= 5:
+            raise MeritError(f"--kompetensi '{value}': tulis kode=level target, misalnya integritas=2 (level 1–5).")
+        parsed[code.strip()] = int(level)
+    return parsed
+
+
+@course_app.command("new")
+def course_new(
+    course: str = typer.Argument(..., help="Kode kursus baru (nama folder), mis. etika-dasar."),
+    judul: str = typer.Option(..., "--judul", help="Judul kursus dalam bahasa Indonesia."),
+    modul: int = typer.Option(3, "--modul", min=1, max=20, help="Jumlah modul yang dibuat."),
+    kompetensi: list[str] = typer.Option(["integritas=2"], "--kompetensi",
+                                         help="Kompetensi dan level target, mis. integritas=2; boleh berulang."),
+) -> None:
+    """Buat kerangka kursus lengkap yang langsung dapat dibangun dan diperiksa."""
+    with user_errors():
+        settings = Settings()
+        framework = load_framework(settings.assessments_dir)
+        folder = scaffold_course(settings.courses_dir, settings.assessments_dir, framework, course, judul, modul,
+                                 _parse_competencies(kompetensi))
+        console.print(f"Kursus [bold]{course}[/] dibuat di {folder} dengan {modul} modul; rubrik di "
+                      f"assessments/rubrics/{course}/.")
+        console.print(f"Ganti setiap \\[GANTI: ...], lalu jalankan: [bold]merit course validate {course}[/]. "
+                      "Panduan: docs/authoring.md")
+
+
+@course_app.command("build")
+def course_build(course: str = typer.Argument(..., help="Kode kursus, nama foldernya di courses/.")) -> None:
+    """Bangun direktori kursus nbgrader dan jalankan generate_assignment."""
+    with user_errors():
+        settings = Settings()
+        loaded = load_course(_course_folder(settings, course), load_framework(settings.assessments_dir))
+        built = build_course(loaded, settings.workspace_dir, on_module=lambda m: console.print(f"  generate_assignment {m}"))
+        console.print(f"Kursus [bold]{loaded.id}[/] dibangun: {len(loaded.cells)} sel dinilai; rilis di {built.root / 'release'}")
+
+
+def render_report(report: CourseReport) -> None:
+    table = Table(title=f"Pemeriksaan kursus {report.course}")
+    table.add_column("Pemeriksaan")
+    table.add_column("Hasil")
+    for check in report.checks:
+        result = "[dim]dilewati[/]" if check.skipped else (
+            f"[red]{len(check.problems)} masalah[/]" if check.problems else "[green]lulus[/]")
+        table.add_row(check.name, result)
+    console.print(table)
+    if report.loaded is not None:
+        cells = report.loaded.cells
+        console.print(f"{len(report.loaded.spec.modules)} modul, {sum(not c.manual for c in cells)} butir dinilai "
+                      f"otomatis, {sum(c.manual for c in cells)} dinilai pelatih, {report.loaded.spec.jp} JP.")
+    for problem in report.problems:
+        errors.print(f"  - {problem}", markup=False, highlight=False)
+
+
+@course_app.command("validate")
+def course_validate(
+    courses: list[str] = typer.Argument(None, help="Kode kursus; kosongkan bersama --semua untuk semua kursus."),
+    semua: bool = typer.Option(False, "--semua", help="Periksa semua kursus di courses/."),
+    cepat: bool = typer.Option(False, "--cepat", help="Hanya pemeriksaan statis: tanpa nbgrader dan nbval."),
+    tanpa_sandbox: bool = typer.Option(False, "--tanpa-sandbox", help="Jalankan solusi tanpa bubblewrap."),
+) -> None:
+    """Periksa kursus: skema, metadata nbgrader, kompetensi, rubrik, solusi vs rilis, nbval."""
+    with user_errors():
+        settings = Settings()
+        if semua:
+            courses = sorted(p.parent.name for p in settings.courses_dir.glob("*/course.yml"))
+        if not courses:
+            raise MeritError("Sebutkan kode kursus, atau pakai --semua.")
+        framework = load_framework(settings.assessments_dir)
+        rules = load_quality_rules(settings.assessments_dir)
+        sandbox = None if cepat else Sandbox.detect(allow_unsandboxed=tanpa_sandbox)
+        failed = []
+        for course in courses:
+            folder = _course_folder(settings, course)
+            with console.status(f"Memeriksa {course}") as status:
+                report = validate_course(folder, framework, rules, settings.assessments_dir,
+                                         settings.data_dir / "validasi", sandbox,
+                                         on_check=lambda name, c=course: status.update(f"{c}: {name}"))
+            render_report(report)
+            if not report.ok:
+                failed.append(course)
+        if failed:
+            errors.print(f"Kursus bermasalah: {', '.join(failed)}", markup=False)
+            raise typer.Exit(code=1)
+        console.print(f"Semua pemeriksaan lulus untuk {len(courses)} kursus.")
+
+
+def render_coverage(matrix: CoverageMatrix) -> None:
+    table = Table(title="Cakupan kompetensi: jumlah butir per modul")
+    table.add_column("Kompetensi")
+    for course, module in matrix.modules:
+        table.add_column(f"{course}\n{module.split('-')[0]}", justify="right")
+    table.add_column("Butir", justify="right")
+    table.add_column("Modul", justify="right")
+    table.add_column("Aturan")
+    for row in matrix.rows:
+        status = ("[green]✓[/]" if matrix.ok(row) else "[red]✗[/]") if row.required else "[dim]teknis[/]"
+        table.add_row(f"{row.name} ({row.code})", *[str(n) if n else "·" for n in row.counts],
+                      str(row.items), str(row.modules), status)
+    console.print(table)
+    console.print(f"Aturan: setiap kompetensi {', '.join(matrix.rules.groups)} diukur paling sedikit "
+                  f"{matrix.rules.min_items} butir di paling sedikit {matrix.rules.min_modules} modul.")
+
+
+@course_app.command("coverage")
+def course_coverage() -> None:
+    """Cetak matriks kompetensi × modul × jumlah butir; gagal bila aturan cakupan dilanggar."""
+    with user_errors():
+        settings = Settings()
+        framework = load_framework(settings.assessments_dir)
+        rules = load_quality_rules(settings.assessments_dir)
+        matrix = coverage_matrix(list(load_courses(settings.courses_dir, framework).values()), framework, rules.coverage)
+        render_coverage(matrix)
+        problems = matrix.problems()
+        for problem in problems:
+            errors.print(f"  - {problem}", markup=False, highlight=False)
+        if problems:
+            raise typer.Exit(code=1)
