@@ -2,7 +2,7 @@
 
     python benchmarks/grading.py --submissions 100
 
-Builds the governance course (module 1: 29 cells, 4 autograded items and a written
+Builds the governance course (module 1: 35 cells, 6 autograded items and a written
 answer) in a temporary data directory, writes N synthetic submissions (all four answer
 archetypes, then a seeded mix), and times, as a trainer would run them:
 

@@ -106,7 +106,7 @@ def test_sigkill_mid_batch_then_rerun_equals_one_clean_run(tmp_path: Path, monke
 
     clean_evidence, clean_levels = _registry_state(clean_settings)
     crash_evidence, crash_levels = _registry_state(crash_settings)
-    assert len(clean_evidence) == SIZE * 5  # one row per graded cell
+    assert len(clean_evidence) == SIZE * 7  # one row per graded cell of the module
     assert len({row[:6] for row in crash_evidence}) == len(crash_evidence)  # no duplicates
     assert crash_evidence == clean_evidence
     assert crash_levels == clean_levels

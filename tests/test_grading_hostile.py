@@ -22,7 +22,7 @@ from merit.grading.sandbox import Limits, Sandbox
 from merit.settings import Settings
 from tests.grading_support import MODULE, gradebook_dump
 
-FULL = 10.0  # the four autograded items of the module: 2 + 3 + 3 + 2
+FULL = 14.0  # the six autograded items of the module: 2 + 3 + 3 + 2 + 2 + 2
 HONEST = ("jujur-1", "jujur-2", "jujur-3")
 
 

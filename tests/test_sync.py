@@ -67,10 +67,13 @@ def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_dem
     registry = Registry.open(f"sqlite:///{copy_of_demo / 'registry.sqlite'}", (copy_of_demo / "audit.key").read_text().encode())
     with registry.session("widyaiswara", "penilaian manual refleksi") as session:
         before = session.scalar(select(func.count()).select_from(models.Evidence))
+        employee = session.scalars(select(models.Employee).filter_by(nip=learner)).one()
+        # The autograded items of the same competency already gave this learner a level.
+        held = session.get(models.CompetencyLevel, (employee.id, written.competency))
+        score_before, max_before = held.score, held.max_score
         report = sync_assignment(session, course, gradebook_url, module)
         levels = recompute_levels(session, {course.id: course}, load_level_rule(root / "assessments"), dt.date(2026, 11, 23), report.employees)
         after = session.scalar(select(func.count()).select_from(models.Evidence))
-        employee = session.scalars(select(models.Employee).filter_by(nip=learner)).one()
         level = session.get(models.CompetencyLevel, (employee.id, written.competency))
     with registry.session() as session:
         audit = session.scalars(select(models.AuditEntry).order_by(models.AuditEntry.seq.desc())).first()
@@ -78,6 +81,8 @@ def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_dem
     assert (audit.actor, audit.reason, audit.entity) == ("widyaiswara", "penilaian manual refleksi", "competency_level")
     assert report.counts[Change.UPDATED] == 1 and report.counts[Change.CREATED] == 0
     assert before == after
-    assert levels.counts[Change.CREATED] == 1
+    assert levels.counts[Change.CREATED] == 0 and levels.counts[Change.UPDATED] == 1
     assert level.level == course.target_level(written.competency)
-    assert level.course_id == course.id and level.score == written.points
+    # The written answer now counts: its points join both the score and the maximum.
+    assert level.course_id == course.id
+    assert (level.score, level.max_score) == (score_before + written.points, max_before + written.points)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich import box
+from rich.console import Console
 from rich.table import Table
 
 from merit.authoring.coverage import CoverageMatrix, coverage_matrix
@@ -119,19 +121,41 @@ def course_validate(
         console.print(f"Semua pemeriksaan lulus untuk {len(courses)} kursus.")
 
 
-def render_coverage(matrix: CoverageMatrix) -> None:
-    table = Table(title="Cakupan kompetensi: jumlah butir per modul")
-    table.add_column("Kompetensi")
+def _abbreviations(course_ids: list[str]) -> dict[str, str]:
+    """Short, unique column labels per course (etika-integritas -> EI) so the matrix fits a terminal."""
+    labels: dict[str, str] = {}
+    for course in course_ids:
+        base = "".join(part[0] for part in course.split("-") if part).upper()
+        label, n = base, 2
+        while label in labels.values():
+            label, n = f"{base}{n}", n + 1
+        labels[course] = label
+    return labels
+
+
+def render_coverage(matrix: CoverageMatrix, titles: dict[str, str]) -> None:
+    labels = _abbreviations(list(dict.fromkeys(course for course, _ in matrix.modules)))
+    table = Table(title="Cakupan kompetensi: jumlah butir per modul", box=box.SIMPLE_HEAD, pad_edge=False,
+                  padding=(0, 0, 0, 1))
+    table.add_column("Kompetensi", overflow="ellipsis", no_wrap=True, max_width=22)
+    numbers: dict[tuple[str, str], int] = {}
     for course, module in matrix.modules:
-        table.add_column(f"{course}\n{module.split('-')[0]}", justify="right")
-    table.add_column("Butir", justify="right")
-    table.add_column("Modul", justify="right")
-    table.add_column("Aturan")
+        numbers[(course, module)] = sum(1 for c, _ in numbers if c == course) + 1
+        label = f"{labels[course]}{numbers[(course, module)]}"
+        table.add_column(label, justify="right", no_wrap=True, width=len(label))
+    for heading in ("Butir", "Modul", "OK"):
+        table.add_column(heading, justify="right", no_wrap=True, width=len(heading))
     for row in matrix.rows:
         status = ("[green]✓[/]" if matrix.ok(row) else "[red]✗[/]") if row.required else "[dim]teknis[/]"
-        table.add_row(f"{row.name} ({row.code})", *[str(n) if n else "·" for n in row.counts],
-                      str(row.items), str(row.modules), status)
-    console.print(table)
+        table.add_row(row.code, *[str(n) if n else "·" for n in row.counts], str(row.items), str(row.modules), status)
+    # Below its natural width rich would crop the module labels to "E…"; a wider line wraps
+    # in a narrow terminal but stays readable, and is whole when saved to a file.
+    needed = 24 + 5 * len(matrix.modules) + 20
+    wide = console if console.width >= needed else Console(width=needed, force_terminal=console.is_terminal)
+    wide.print(table)
+    for course, label in labels.items():
+        modules = ", ".join(f"{numbers[(c, m)]} = {m}" for c, m in matrix.modules if c == course)
+        console.print(f"[bold]{label}[/] {course} ({titles[course]}): {modules}", highlight=False)
     console.print(f"Aturan: setiap kompetensi {', '.join(matrix.rules.groups)} diukur paling sedikit "
                   f"{matrix.rules.min_items} butir di paling sedikit {matrix.rules.min_modules} modul.")
 
@@ -143,8 +167,9 @@ def course_coverage() -> None:
         settings = Settings()
         framework = load_framework(settings.assessments_dir)
         rules = load_quality_rules(settings.assessments_dir)
-        matrix = coverage_matrix(list(load_courses(settings.courses_dir, framework).values()), framework, rules.coverage)
-        render_coverage(matrix)
+        courses = load_courses(settings.courses_dir, framework)
+        matrix = coverage_matrix(list(courses.values()), framework, rules.coverage)
+        render_coverage(matrix, {c.id: c.spec.title.id for c in courses.values()})
         problems = matrix.problems()
         for problem in problems:
             errors.print(f"  - {problem}", markup=False, highlight=False)
