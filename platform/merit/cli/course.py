@@ -146,7 +146,7 @@ def render_coverage(matrix: CoverageMatrix, titles: dict[str, str]) -> None:
     for heading in ("Butir", "Modul", "OK"):
         table.add_column(heading, justify="right", no_wrap=True, width=len(heading))
     for row in matrix.rows:
-        status = ("[green]✓[/]" if matrix.ok(row) else "[red]✗[/]") if row.required else "[dim]teknis[/]"
+        status = ("[green]✓[/]" if matrix.ok(row) else "[red]✗[/]") if row.required else "[dim]–[/]"
         table.add_row(row.code, *[str(n) if n else "·" for n in row.counts], str(row.items), str(row.modules), status)
     # Below its natural width rich would crop the module labels to "E…"; a wider line wraps
     # in a narrow terminal but stays readable, and is whole when saved to a file.
@@ -157,7 +157,8 @@ def render_coverage(matrix: CoverageMatrix, titles: dict[str, str]) -> None:
         modules = ", ".join(f"{numbers[(c, m)]} = {m}" for c, m in matrix.modules if c == course)
         console.print(f"[bold]{label}[/] {course} ({titles[course]}): {modules}", highlight=False)
     console.print(f"Aturan: setiap kompetensi {', '.join(matrix.rules.groups)} diukur paling sedikit "
-                  f"{matrix.rules.min_items} butir di paling sedikit {matrix.rules.min_modules} modul.")
+                  f"{matrix.rules.min_items} butir di paling sedikit {matrix.rules.min_modules} modul "
+                  "(– : kompetensi di luar aturan, mis. teknis).")
 
 
 @course_app.command("coverage")
