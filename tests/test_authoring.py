@@ -79,7 +79,7 @@ def test_new_course_builds_grades_and_passes_once_the_text_is_written(project):
     result = merit("course", "validate", COURSE)
     assert result.exit_code == 0, result.output
     assert "Semua pemeriksaan lulus untuk 1 kursus" in result.output
-    assert "3 modul, 18 butir dinilai otomatis, 3 dinilai pelatih, 9 JP" in result.output
+    assert "3 modul, 18 butir dinilai otomatis, 3 dinilai pelatih, 9 JP; diperiksa dalam" in result.output
     assert "dilewati" not in result.output
 
 

@@ -9,6 +9,7 @@ run only once the course loads.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ class CourseReport:
     course: str
     checks: list[Check] = field(default_factory=list)
     loaded: Course | None = None
+    seconds: float = 0.0
 
     @property
     def problems(self) -> list[Problem]:
@@ -55,6 +57,7 @@ def validate_course(
     on_check: Callable[[str], None] | None = None,
 ) -> CourseReport:
     """Validate one course folder; ``sandbox=None`` skips the checks that run code."""
+    started = time.perf_counter()
     report = CourseReport(folder.name)
 
     def run(name: str, action: Callable[[], list[Problem]], skip: bool = False) -> None:
@@ -85,4 +88,5 @@ def validate_course(
     run("solusi lulus semua uji, versi rilis gagal (nbgrader)",
         lambda: check_by_grading(course, workspace, sandbox), skip=cannot_run)
     run("nbval pada notebook solusi", lambda: check_with_nbval(course, workspace), skip=cannot_run)
+    report.seconds = time.perf_counter() - started
     return report

@@ -83,7 +83,8 @@ def render_report(report: CourseReport) -> None:
     if report.loaded is not None:
         cells = report.loaded.cells
         console.print(f"{len(report.loaded.spec.modules)} modul, {sum(not c.manual for c in cells)} butir dinilai "
-                      f"otomatis, {sum(c.manual for c in cells)} dinilai pelatih, {report.loaded.spec.jp} JP.")
+                      f"otomatis, {sum(c.manual for c in cells)} dinilai pelatih, {report.loaded.spec.jp} JP; "
+                      f"diperiksa dalam {report.seconds:.0f} s.")
     for problem in report.problems:
         errors.print(f"  - {problem}", markup=False, highlight=False)
 
