@@ -228,8 +228,13 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
     finally:
         try:
             kernel_cpu = float(slot.request("kill").get("cpu_seconds", 0.0))
-        except SandboxError:
+        except SandboxError as gone:
             kernel_cpu = 0.0
+            # Learner code killed the zygote (kill(-1) spares only its caller). The kernel
+            # dies with the sandbox a moment later, and may have finished the notebook
+            # in that moment: whether it did is a race, the verdict must not be.
+            if error is None:
+                error, results = _reason(gone, fired.is_set(), slot, job.sandbox), []
     missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
     seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
     return SubmissionResult(job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu)
