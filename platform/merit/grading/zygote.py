@@ -80,14 +80,21 @@ def _preload() -> None:
     with _without_debugpy():
         for name in PRELOAD:
             importlib.import_module(name)
-    # The first traceback in a process compiles pygments' regular expressions
-    # (about 0.1 s); do it once here so every kernel inherits them.
+    from ipykernel.zmqshell import ZMQInteractiveShell
     from IPython.core.ultratb import AutoFormattedTB
 
+    from merit.grading import kernelfast
+
+    kernelfast.apply()
+    # The first traceback in a process compiles pygments' regular expressions
+    # (about 0.1 s); do it once here, in the kernel's own mode and colour theme, so
+    # every kernel inherits them.
+    traits = ZMQInteractiveShell.class_traits()
     try:
         raise ValueError("warm-up")
     except ValueError:
-        AutoFormattedTB(mode="Context").structured_traceback(*sys.exc_info())
+        formatter = AutoFormattedTB(mode=traits["xmode"].default(), theme_name=traits["colors"].default(), tb_offset=1)
+        formatter.structured_traceback(*sys.exc_info())
 
 
 @contextmanager
