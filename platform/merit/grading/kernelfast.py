@@ -10,6 +10,10 @@ outputs nbgrader stores stay the ones stock IPython formats.
   arguments, for its history (``_format_exception_for_storage``). Formatting is the
   dearest thing a wrong answer costs (stack_data, pygments, ``inspect.getmodule`` over
   every loaded module), so the second call gets a copy of the first result.
+* **Cells transformed once.** ipykernel runs IPython's input transformers over a cell
+  and checks whether it needs ``await``; then ``run_cell`` does both again on the same
+  text. Both are pure functions of the text and of the transformer lists, which are
+  part of the cache key.
 """
 
 from __future__ import annotations
@@ -19,12 +23,16 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from IPython.core import interactiveshell
+from IPython.core.inputtransformer2 import TransformerManager
 from IPython.core.ultratb import AutoFormattedTB
 
 
 def apply() -> None:
     """Install the shortcuts in this process (the zygote, before any fork)."""
     AutoFormattedTB.structured_traceback = _formatted_once(AutoFormattedTB.structured_traceback)  # type: ignore[method-assign]
+    TransformerManager.transform_cell = _transformed_once(TransformerManager.transform_cell)  # type: ignore[method-assign]
+    interactiveshell._should_be_async = functools.lru_cache(maxsize=1)(interactiveshell._should_be_async)
 
 
 def _formatted_once(format_: Callable[..., list[str]]) -> Callable[..., list[str]]:
@@ -52,3 +60,19 @@ def _formatted_once(format_: Callable[..., list[str]]) -> Callable[..., list[str
 
     return structured_traceback
 
+
+
+def _transformed_once(transform: Callable[[TransformerManager, str], str]) -> Callable[[TransformerManager, str], str]:
+    """``TransformerManager.transform_cell`` that remembers its last input and output."""
+    last: list[Any] = []  # [manager, inputs, cell]
+
+    @functools.wraps(transform)
+    def transform_cell(self: TransformerManager, cell: str) -> str:
+        inputs = (cell, tuple(self.cleanup_transforms), tuple(self.line_transforms), tuple(self.token_transformers))
+        if last and last[0] is self and last[1] == inputs:
+            return str(last[2])
+        transformed = transform(self, cell)
+        last[:] = [self, inputs, transformed]
+        return transformed
+
+    return transform_cell
