@@ -228,7 +228,9 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
                 "nbgrader": {"student": job.student, "assignment": job.assignment, "notebook": name, "db_url": None},
                 "merit": {"gradebook": gradebook},
             }
-            nb = nbformat.reads(job.notebooks[name].decode("utf-8"), as_version=nbformat.NO_CONVERT)
+            # nbformat.reads would also validate, only to log what is invalid; the
+            # validation after the sanitising pass is the one that decides.
+            nb = nbformat.reader.reads(job.notebooks[name].decode("utf-8"))
             _, nb = nbformat.validator.normalize(nb)  # as nbconvert does before its steps
             nb = nbformat.from_dict(nb)
             # nbgrader writes the sanitised notebook to disk and reads it back; the JSON
