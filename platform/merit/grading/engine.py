@@ -29,7 +29,7 @@ from traitlets.config import Config
 
 from merit.grading.coursedir import NbgraderCourse
 from merit.grading.gradebook import write_autograded, write_batch
-from merit.grading.job import SubmissionJob, SubmissionResult, close_slots, grade_submission
+from merit.grading.job import SubmissionJob, SubmissionResult, close_slots, grade_submission, prestart_slots
 from merit.grading.sandbox import Sandbox
 from merit.grading.snapshot import GradebookSnapshot
 
@@ -197,6 +197,27 @@ def grade_assignment(
     # for much of each notebook, and the other thread fills the gap.
     workers = workers or 2 * (os.cpu_count() or 1)
     run = GradingRun(built.course_id, assignment, sandbox, workers)
+    if scheduler is None:
+        submitted = len(list((built.root / "submitted").glob(f"*/{assignment}")))
+        prestart_slots(sandbox, min(workers, submitted, len(students) if students is not None else submitted))
+    try:
+        _grade_all(run, built, scheduler, force, students, on_result, on_total)
+    finally:
+        close_slots()
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _grade_all(
+    run: GradingRun,
+    built: NbgraderCourse,
+    scheduler: str | None,
+    force: bool,
+    students: list[str] | None,
+    on_result: Callable[[SubmissionResult], None] | None,
+    on_total: Callable[[int], None] | None,
+) -> None:
+    assignment, sandbox = run.assignment, run.sandbox
     run.collected = collect(built, assignment)
     snapshot = GradebookSnapshot.read(built.db_url, built.course_id, assignment)
     config = grading_config(built, sandbox)
@@ -212,6 +233,8 @@ def grade_assignment(
             todo.append(job)
     if on_total:
         on_total(len(todo))
+    if not todo:
+        return
     files = {job.student: job.files for job in todo}
     pending: list[SubmissionResult] = []
     last_write = time.monotonic()
@@ -225,23 +248,17 @@ def grade_assignment(
             pending.clear()
         last_write = time.monotonic()
 
-    if todo:
-        from distributed import as_completed
+    from distributed import as_completed
 
-        try:
-            with dask_client(scheduler, workers) as client:
-                futures = client.map(grade_submission, todo, pure=False)  # type: ignore[attr-defined]
-                for _future, result in as_completed(futures, with_results=True):
-                    destination = built.root / "autograded" / result.student / assignment
-                    write_autograded(result, destination, files[result.student])
-                    run.results.append(result)
-                    pending.append(result)
-                    if on_result:
-                        on_result(result)
-                    if time.monotonic() - last_write > BATCH_SECONDS:
-                        flush()
+    with dask_client(scheduler, run.workers) as client:
+        futures = client.map(grade_submission, todo, pure=False)  # type: ignore[attr-defined]
+        for _future, result in as_completed(futures, with_results=True):
+            destination = built.root / "autograded" / result.student / assignment
+            write_autograded(result, destination, files[result.student])
+            run.results.append(result)
+            pending.append(result)
+            if on_result:
+                on_result(result)
+            if time.monotonic() - last_write > BATCH_SECONDS:
                 flush()
-        finally:
-            close_slots()
-    run.seconds = time.perf_counter() - started
-    return run
+        flush()

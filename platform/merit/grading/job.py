@@ -72,25 +72,46 @@ class SubmissionResult:
 _local = threading.local()
 _slot_numbers = itertools.count()
 _all_slots: list[ZygoteProcess] = []
+_spare_slots: list[ZygoteProcess] = []  # started by prestart_slots, not yet taken by a thread
 _slots_lock = threading.Lock()
 
 
+def prestart_slots(sandbox: Sandbox, count: int) -> None:
+    """Start ``count`` zygotes now, for the grading threads to take on their first job.
+
+    A zygote spends about 0.4 CPU-seconds importing ipykernel. Started here, before the
+    coordinator reads the gradebook and the submissions and starts Dask, those imports
+    run on the cores the coordinator leaves idle instead of delaying the first notebook.
+    """
+    with _slots_lock:
+        for _ in range(count):
+            slot = ZygoteProcess(sandbox, next(_slot_numbers), wait=False)
+            _spare_slots.append(slot)
+            _all_slots.append(slot)
+
+
 def _thread_slot(sandbox: Sandbox) -> ZygoteProcess:
-    """This thread's sandbox slot, started on first use and kept for later jobs."""
+    """This thread's sandbox slot: a pre-started one or a new one, kept for later jobs."""
     slot: ZygoteProcess | None = getattr(_local, "slot", None)
     if slot is None or slot.sandbox != sandbox or slot.process.poll() is not None:
         if slot is not None:
             slot.close()
-        slot = ZygoteProcess(sandbox, next(_slot_numbers))
-        _local.slot = slot
         with _slots_lock:
-            _all_slots.append(slot)
+            spare = next((s for s in _spare_slots if s.sandbox == sandbox and s.process.poll() is None), None)
+            if spare is not None:
+                _spare_slots.remove(spare)
+        slot = spare or ZygoteProcess(sandbox, next(_slot_numbers))
+        _local.slot = slot
+        if spare is None:
+            with _slots_lock:
+                _all_slots.append(slot)
     return slot
 
 
 def close_slots() -> None:
     """Stop every zygote this process started (at the end of a grading run)."""
     with _slots_lock:
+        _spare_slots.clear()
         while _all_slots:
             _all_slots.pop().close()
 
@@ -207,7 +228,9 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
                 "nbgrader": {"student": job.student, "assignment": job.assignment, "notebook": name, "db_url": None},
                 "merit": {"gradebook": gradebook},
             }
-            nb = nbformat.reads(job.notebooks[name].decode("utf-8"), as_version=nbformat.NO_CONVERT)
+            # nbformat.reads would also validate, only to log what is invalid; the
+            # validation after the sanitising pass is the one that decides.
+            nb = nbformat.reader.reads(job.notebooks[name].decode("utf-8"))
             _, nb = nbformat.validator.normalize(nb)  # as nbconvert does before its steps
             nb = nbformat.from_dict(nb)
             # nbgrader writes the sanitised notebook to disk and reads it back; the JSON
@@ -228,8 +251,13 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
     finally:
         try:
             kernel_cpu = float(slot.request("kill").get("cpu_seconds", 0.0))
-        except SandboxError:
+        except SandboxError as gone:
             kernel_cpu = 0.0
+            # Learner code killed the zygote (kill(-1) spares only its caller). The kernel
+            # dies with the sandbox a moment later, and may have finished the notebook
+            # in that moment: whether it did is a race, the verdict must not be.
+            if error is None:
+                error, results = _reason(gone, fired.is_set(), slot, job.sandbox), []
     missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
     seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
     return SubmissionResult(job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu)

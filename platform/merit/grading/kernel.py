@@ -27,6 +27,7 @@ import zmq
 import zmq.asyncio
 from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from jupyter_client.connect import KernelConnectionInfo
+from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async
 from traitlets import CaselessStrEnum, DottedObjectName, Type, default
@@ -209,6 +210,22 @@ class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
     def _shared_context(self) -> zmq.asyncio.Context:
         return shared_context()
 
+    @property
+    def kernel_spec(self) -> KernelSpec | None:
+        """The kernelspec, read from disk once per process and kernel name.
+
+        nbclient builds a kernel manager per notebook, and each searched Jupyter's data
+        folders and parsed ``kernel.json`` again (about 1 ms of the grading thread's
+        time). Only the arguments after the connection file are used (the zygote runs
+        ipykernel itself), and they do not change during a run.
+        """
+        if self._kernel_spec is None and self.kernel_name != "":
+            with _specs_lock:
+                if self.kernel_name not in _specs:
+                    _specs[self.kernel_name] = self.kernel_spec_manager.get_kernel_spec(self.kernel_name)
+                self._kernel_spec = _specs[self.kernel_name]
+        return self._kernel_spec
+
     async def _async_pre_start_kernel(self, **kw: t.Any) -> tuple[list[str], dict[str, t.Any]]:
         slot = current_slot()
         self.kernel_id = self.kernel_id or _new_id()
@@ -219,6 +236,8 @@ class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
         return t.cast(tuple[list[str], dict[str, t.Any]], await super()._async_pre_start_kernel(**kw))
 
 
+_specs: dict[str, KernelSpec] = {}
+_specs_lock = threading.Lock()
 _counter = iter(range(1, 1 << 62))
 
 

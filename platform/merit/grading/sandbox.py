@@ -183,7 +183,9 @@ def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
 class ZygoteProcess:
     """One grading slot: a private folder and the zygote that forks kernels for it."""
 
-    def __init__(self, sandbox: Sandbox, index: int = 0) -> None:
+    def __init__(self, sandbox: Sandbox, index: int = 0, wait: bool = True) -> None:
+        """Start the zygote; with ``wait=False`` return at once and let the first request
+        wait until it has imported everything (see :func:`merit.grading.job.prestart_slots`)."""
         self.sandbox = sandbox
         self.index = index
         self._lock = threading.Lock()
@@ -215,9 +217,19 @@ class ZygoteProcess:
                 text=True,
                 env=_kernel_environment(home, tmp),
             )
+        self._started = False
+        if wait:
+            with self._lock:
+                self._await_hello()
+
+    def _await_hello(self) -> None:
+        """Read the zygote's ready line, once (the caller holds the lock)."""
+        if self._started:
+            return
         hello = self._read()
         if not hello.get("ready"):
             raise SandboxError(f"zygote did not start: {hello}")
+        self._started = True
 
     @property
     def ipc_dir(self) -> Path:
@@ -237,6 +249,7 @@ class ZygoteProcess:
         """Send one request and wait for its reply (thread-safe: the watchdog kills too)."""
         assert self.process.stdin is not None
         with self._lock:
+            self._await_hello()
             try:
                 self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
                 self.process.stdin.flush()
@@ -263,6 +276,9 @@ class ZygoteProcess:
         return int(reply["pid"])
 
     def close(self) -> None:
+        if self.process.poll() is None and not self._started:
+            self.process.kill()  # never used, perhaps still importing: nothing to finish
+            self.process.wait()
         if self.process.poll() is None:
             assert self.process.stdin is not None
             self.process.stdin.close()
