@@ -10,6 +10,7 @@ release checks pass from the first validate and keep passing while the text is r
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,12 @@ def _test(grade_id: str, source: str, points: float, tag: Tag) -> nbformat.Noteb
     return _nbgrader(new_code_cell(source), grade_id, grade=True, points=points, tag=tag)
 
 
-def _item(variable: str, constructor: str, key: str, points: int, tag: Tag) -> list[nbformat.NotebookNode]:
+def _item(variable: str, cls: str, question: str, options: dict[str, str], key: str, points: int, tag: Tag
+          ) -> list[nbformat.NotebookNode]:
+    """An item cell (read-only) and its hidden scoring cell, as docs/widgets.md describes."""
+    listed = "".join(f"\n        {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in options.items())
+    constructor = (f"{cls}(\n    \"{variable}\",\n    \"{question}\",\n    pilihan={{{listed}\n    }},\n"
+                   f"    kompetensi=\"{tag.competency}\",\n)")
     return [
         _locked_code(f"soal_{variable}", f"soal_{variable} = {constructor}\nsoal_{variable}"),
         _test(f"nilai_{variable}", "# Sel penilaian: kuncinya tersembunyi dan baru dipakai saat notebook dinilai.\n"
@@ -112,22 +118,18 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
               "print(\"Tes terlihat lulus.\")\n### BEGIN HIDDEN TESTS\nassert sisa_jp([12, 10]) == 0, \"Lebih dari 20 "
               "JP berarti tidak ada kekurangan (0).\"\nassert sisa_jp([]) == 20\n### END HIDDEN TESTS", 2, tag[1]),
         _text("kasus_1", "## Soal 3\n\n[GANTI: ceritakan kasusnya di sini; di dalam soal cukup pertanyaannya.]"),
-        *_item("tunggal", f"PilihanTunggal(\n    \"tunggal\",\n    \"[GANTI: pertanyaan]\",\n    pilihan={{\"a\": "
-               f"\"[GANTI: pilihan yang benar]\", \"b\": \"[GANTI: pengecoh]\", \"c\": \"[GANTI: pengecoh]\"}},\n"
-               f"    kompetensi=\"{tag[2].competency}\",\n)", 'kunci="a"', 2, tag[2]),
+        *_item("tunggal", "PilihanTunggal", "[GANTI: pertanyaan]", {"a": "[GANTI: pilihan yang benar]",
+               "b": "[GANTI: pengecoh]", "c": "[GANTI: pengecoh]"}, 'kunci="a"', 2, tag[2]),
         _text("kasus_2", "## Soal 4\n\n[GANTI: kasus untuk soal pilihan ganda (boleh lebih dari satu jawaban).]"),
-        *_item("ganda", f"PilihanGanda(\n    \"ganda\",\n    \"[GANTI: pertanyaan]\",\n    pilihan={{\"a\": "
-               f"\"[GANTI: benar]\", \"b\": \"[GANTI: benar]\", \"c\": \"[GANTI: salah]\", \"d\": \"[GANTI: salah]\"}},"
-               f"\n    kompetensi=\"{tag[3].competency}\",\n)", 'kunci={"a", "b"}', 2, tag[3]),
+        *_item("ganda", "PilihanGanda", "[GANTI: pertanyaan]", {"a": "[GANTI: benar]", "b": "[GANTI: benar]",
+               "c": "[GANTI: salah]", "d": "[GANTI: salah]"}, 'kunci={"a", "b"}', 2, tag[3]),
         _text("kasus_3", "## Soal 5\n\n[GANTI: kasus untuk soal berbobot: setiap pilihan diberi bobot, tanpa satu "
               "jawaban benar.]"),
-        *_item("berbobot", f"PilihanBerbobot(\n    \"berbobot\",\n    \"[GANTI: pertanyaan]\",\n    pilihan={{\"a\": "
-               f"\"[GANTI: paling tepat]\", \"b\": \"[GANTI: cukup tepat]\", \"c\": \"[GANTI: kurang tepat]\"}},\n"
-               f"    kompetensi=\"{tag[4].competency}\",\n)", 'bobot={"a": 5, "b": 3, "c": 1}', 5, tag[4]),
+        *_item("berbobot", "PilihanBerbobot", "[GANTI: pertanyaan]", {"a": "[GANTI: paling tepat]",
+               "b": "[GANTI: cukup tepat]", "c": "[GANTI: kurang tepat]"}, 'bobot={"a": 5, "b": 3, "c": 1}', 5, tag[4]),
         _text("kasus_4", "## Soal 6\n\n[GANTI: kasus untuk mengurutkan tanggapan dari yang paling tepat.]"),
-        *_item("urutan", f"Peringkat(\n    \"urutan\",\n    \"Urutkan dari yang paling tepat.\",\n    pilihan={{\"a\": "
-               f"\"[GANTI: pertama]\", \"b\": \"[GANTI: kedua]\", \"c\": \"[GANTI: ketiga]\"}},\n"
-               f"    kompetensi=\"{tag[5].competency}\",\n)", 'urutan=["a", "b", "c"]', 3, tag[5]),
+        *_item("urutan", "Peringkat", "Urutkan dari yang paling tepat.", {"a": "[GANTI: pertama]",
+               "b": "[GANTI: kedua]", "c": "[GANTI: ketiga]"}, 'urutan=["a", "b", "c"]', 3, tag[5]),
         _text("kasus_refleksi", "## Refleksi (4 poin, dinilai pelatih)\n\n[GANTI: pertanyaan refleksi yang mengaitkan "
               "modul dengan pekerjaan peserta.]"),
         _locked_code("soal_refleksi", f"soal_refleksi = Uraian(\n    \"refleksi\",\n    \"[GANTI: pertanyaan]\",\n"
