@@ -65,6 +65,10 @@ PRELOAD = (
     "tornado.ioloop",
 )
 
+# Code with every kind of string Python's tokenizer has a pattern for: triple-quoted
+# with either quote, and single-quoted with either quote continued on the next line.
+_EVERY_STRING_KIND = "x = 1\n'''a'''\n\"\"\"b\"\"\"\n'c\\\nd'\n\"e\\\nf\"\n"
+
 RLIMITS = {
     "cpu_seconds": resource.RLIMIT_CPU,
     "memory_bytes": resource.RLIMIT_AS,
@@ -81,6 +85,7 @@ def _preload() -> None:
         for name in PRELOAD:
             importlib.import_module(name)
     from ipykernel.zmqshell import ZMQInteractiveShell
+    from IPython.core.inputtransformer2 import TransformerManager
     from IPython.core.ultratb import AutoFormattedTB
 
     from merit.grading import kernelfast
@@ -95,6 +100,9 @@ def _preload() -> None:
     except ValueError:
         formatter = AutoFormattedTB(mode=traits["xmode"].default(), theme_name=traits["colors"].default(), tb_offset=1)
         formatter.structured_traceback(*sys.exc_info())
+    # IPython tokenizes every cell before it runs it, and the tokenizer compiles its
+    # regular expressions on first use (about 3 ms): one per kind of string, all here.
+    TransformerManager().transform_cell(_EVERY_STRING_KIND)
 
 
 @contextmanager
