@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from IPython.core.application import BaseIPythonApplication
 from ipykernel.kernelapp import IPKernelApp
+from IPython.core.application import BaseIPythonApplication
 
 
 class _BaseStepsOnce(BaseIPythonApplication):  # type: ignore[misc]
