@@ -29,6 +29,7 @@ from typing import Any
 
 from ipykernel.kernelapp import IPKernelApp
 from IPython.core.application import BaseIPythonApplication
+from traitlets.config import Config
 
 
 class _BaseStepsOnce(BaseIPythonApplication):  # type: ignore[misc]
@@ -55,6 +56,10 @@ class PreparedKernelApp(IPKernelApp, _BaseStepsOnce):  # type: ignore[misc]
         and read the configuration files, in this process."""
         app: PreparedKernelApp = cls.instance()
         _BaseStepsOnce.initialize(app, argv)
+        # The home, and with it ~/.ipython, is wiped after every kernel, so a history
+        # database on disk would always start empty, as one in memory does; in memory
+        # there is no file to create and no thread writing it after every cell.
+        app.update_config(Config({"HistoryManager": {"hist_file": ":memory:"}}))
         app.prepared_argv = list(argv)
         return app
 
