@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader import utils
+from nbgrader.api import Gradebook
 from traitlets.config import Config
 
 from merit.grading.coursedir import NbgraderCourse
@@ -236,29 +237,32 @@ def _grade_all(
     if not todo:
         return
     files = {job.student: job.files for job in todo}
-    pending: list[SubmissionResult] = []
-    last_write = time.monotonic()
-
-    def flush() -> None:
-        nonlocal last_write
-        if pending:
-            write_batch(built.db_url, built.course_id, config, pending, stamps)
-            for result in pending:
-                journal.record(result.student, prints[result.student])
-            pending.clear()
+    # One Gradebook for the run: a new one per batch would build a new database engine
+    # and compile every statement again.
+    with Gradebook(built.db_url, built.course_id) as gradebook:
+        pending: list[SubmissionResult] = []
         last_write = time.monotonic()
 
-    from distributed import as_completed
+        def flush() -> None:
+            nonlocal last_write
+            if pending:
+                write_batch(gradebook, config, pending, stamps)
+                for result in pending:
+                    journal.record(result.student, prints[result.student])
+                pending.clear()
+            last_write = time.monotonic()
 
-    with dask_client(scheduler, run.workers) as client:
-        futures = client.map(grade_submission, todo, pure=False)  # type: ignore[attr-defined]
-        for _future, result in as_completed(futures, with_results=True):
-            destination = built.root / "autograded" / result.student / assignment
-            write_autograded(result, destination, files[result.student])
-            run.results.append(result)
-            pending.append(result)
-            if on_result:
-                on_result(result)
-            if time.monotonic() - last_write > BATCH_SECONDS:
-                flush()
-        flush()
+        from distributed import as_completed
+
+        with dask_client(scheduler, run.workers) as client:
+            futures = client.map(grade_submission, todo, pure=False)  # type: ignore[attr-defined]
+            for _future, result in as_completed(futures, with_results=True):
+                destination = built.root / "autograded" / result.student / assignment
+                write_autograded(result, destination, files[result.student])
+                run.results.append(result)
+                pending.append(result)
+                if on_result:
+                    on_result(result)
+                if time.monotonic() - last_write > BATCH_SECONDS:
+                    flush()
+            flush()

@@ -129,36 +129,40 @@ class _LatePenalties(AssignLatePenalties):
 
 
 def write_batch(
-    db_url: str,
-    course_id: str,
+    gb: Gradebook,
     config: Config,
     results: list[SubmissionResult],
     timestamps: dict[str, str | None],
 ) -> None:
-    """Record a batch of results (of one assignment) in the gradebook in one transaction."""
+    """Record a batch of results (of one assignment) in the gradebook in one transaction.
+
+    ``gb`` stays open for a whole grading run: a new Gradebook would build a new
+    database engine, and with it compile every statement again for each batch.
+    """
     if not results:
         return
     late = _LatePenalties(config=config)
-    with Gradebook(db_url, course_id) as gb:
-        try:
-            assignment = gb.find_assignment(results[0].assignment)
-            names = _Names.of(assignment)
-            existing = _existing(gb, assignment, [r.student for r in results])
-            submissions = []
-            for result in results:
-                submission = existing.get(result.student) or _new_submission(gb, assignment, result.student)
-                stamp = timestamps.get(result.student)
-                submission.timestamp = utils.parse_utc(stamp) if stamp else None
-                if result.ok:
-                    _score(submission, result, names)
-                submissions.append(submission)
-            gb.db.flush()
-            for submission in submissions:
-                late.apply(submission)
-            gb.db.commit()
-        except Exception:
-            gb.db.rollback()
-            raise
+    try:
+        assignment = gb.find_assignment(results[0].assignment)
+        names = _Names.of(assignment)
+        existing = _existing(gb, assignment, [r.student for r in results])
+        submissions = []
+        for result in results:
+            submission = existing.get(result.student) or _new_submission(gb, assignment, result.student)
+            stamp = timestamps.get(result.student)
+            submission.timestamp = utils.parse_utc(stamp) if stamp else None
+            if result.ok:
+                _score(submission, result, names)
+            submissions.append(submission)
+        gb.db.flush()
+        for submission in submissions:
+            late.apply(submission)
+        gb.db.commit()
+    except Exception:
+        gb.db.rollback()
+        raise
+    finally:
+        gb.db.expunge_all()  # keep memory flat over a cohort of any size
 
 
 ScoreKey = tuple[str, str, str]

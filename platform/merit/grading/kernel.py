@@ -13,6 +13,7 @@ The slot is per thread: a grading worker binds its :class:`ZygoteProcess` with
 from __future__ import annotations
 
 import asyncio
+import itertools
 import signal
 import threading
 import time
@@ -80,12 +81,16 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
         """Wait until the kernel has bound its five IPC sockets.
 
         A ZeroMQ client that connects before the socket file exists retries only after
-        100 ms; waiting for the files costs a few milliseconds instead.
+        100 ms; waiting for the files costs a few milliseconds instead. Whether the
+        kernel died meanwhile is asked of the zygote only every 20 ms: each question is a
+        round trip through its pipe, and a kernel takes some 40 ms to bind its sockets.
         """
         info = self.connection_info
         paths = [Path(f"{info['ip']}-{info[f'{channel}_port']}") for channel in CHANNELS]
-        while not all(path.exists() for path in paths):
-            if await self.poll() is not None:
+        for attempt in itertools.count():
+            if all(path.exists() for path in paths):
+                return
+            if attempt % 10 == 9 and await self.poll() is not None:
                 return  # died while starting: nbclient reports it
             await asyncio.sleep(0.002)
 

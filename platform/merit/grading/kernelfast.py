@@ -10,6 +10,12 @@ outputs nbgrader stores stay the ones stock IPython formats.
   arguments, for its history (``_format_exception_for_storage``). Formatting is the
   dearest thing a wrong answer costs (stack_data, pygments, ``inspect.getmodule`` over
   every loaded module), so the second call gets a copy of the first result.
+* **Traceback colours worked out once.** For every traceback IPython builds a new
+  pygments style class (stack_data's ``style_with_executing_node``) and a new
+  ``Terminal256Formatter``, which maps every colour of the style to the nearest of 256
+  terminal colours, the same mapping each time. The style is now built once per base
+  style and highlight, and the mapping once per style and options; the zygote's warm-up
+  traceback fills both before the fork, so no kernel computes them.
 * **Cells transformed once.** ipykernel runs IPython's input transformers over a cell
   and checks whether it needs ``await``; then ``run_cell`` does both again on the same
   text. Both are pure functions of the text and of the transformer lists, which are
@@ -23,13 +29,17 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+import stack_data
 from IPython.core import interactiveshell
 from IPython.core.inputtransformer2 import TransformerManager
 from IPython.core.ultratb import AutoFormattedTB
+from pygments.formatters.terminal256 import Terminal256Formatter
 
 
 def apply() -> None:
     """Install the shortcuts in this process (the zygote, before any fork)."""
+    stack_data.style_with_executing_node = functools.lru_cache(maxsize=16)(stack_data.style_with_executing_node)
+    Terminal256Formatter._setup_styles = _styles_once(Terminal256Formatter._setup_styles)  # type: ignore[method-assign]
     AutoFormattedTB.structured_traceback = _formatted_once(AutoFormattedTB.structured_traceback)  # type: ignore[method-assign]
     TransformerManager.transform_cell = _transformed_once(TransformerManager.transform_cell)  # type: ignore[method-assign]
     interactiveshell._should_be_async = functools.lru_cache(maxsize=1)(interactiveshell._should_be_async)
@@ -60,6 +70,27 @@ def _formatted_once(format_: Callable[..., list[str]]) -> Callable[..., list[str
 
     return structured_traceback
 
+
+
+def _styles_once(setup: Callable[[Terminal256Formatter], None]) -> Callable[[Terminal256Formatter], None]:
+    """``Terminal256Formatter._setup_styles`` that maps a style's colours once per style and options.
+
+    The result (two dicts on the formatter) depends only on the style class, the
+    formatter class and its bold, underline and italic options.
+    """
+    done: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    @functools.wraps(setup)
+    def _setup_styles(self: Terminal256Formatter) -> None:
+        key = (type(self), self.style, self.usebold, self.useunderline, self.useitalic)
+        if key not in done:
+            setup(self)
+            done[key] = (dict(self.style_string), dict(self.best_match))
+        strings, matches = done[key]
+        self.style_string.update(strings)
+        self.best_match.update(matches)
+
+    return _setup_styles
 
 
 def _transformed_once(transform: Callable[[TransformerManager, str], str]) -> Callable[[TransformerManager, str], str]:

@@ -37,13 +37,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported in _preload, with debugpy hidden
+    from merit.grading.kernelapp import HomeTemplate
 
 # Imported before any fork so that each kernel starts in milliseconds. ipykernel
 # imports its debugger module lazily during initialisation, hence listed here; see
 # _without_debugpy for why it comes without debugpy.
 PRELOAD = (
     "ipykernel.kernelapp",
+    "merit.grading.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
     "ipykernel.debugger",
@@ -65,6 +69,10 @@ PRELOAD = (
     "tornado.ioloop",
 )
 
+# Code with every kind of string Python's tokenizer has a pattern for: triple-quoted
+# with either quote, and single-quoted with either quote continued on the next line.
+_EVERY_STRING_KIND = "x = 1\n'''a'''\n\"\"\"b\"\"\"\n'c\\\nd'\n\"e\\\nf\"\n"
+
 RLIMITS = {
     "cpu_seconds": resource.RLIMIT_CPU,
     "memory_bytes": resource.RLIMIT_AS,
@@ -81,6 +89,7 @@ def _preload() -> None:
         for name in PRELOAD:
             importlib.import_module(name)
     from ipykernel.zmqshell import ZMQInteractiveShell
+    from IPython.core.inputtransformer2 import TransformerManager
     from IPython.core.ultratb import AutoFormattedTB
 
     from merit.grading import kernelfast
@@ -95,6 +104,9 @@ def _preload() -> None:
     except ValueError:
         formatter = AutoFormattedTB(mode=traits["xmode"].default(), theme_name=traits["colors"].default(), tb_offset=1)
         formatter.structured_traceback(*sys.exc_info())
+    # IPython tokenizes every cell before it runs it, and the tokenizer compiles its
+    # regular expressions on first use (about 3 ms): one per kind of string, all here.
+    TransformerManager().transform_cell(_EVERY_STRING_KIND)
 
 
 @contextmanager
@@ -196,10 +208,17 @@ def _become_kernel(folders: Folders, connection_file: str, argv: list[str], limi
                 hard = value + 5 if name == "cpu_seconds" else value
                 resource.setrlimit(RLIMITS[name], (soft, hard))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        sys.argv = ["ipykernel_launcher", "-f", connection_file, *argv]
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance()
+        from merit.grading.kernelapp import PreparedKernelApp, prepared_app
+
+        app = prepared_app(argv)
+        if app is not None:
+            app.launch(connection_file)
+        else:  # arguments the zygote did not prepare for: a stock start
+            PreparedKernelApp.clear_instance()
+            sys.argv = ["ipykernel_launcher", "-f", connection_file, *argv]
+            IPKernelApp.launch_instance()
     finally:
         os._exit(0)
 
@@ -241,6 +260,7 @@ class Zygote:
         self.isolated = isolated
         self.mounts = _mount_points()
         self.child: int | None = None
+        self.home: HomeTemplate | None = None
         self.status: int | None = None
         self.cpu_at_start = _children_cpu()
 
@@ -264,6 +284,7 @@ class Zygote:
         op = request.get("op")
         if op == "start":
             self.kill()
+            self._prepare(request.get("argv", []))
             self.status = None
             self.cpu_at_start = _children_cpu()
             self.child = os.fork()
@@ -284,6 +305,19 @@ class Zygote:
             self.reply(status=status, cpu_seconds=round(_children_cpu() - self.cpu_at_start, 4))
         else:
             self.reply(error=f"unknown op {op!r}")
+
+    def _prepare(self, argv: list[str]) -> None:
+        """Run the kernel's learner-independent start-up once (see :mod:`merit.grading.kernelapp`)
+        and give every kernel the home folder it leaves behind."""
+        from merit.grading.kernelapp import HomeTemplate, PreparedKernelApp
+
+        if self.home is None and not PreparedKernelApp.initialized():
+            PreparedKernelApp.prepare(argv)
+            self.home = HomeTemplate.capture(self.folders.home)
+            gc.collect()
+            gc.freeze()  # as in main(): the kernels need not copy these pages to scan them
+        elif self.home is not None:
+            self.home.restore(self.folders.home)
 
     def kill(self) -> int | None:
         """Kill the kernel and everything it spawned; leave the scratch folders empty."""
