@@ -26,6 +26,7 @@ get the zygote's resource limits and scratch folders, but none of the isolation 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -125,12 +126,17 @@ class Sandbox:
 
 
 def _python_paths() -> list[Path]:
-    """Folders the kernel needs to import Python, ipykernel, Merit and its widgets."""
-    import merit_widgets
+    """Folders the kernel needs to import Python, ipykernel, Merit and its widgets.
 
+    merit_widgets is found, not imported: importing it (ipywidgets) here would hold up
+    the first zygote of ``merit grade`` by a quarter of a second.
+    """
+    widgets = importlib.util.find_spec("merit_widgets")
+    if widgets is None or widgets.submodule_search_locations is None:
+        raise ModuleNotFoundError("No module named 'merit_widgets'", name="merit_widgets")
     paths = {Path(sys.prefix), Path(sys.base_prefix)}
-    for package in (merit, merit_widgets):
-        paths.update(Path(folder) for folder in package.__path__ if Path(folder).is_dir())
+    for folders in (merit.__path__, widgets.submodule_search_locations):
+        paths.update(Path(folder) for folder in folders if Path(folder).is_dir())
     return sorted(p.resolve() for p in paths)
 
 
@@ -185,7 +191,7 @@ class ZygoteProcess:
 
     def __init__(self, sandbox: Sandbox, index: int = 0, wait: bool = True) -> None:
         """Start the zygote; with ``wait=False`` return at once and let the first request
-        wait until it has imported everything (see :func:`merit.grading.job.prestart_slots`)."""
+        wait until it has imported everything (see :func:`merit.grading.slots.prestart_slots`)."""
         self.sandbox = sandbox
         self.index = index
         self._lock = threading.Lock()
