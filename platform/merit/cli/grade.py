@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from merit.cli.common import ACTOR_OPTION, actor_or_default, change_counts, console, user_errors
-from merit.content import load_content
 from merit.errors import MeritError
-from merit.grading.coursedir import BuiltCourse
-from merit.grading.engine import GradingRun, grade_assignment
-from merit.grading.sandbox import Limits, Sandbox, SandboxError
+from merit.grading.sandbox import Limits, Sandbox, SandboxError  # light: no nbgrader, no Jupyter
 from merit.nip import mask_nip
-from merit.pipeline import sync_gradebook
-from merit.registry.database import open_registry
-from merit.settings import Settings
+
+if TYPE_CHECKING:
+    from merit.grading.engine import GradingRun
 
 
 def render_grading(console: Console, run: GradingRun, show_all: bool = False) -> None:
@@ -67,6 +64,13 @@ def grade_command(
     actor: str = ACTOR_OPTION,
 ) -> None:
     """Kumpulkan, nilai otomatis secara paralel dalam sandbox, catat di gradebook dan registri."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from merit.content import load_content
+    from merit.grading.coursedir import BuiltCourse
+    from merit.grading.engine import grade_assignment
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         content = load_content(settings)
@@ -98,6 +102,9 @@ def grade_command(
         render_grading(console, run, show_all)
         if no_sync:
             return
+        from merit.pipeline import sync_gradebook
+        from merit.registry.database import open_registry
+
         # Always: a run killed after its gradebook commit but before this sync leaves
         # nothing to grade the next time, and the sync is idempotent.
         registry = open_registry(settings)
