@@ -11,8 +11,13 @@ import json
 import subprocess
 import sys
 
+from typer.testing import CliRunner
+
+import merit.cli.grade as grade_module
+from merit.cli import app
 from merit.grading import slots
 from merit.grading.sandbox import Sandbox
+from merit.settings import Settings
 
 # Seconds of imports between them, which only the commands that use them may load.
 HEAVY = (
@@ -68,4 +73,26 @@ def test_prestart_starts_only_the_missing_zygotes() -> None:
         assert len(slots._spare_slots) == 2
     finally:
         slots.close_slots()
+    assert slots._all_slots == []
+
+
+def test_grade_stops_its_early_zygotes_when_a_later_check_fails(settings: Settings, monkeypatch) -> None:
+    """The cheap checks before the zygotes start pass (course folder, built gradebook, one
+    submission), the full one after the imports fails: the command ends with the usual
+    message and no zygote is left running."""
+    built = settings.workspace_dir / "tata-kelola"
+    (built / "submitted" / "199001012020121001" / "m99-tidak-ada").mkdir(parents=True)
+    (built / "gradebook.db").touch()
+    started = []
+
+    def recording(sandbox: Sandbox, count: int) -> None:
+        slots.prestart_slots(sandbox, count)
+        started.extend(slots._spare_slots)
+
+    monkeypatch.setattr(grade_module, "prestart_slots", recording)
+    result = CliRunner().invoke(app, ["grade", "tata-kelola", "m99-tidak-ada"])
+    assert result.exit_code == 2, result.output
+    assert "Modul 'm99-tidak-ada' tidak ada di kursus tata-kelola" in result.output
+    assert len(started) == 1
+    assert all(zygote.process.poll() is not None and not zygote.slot.exists() for zygote in started)
     assert slots._all_slots == []

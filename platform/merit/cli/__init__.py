@@ -7,7 +7,7 @@ Every command pays for the imports of all of them: typer builds the whole comman
 before it runs one. So the command modules import only typer, rich and light Merit
 modules at the top, and each command imports the domain modules it needs (nbgrader,
 SQLAlchemy, pandas, Dask, ...) in its body. ``merit grade`` is measured against
-``nbgrader autograde``: loading every command's dependencies took 3.5 s and 2184 modules
+``nbgrader autograde``: loading every command's dependencies took 3.3 s and 2184 modules
 before it started, and it uses the time its own imports take to start its sandboxes.
 tests/test_cli_startup.py keeps the heavy modules out of ``import merit.cli``.
 """
