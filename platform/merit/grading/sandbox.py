@@ -30,6 +30,7 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -222,11 +223,16 @@ class ZygoteProcess:
                 stderr=log,
                 text=True,
                 env=_kernel_environment(home, tmp),
+                process_group=0,  # see close()
             )
         self._started = False
         if wait:
-            with self._lock:
-                self._await_hello()
+            try:
+                with self._lock:
+                    self._await_hello()
+            except BaseException:
+                self.close()  # a zygote that cannot start is not left behind, nor its folder
+                raise
 
     def _await_hello(self) -> None:
         """Read the zygote's ready line, once (the caller holds the lock)."""
@@ -283,7 +289,14 @@ class ZygoteProcess:
 
     def close(self) -> None:
         if self.process.poll() is None and not self._started:
-            self.process.kill()  # never used, perhaps still importing: nothing to finish
+            # Never used, perhaps still importing: nothing to finish. Killed as a process
+            # group: bubblewrap's sandbox process, killed with its parent in the first
+            # milliseconds, waits forever for the parent's go-ahead (--die-with-parent is
+            # not yet armed then; containers/bubblewrap#633). It is still in the group then.
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.process.wait()
         if self.process.poll() is None:
             assert self.process.stdin is not None
