@@ -11,10 +11,9 @@ from merit.cli.grade import grade_command
 from merit.cli.levels import level_app
 from merit.cli.people import jp_command, roster_app, skp_app
 from merit.cli.placement import laporan_app, plan_command, rank_command, talent_command, tna_command
-from merit.cli.tables import render_demo
-from merit.demo.run import DEMO_POSITION, run_demo
-from merit.registry.database import open_registry
-from merit.settings import Settings
+from merit.demo import DEMO_POSITION
+
+# The command modules import their domain modules inside each command: see merit/cli/__init__.py.
 
 app = typer.Typer(
     help="Merit: pembelajaran dan asesmen kompetensi ASN untuk sistem merit.",
@@ -44,6 +43,10 @@ def demo(
     seed: int = typer.Option(2017, help="Benih acak: seed yang sama memberi data yang sama."),
 ) -> None:
     """Jalankan alur lengkap: roster, kursus, penilaian nbgrader, registri, peringkat."""
+    from merit.cli.tables import render_demo
+    from merit.demo.run import run_demo
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         console.print(f"Data demo disimpan di [bold]{settings.data_dir}[/]")
@@ -54,6 +57,9 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Perbarui skema registri ke revisi terbaru (Alembic)."""
+    from merit.registry.database import open_registry
+    from merit.settings import Settings
+
     with user_errors():
         open_registry(Settings()).close()
         console.print("Skema registri sudah revisi terbaru.")

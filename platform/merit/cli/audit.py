@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 
 from merit.cli.common import console, errors, registry_session, user_errors
-from merit.registry.audit import verify
-from merit.settings import Settings
 
 audit_app = typer.Typer(help="Jejak audit.", no_args_is_help=True)
 
@@ -14,6 +12,9 @@ audit_app = typer.Typer(help="Jejak audit.", no_args_is_help=True)
 @audit_app.command("verify")
 def verify_command() -> None:
     """Periksa rantai hash jejak audit; laporkan entri pertama yang diubah, dihapus, disisipkan, atau dipindah."""
+    from merit.registry.audit import verify
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         with registry_session(settings) as session:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
 from merit.errors import MeritError
-from merit.registry.database import open_registry
-from merit.registry.upsert import Change
-from merit.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from merit.registry.upsert import Change
+    from merit.settings import Settings
 
 console = Console()
 errors = Console(stderr=True)
@@ -23,6 +26,8 @@ ACTOR_OPTION = typer.Option(None, "--oleh", help="Nama pelaku untuk jejak audit 
 
 def change_counts(counts: Mapping[Change, int], changed: str = "diperbarui") -> str:
     """``3 baru, 1 diperbarui, 26 tetap``: what an import, sync or recompute did."""
+    from merit.registry.upsert import Change
+
     return f"{counts[Change.CREATED]} baru, {counts[Change.UPDATED]} {changed}, {counts[Change.UNCHANGED]} tetap"
 
 
@@ -43,6 +48,8 @@ def user_errors() -> Iterator[None]:
 @contextmanager
 def registry_session(settings: Settings, actor: str | None = None, reason: str | None = None) -> Iterator[Session]:
     """Open the configured registry for one transaction and close it afterwards."""
+    from merit.registry.database import open_registry
+
     registry = open_registry(settings)
     try:
         with registry.session(actor, reason) as session:

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from merit.authoring.coverage import CoverageMatrix, coverage_matrix
-from merit.authoring.scaffold import scaffold_course
-from merit.authoring.validate import CourseReport, validate_course
-from merit.catalog import load_course, load_courses, load_framework
-from merit.catalog.quality import load_quality_rules
 from merit.cli.common import console, errors, user_errors
 from merit.errors import MeritError
-from merit.grading.coursedir import build_course
-from merit.grading.sandbox import Sandbox
-from merit.settings import Settings
+
+if TYPE_CHECKING:
+    from merit.authoring.coverage import CoverageMatrix
+    from merit.authoring.validate import CourseReport
+    from merit.settings import Settings
 
 course_app = typer.Typer(help="Kursus: buat, periksa, bangun, dan ukur cakupan kompetensinya.", no_args_is_help=True)
 
@@ -50,6 +48,10 @@ def course_new(
                                          help="Kompetensi dan level target, mis. integritas=2; boleh berulang."),
 ) -> None:
     """Buat kerangka kursus lengkap yang langsung dapat dibangun dan diperiksa."""
+    from merit.authoring.scaffold import scaffold_course
+    from merit.catalog import load_framework
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         framework = load_framework(settings.assessments_dir)
@@ -64,6 +66,10 @@ def course_new(
 @course_app.command("build")
 def course_build(course: str = typer.Argument(..., help="Kode kursus, nama foldernya di courses/.")) -> None:
     """Bangun direktori kursus nbgrader dan jalankan generate_assignment."""
+    from merit.catalog import load_course, load_framework
+    from merit.grading.coursedir import build_course
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         loaded = load_course(_course_folder(settings, course), load_framework(settings.assessments_dir))
@@ -97,6 +103,12 @@ def course_validate(
     tanpa_sandbox: bool = typer.Option(False, "--tanpa-sandbox", help="Jalankan solusi tanpa bubblewrap."),
 ) -> None:
     """Periksa kursus: skema, metadata nbgrader, kompetensi, rubrik, solusi vs rilis, nbval."""
+    from merit.authoring.validate import validate_course
+    from merit.catalog import load_framework
+    from merit.catalog.quality import load_quality_rules
+    from merit.grading.sandbox import Sandbox
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         if semua:
@@ -165,6 +177,11 @@ def render_coverage(matrix: CoverageMatrix, titles: dict[str, str]) -> None:
 @course_app.command("coverage")
 def course_coverage() -> None:
     """Cetak matriks kompetensi × modul × jumlah butir; gagal bila aturan cakupan dilanggar."""
+    from merit.authoring.coverage import coverage_matrix
+    from merit.catalog import load_courses, load_framework
+    from merit.catalog.quality import load_quality_rules
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         framework = load_framework(settings.assessments_dir)

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from merit.cli.common import ACTOR_OPTION, actor_or_default, change_counts, console, user_errors
-from merit.content import load_content
 from merit.errors import MeritError
-from merit.grading.coursedir import BuiltCourse
-from merit.grading.engine import GradingRun, grade_assignment
-from merit.grading.sandbox import Limits, Sandbox, SandboxError
+from merit.grading.sandbox import Limits, Sandbox, SandboxError  # light: no nbgrader, no Jupyter
+from merit.grading.slots import close_slots, default_workers, prestart_slots
 from merit.nip import mask_nip
-from merit.pipeline import sync_gradebook
-from merit.registry.database import open_registry
-from merit.settings import Settings
+
+if TYPE_CHECKING:
+    from merit.grading.engine import GradingRun
+    from merit.settings import Settings
 
 
 def render_grading(console: Console, run: GradingRun, show_all: bool = False) -> None:
@@ -53,6 +52,21 @@ def render_grading(console: Console, run: GradingRun, show_all: bool = False) ->
     console.print(f"[bold]Sandbox ({run.sandbox.mode}):[/] {enforced}")
 
 
+def _start_zygotes(settings: Settings, course: str, assignment: str, sandbox: Sandbox, workers: int) -> None:
+    """Start the grading slots' zygotes now, before the command imports nbgrader, nbconvert,
+    SQLAlchemy and Dask (about 2 s), not after: each zygote spends 0.4 CPU-seconds importing
+    ipykernel, on a core those imports leave idle.
+
+    Only cheap checks come first (the course's folder, its built gradebook); the real ones
+    follow the imports, and zygotes of a run they stop are closed unused.
+    """
+    built = settings.workspace_dir / course
+    if not (settings.courses_dir / course / "course.yml").is_file() or not (built / "gradebook.db").is_file():
+        return
+    submitted = len(list((built / "submitted").glob(f"*/{assignment}")))
+    prestart_slots(sandbox, min(workers or default_workers(), submitted))
+
+
 def grade_command(
     course: str = typer.Argument(..., help="Kode kursus (folder di courses/)."),
     assignment: str = typer.Argument(..., help="Kode modul/tugas nbgrader, mis. m01-prinsip."),
@@ -67,37 +81,57 @@ def grade_command(
     actor: str = ACTOR_OPTION,
 ) -> None:
     """Kumpulkan, nilai otomatis secara paralel dalam sandbox, catat di gradebook dan registri."""
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
-        content = load_content(settings)
-        if course not in content.courses:
-            raise MeritError(f"Kursus '{course}' tidak ditemukan. Kursus yang ada: {', '.join(sorted(content.courses))}.")
-        loaded = content.courses[course]
-        if assignment not in {m.id for m in loaded.spec.modules}:
-            raise MeritError(f"Modul '{assignment}' tidak ada di kursus {course}: {', '.join(m.id for m in loaded.spec.modules)}.")
-        built = BuiltCourse(loaded, settings.workspace_dir / course)
-        if not (built.root / "gradebook.db").is_file():
-            raise MeritError(f"Kursus {course} belum dibangun: jalankan dulu `merit course build {course}`.")
+        refusal: SandboxError | None = None  # reported after the course checks below, as before
         try:
-            sandbox = Sandbox.detect(Limits(cell_timeout=cell_timeout, wall_seconds=wall), allow_unsandboxed=unsandboxed)
+            sandbox: Sandbox | None = Sandbox.detect(Limits(cell_timeout=cell_timeout, wall_seconds=wall),
+                                                     allow_unsandboxed=unsandboxed)
         except SandboxError as error:
-            raise MeritError(str(error)) from error
-        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
-        with progress:
-            task = progress.add_task(f"Menilai {assignment}", total=None)
-            run = grade_assignment(
-                built,
-                assignment,
-                sandbox,
-                workers=workers or None,
-                scheduler=scheduler,
-                force=force,
-                on_total=lambda n: progress.update(task, total=n),
-                on_result=lambda _r: progress.advance(task),
-            )
+            sandbox, refusal = None, error
+        try:
+            if sandbox is not None and scheduler is None:  # a scheduler's workers have slots of their own
+                _start_zygotes(settings, course, assignment, sandbox, workers)
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            from merit.content import load_content
+            from merit.grading.coursedir import BuiltCourse
+            from merit.grading.engine import grade_assignment
+
+            content = load_content(settings)
+            if course not in content.courses:
+                raise MeritError(f"Kursus '{course}' tidak ditemukan. Kursus yang ada: {', '.join(sorted(content.courses))}.")
+            loaded = content.courses[course]
+            if assignment not in {m.id for m in loaded.spec.modules}:
+                raise MeritError(f"Modul '{assignment}' tidak ada di kursus {course}: {', '.join(m.id for m in loaded.spec.modules)}.")
+            built = BuiltCourse(loaded, settings.workspace_dir / course)
+            if not (built.root / "gradebook.db").is_file():
+                raise MeritError(f"Kursus {course} belum dibangun: jalankan dulu `merit course build {course}`.")
+            if sandbox is None:
+                raise MeritError(str(refusal)) from refusal
+            progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+            with progress:
+                task = progress.add_task(f"Menilai {assignment}", total=None)
+                run = grade_assignment(
+                    built,
+                    assignment,
+                    sandbox,
+                    workers=workers or None,
+                    scheduler=scheduler,
+                    force=force,
+                    on_total=lambda n: progress.update(task, total=n),
+                    on_result=lambda _r: progress.advance(task),
+                )
+        finally:
+            close_slots()  # grade_assignment stops them itself; this is for the checks that end the command first
         render_grading(console, run, show_all)
         if no_sync:
             return
+        from merit.pipeline import sync_gradebook
+        from merit.registry.database import open_registry
+
         # Always: a run killed after its gradebook commit but before this sync leaves
         # nothing to grade the next time, and the sync is idempotent.
         registry = open_registry(settings)

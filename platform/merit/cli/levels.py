@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from merit.cli.common import ACTOR_OPTION, actor_or_default, change_counts, console, registry_session, user_errors
-from merit.competency.levels import LevelReport
-from merit.competency.overrides import explain_level, remove_override, set_override
-from merit.content import Content, load_content, register_content
 from merit.nip import mask_nip
-from merit.pipeline import after_evidence_change
-from merit.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from merit.competency.levels import LevelReport
+    from merit.content import Content
 
 level_app = typer.Typer(help="Level kompetensi: hitung ulang, jelaskan, keputusan asesor.", no_args_is_help=True)
 
 
 def _recompute(session: Session, content: Content, employees: set[int] | None, as_of: dt.date) -> LevelReport:
+    from merit.pipeline import after_evidence_change
+
     return after_evidence_change(session, content.courses, content.level_rule, as_of, employees)
 
 
@@ -31,6 +34,9 @@ def recompute(
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
     """Hitung ulang level semua pegawai (misalnya setelah bukti kedaluwarsa)."""
+    from merit.content import load_content, register_content
+    from merit.settings import Settings
+
     with user_errors():
         as_of = per_tanggal.date() if per_tanggal else dt.date.today()
         settings = Settings()
@@ -50,6 +56,10 @@ def override(
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
     """Catat keputusan asesor yang menggantikan level hasil hitungan."""
+    from merit.competency.overrides import set_override
+    from merit.content import load_content
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         content = load_content(settings)
@@ -67,6 +77,10 @@ def withdraw(
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
     """Cabut keputusan asesor; level kembali dihitung dari bukti."""
+    from merit.competency.overrides import remove_override
+    from merit.content import load_content
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         with registry_session(settings, actor_or_default(oleh), alasan) as session:
@@ -78,6 +92,9 @@ def withdraw(
 @level_app.command("jelaskan")
 def explain(nip: str = typer.Argument(...), kompetensi: str = typer.Argument(...)) -> None:
     """Tampilkan asal sebuah level: aturan dan setiap bukti yang menghasilkannya."""
+    from merit.competency.overrides import explain_level
+    from merit.settings import Settings
+
     with user_errors():
         with registry_session(Settings()) as session:
             result = explain_level(session, nip, kompetensi)

@@ -9,12 +9,8 @@ import typer
 from rich.table import Table
 
 from merit.cli.common import ACTOR_OPTION, actor_or_default, change_counts, console, registry_session, user_errors
-from merit.content import load_content, register_content
 from merit.nip import format_nip, mask_nip
-from merit.people.jp import MINIMUM_JP, shortfalls
-from merit.people.roster import import_roster
-from merit.people.skp import import_skp
-from merit.settings import Settings
+from merit.people import MINIMUM_JP
 
 roster_app = typer.Typer(help="Roster ASN: impor dari CSV/XLSX.", no_args_is_help=True)
 skp_app = typer.Typer(help="Predikat kinerja SKP: impor per tahun.", no_args_is_help=True)
@@ -27,6 +23,10 @@ def roster_import(
     alasan: str | None = typer.Option(None, "--alasan", help="Alasan perubahan untuk jejak audit."),
 ) -> None:
     """Impor roster; satu baris salah menolak seluruh berkas."""
+    from merit.content import load_content, register_content
+    from merit.people.roster import import_roster
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         content = load_content(settings)
@@ -45,6 +45,9 @@ def skp_import(
     alasan: str | None = typer.Option(None, "--alasan", help="Alasan perubahan untuk jejak audit."),
 ) -> None:
     """Impor predikat kinerja SKP; satu baris salah menolak seluruh berkas."""
+    from merit.people.skp import import_skp
+    from merit.settings import Settings
+
     with user_errors():
         with registry_session(Settings(), actor_or_default(oleh), alasan or f"impor SKP {file.name}") as session:
             report = import_skp(session, file)
@@ -57,6 +60,10 @@ def jp_command(
     show_nip: bool = typer.Option(False, "--tampilkan-nip", help="Tampilkan NIP lengkap (hanya untuk petugas kepegawaian)."),
 ) -> None:
     """Daftar ASN yang JP pengembangan kompetensinya kurang, per unit kerja."""
+    from merit.content import load_content
+    from merit.people.jp import shortfalls
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         courses = load_content(settings).courses

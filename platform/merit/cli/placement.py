@@ -6,22 +6,19 @@ import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from merit.catalog.eligibility import EligibilityRule
 from merit.cli.common import ACTOR_OPTION, actor_or_default, console, registry_session, user_errors
-from merit.cli.placement_views import render_grid, render_plan, render_ranking, render_tna
 from merit.cli.requirements import requirement_options
-from merit.content import Content, load_content, register_content
 from merit.errors import MeritError
-from merit.placement.eligibility import Criteria, resolve_criteria
-from merit.placement.learning import learning_plan, training_needs
-from merit.placement.ranking import competency_names, rank_position
-from merit.placement.talent import grid_for_position, grid_for_unit, load_grid_rule, reference_year
-from merit.reports.formats import WRITERS
-from merit.reports.selection import publish_selection
-from merit.settings import Settings
+from merit.reports import FORMATS
+
+if TYPE_CHECKING:
+    from merit.catalog.eligibility import EligibilityRule
+    from merit.content import Content
+    from merit.placement.eligibility import Criteria
 
 laporan_app = typer.Typer(help="Laporan untuk diumumkan.", no_args_is_help=True)
 
@@ -30,6 +27,8 @@ SHOW_NIP = typer.Option(False, "--tampilkan-nip", help="Tampilkan NIP lengkap (h
 
 
 def _criteria(content: Content, position: str, as_of: dt.datetime | None, override: EligibilityRule) -> Criteria:
+    from merit.placement.eligibility import resolve_criteria
+
     if position not in content.positions:
         raise MeritError(f"Jabatan '{position}' tidak dikenal. Jabatan yang ada: {', '.join(sorted(content.positions))}.")
     return resolve_criteria(content.placement, content.positions[position], content.units,
@@ -42,10 +41,16 @@ def rank_command(
     jumlah: int = typer.Option(10, "--jumlah", min=1, help="Berapa kandidat teratas yang ditampilkan."),
     ringkas: bool = typer.Option(False, "--ringkas", help="Tanpa rincian kompetensi dan bukti per kandidat."),
     per_tanggal: dt.datetime | None = AS_OF,
-    requirements: EligibilityRule = EligibilityRule(),
+    *,  # requirements come from the options requirement_options adds
+    requirements: EligibilityRule,
     tampilkan_nip: bool = SHOW_NIP,
 ) -> None:
     """Peringkat kandidat untuk jabatan: syarat, JPM, rumus, dan bukti di balik setiap level."""
+    from merit.cli.placement_views import render_ranking
+    from merit.content import load_content
+    from merit.placement.ranking import rank_position
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         content = load_content(settings)
@@ -62,10 +67,16 @@ def talent_command(
     jabatan: str | None = typer.Option(None, "--jabatan", help="Peta dan kelompok talenta untuk satu jabatan sasaran."),
     tahun_skp: int | None = typer.Option(None, "--tahun-skp", help="Tahun SKP untuk sumbu kinerja; bawaan tahun lalu."),
     per_tanggal: dt.datetime | None = AS_OF,
-    requirements: EligibilityRule = EligibilityRule(),
+    *,  # requirements come from the options requirement_options adds
+    requirements: EligibilityRule,
     tampilkan_nip: bool = SHOW_NIP,
 ) -> None:
     """Kotak talenta (nine-box, PermenPANRB 3/2020) per unit kerja atau per jabatan, dengan kelompok talenta."""
+    from merit.cli.placement_views import render_grid
+    from merit.content import load_content
+    from merit.placement.talent import grid_for_position, grid_for_unit, load_grid_rule, reference_year
+    from merit.settings import Settings
+
     with user_errors():
         if (unit_kerja is None) == (jabatan is None):
             raise MeritError("Pilih tepat satu: --unit-kerja NAMA atau --jabatan KODE.")
@@ -89,6 +100,12 @@ def plan_command(
     jabatan: str = typer.Argument(..., help="Kode jabatan sasaran."),
 ) -> None:
     """Rencana belajar satu ASN menuju jabatan sasaran: kursus yang menutup kesenjangan, berurutan, dengan JP."""
+    from merit.cli.placement_views import render_plan
+    from merit.content import load_content
+    from merit.placement.learning import learning_plan
+    from merit.placement.ranking import competency_names
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         content = load_content(settings)
@@ -100,6 +117,12 @@ def plan_command(
 
 def tna_command(unit: str = typer.Argument(..., help="Nama unit kerja, seperti di assessments/units.yml.")) -> None:
     """Analisis kebutuhan pelatihan unit kerja: kesenjangan paling umum dan kursus untuk berapa orang."""
+    from merit.cli.placement_views import render_tna
+    from merit.content import load_content
+    from merit.placement.learning import training_needs
+    from merit.placement.ranking import competency_names
+    from merit.settings import Settings
+
     with user_errors():
         settings = Settings()
         content = load_content(settings)
@@ -115,12 +138,18 @@ def selection_command(
     jabatan: str = typer.Argument(..., help="Kode jabatan."),
     alasan: str = typer.Option(..., "--alasan", help="Untuk apa laporan ini (wajib), misalnya seleksi terbuka 2026."),
     keluaran: Path = typer.Option(Path("laporan"), "--keluaran", help="Folder tujuan berkas laporan."),
-    format_: list[str] = typer.Option(list(WRITERS), "--format", help="csv, xlsx, pdf (boleh berulang)."),
+    format_: list[str] = typer.Option(list(FORMATS), "--format", help="csv, xlsx, pdf (boleh berulang)."),
     per_tanggal: dt.datetime | None = AS_OF,
-    requirements: EligibilityRule = EligibilityRule(),
+    *,  # requirements come from the options requirement_options adds
+    requirements: EligibilityRule,
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
     """Laporan hasil seleksi untuk diumumkan (CSV, XLSX, PDF); keputusannya dicatat di jejak audit."""
+    from merit.content import load_content, register_content
+    from merit.reports.formats import WRITERS
+    from merit.reports.selection import publish_selection
+    from merit.settings import Settings
+
     with user_errors():
         unknown = [f for f in format_ if f not in WRITERS]
         if unknown:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from merit.catalog.eligibility import EligibilityRule
 from merit.cli.common import user_errors
 from merit.errors import MeritError
 from merit.golongan import check_golongan
 from merit.predikat import PREDIKAT
+
+if TYPE_CHECKING:
+    from merit.catalog.eligibility import EligibilityRule
 
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "golongan_min": (str | None, typer.Option(None, "--golongan-min", help="Golongan paling rendah, misalnya III/c.")),
@@ -44,6 +46,8 @@ def _skp_min(value: str) -> str | None:
 def override_rule(golongan_min: str | None = None, masa_kerja_min: int | None = None, unit: list[str] | None = None,
                   skp_min: str | None = None, skp_tahun: int | None = None, tanpa_syarat: bool = False) -> EligibilityRule:
     """The command line's layer of requirements: only the options given are set."""
+    from merit.catalog.eligibility import EligibilityRule
+
     values: dict[str, object] = {}
     if tanpa_syarat:
         values.update(golongan_min=None, masa_kerja_min=None, units=None, skp_min=None)
@@ -61,9 +65,14 @@ def override_rule(golongan_min: str | None = None, masa_kerja_min: int | None = 
 
 
 def requirement_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Give ``command`` the requirement options; it receives them as ``requirements: EligibilityRule``."""
-    own = inspect.signature(command, eval_str=True)
-    kept = [p for name, p in own.parameters.items() if name != "requirements"]
+    """Give ``command`` the requirement options; it receives them as ``requirements: EligibilityRule``.
+
+    typer needs the annotations of the parameters it sees as types, but ``requirements``
+    is not one of them: its annotation is left unevaluated, so that command modules can
+    import EligibilityRule (and with it the whole catalog) for type checking only.
+    """
+    own = inspect.signature(command)
+    kept = [_evaluated(p, command) for name, p in own.parameters.items() if name != "requirements"]
     added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
              for name, (kind, option) in OPTIONS.items()]
 
@@ -74,6 +83,14 @@ def requirement_options(command: Callable[..., None]) -> Callable[..., None]:
             requirements = override_rule(**options)
         command(**kwargs, requirements=requirements)
 
-    wrapper.__signature__ = own.replace(parameters=kept + added)  # type: ignore[attr-defined]
+    wrapper.__signature__ = own.replace(parameters=kept + added, return_annotation=None)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in kept + added}
     return wrapper
+
+
+def _evaluated(parameter: inspect.Parameter, command: Callable[..., None]) -> inspect.Parameter:
+    """``parameter`` with its annotation, a string under ``from __future__ import annotations``,
+    evaluated in the command's module, as ``inspect.signature(eval_str=True)`` would."""
+    if not isinstance(parameter.annotation, str):
+        return parameter
+    return parameter.replace(annotation=eval(parameter.annotation, command.__globals__))

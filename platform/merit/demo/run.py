@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from merit.catalog import Course
 from merit.competency.levels import LevelReport
 from merit.content import load_content, register_content
+from merit.demo import DEMO_POSITION
 from merit.demo.roster import synthetic_roster, synthetic_skp
 from merit.demo.submissions import make_cohort
 from merit.errors import MeritError
@@ -26,7 +27,6 @@ from merit.registry.sync import SyncReport, employee_ids
 from merit.settings import Settings
 
 DEMO_COURSE = "tata-kelola"
-DEMO_POSITION = "kasubbag-kepegawaian"
 ACTOR = "merit demo"
 
 

@@ -17,7 +17,6 @@ journalled and ends in the state of one clean run.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import chdir, contextmanager
@@ -30,8 +29,9 @@ from traitlets.config import Config
 
 from merit.grading.coursedir import NbgraderCourse
 from merit.grading.gradebook import write_autograded, write_batch
-from merit.grading.job import SubmissionJob, SubmissionResult, close_slots, grade_submission, prestart_slots
+from merit.grading.job import SubmissionJob, SubmissionResult, grade_submission
 from merit.grading.sandbox import Sandbox
+from merit.grading.slots import close_slots, default_workers, prestart_slots
 from merit.grading.snapshot import GradebookSnapshot
 
 BATCH_SECONDS = 2.0  # gradebook commits at most this far apart while results arrive
@@ -194,14 +194,13 @@ def grade_assignment(
 ) -> GradingRun:
     """Collect and autograde every submission of ``assignment``; see the module docstring."""
     started = time.perf_counter()
-    # Two grading threads per core: a thread waits on its kernel (a separate process)
-    # for much of each notebook, and the other thread fills the gap.
-    workers = workers or 2 * (os.cpu_count() or 1)
+    workers = workers or default_workers()
     run = GradingRun(built.course_id, assignment, sandbox, workers)
-    if scheduler is None:
-        submitted = len(list((built.root / "submitted").glob(f"*/{assignment}")))
-        prestart_slots(sandbox, min(workers, submitted, len(students) if students is not None else submitted))
     try:
+        if scheduler is None:
+            # `merit grade` may have started these already, while it imported this module.
+            submitted = len(list((built.root / "submitted").glob(f"*/{assignment}")))
+            prestart_slots(sandbox, min(workers, submitted, len(students) if students is not None else submitted))
         _grade_all(run, built, scheduler, force, students, on_result, on_total)
     finally:
         close_slots()

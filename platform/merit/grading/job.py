@@ -10,7 +10,6 @@ another machine. Only the coordinator touches the gradebook and the course folde
 from __future__ import annotations
 
 import contextvars
-import itertools
 import json
 import os
 import signal
@@ -29,6 +28,7 @@ from traitlets.config import Config
 from merit.grading.kernel import use_slot
 from merit.grading.preprocessors import AUTOGRADE, SANITIZE, merit_resources
 from merit.grading.sandbox import Sandbox, SandboxError, ZygoteProcess
+from merit.grading.slots import thread_slot
 from merit.grading.snapshot import GradebookSnapshot, SnapshotGradebook
 
 
@@ -72,50 +72,6 @@ class SubmissionResult:
 
 
 _local = threading.local()
-_slot_numbers = itertools.count()
-_all_slots: list[ZygoteProcess] = []
-_spare_slots: list[ZygoteProcess] = []  # started by prestart_slots, not yet taken by a thread
-_slots_lock = threading.Lock()
-
-
-def prestart_slots(sandbox: Sandbox, count: int) -> None:
-    """Start ``count`` zygotes now, for the grading threads to take on their first job.
-
-    A zygote spends about 0.4 CPU-seconds importing ipykernel. Started here, before the
-    coordinator reads the gradebook and the submissions and starts Dask, those imports
-    run on the cores the coordinator leaves idle instead of delaying the first notebook.
-    """
-    with _slots_lock:
-        for _ in range(count):
-            slot = ZygoteProcess(sandbox, next(_slot_numbers), wait=False)
-            _spare_slots.append(slot)
-            _all_slots.append(slot)
-
-
-def _thread_slot(sandbox: Sandbox) -> ZygoteProcess:
-    """This thread's sandbox slot: a pre-started one or a new one, kept for later jobs."""
-    slot: ZygoteProcess | None = getattr(_local, "slot", None)
-    if slot is None or slot.sandbox != sandbox or slot.process.poll() is not None:
-        if slot is not None:
-            slot.close()
-        with _slots_lock:
-            spare = next((s for s in _spare_slots if s.sandbox == sandbox and s.process.poll() is None), None)
-            if spare is not None:
-                _spare_slots.remove(spare)
-        slot = spare or ZygoteProcess(sandbox, next(_slot_numbers))
-        _local.slot = slot
-        if spare is None:
-            with _slots_lock:
-                _all_slots.append(slot)
-    return slot
-
-
-def close_slots() -> None:
-    """Stop every zygote this process started (at the end of a grading run)."""
-    with _slots_lock:
-        _spare_slots.clear()
-        while _all_slots:
-            _all_slots.pop().close()
 
 
 class Pipeline:
@@ -259,7 +215,7 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
     submission, as in nbgrader, and says why.
     """
     started, cpu_started = time.perf_counter(), time.thread_time()
-    slot = _thread_slot(job.sandbox)
+    slot = thread_slot(job.sandbox)
     gradebook = SnapshotGradebook(job.snapshot)
     results: list[NotebookResult] = []
     notes = list(job.problems)

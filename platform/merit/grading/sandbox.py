@@ -26,9 +26,11 @@ get the zygote's resource limits and scratch folders, but none of the isolation 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -125,12 +127,17 @@ class Sandbox:
 
 
 def _python_paths() -> list[Path]:
-    """Folders the kernel needs to import Python, ipykernel, Merit and its widgets."""
-    import merit_widgets
+    """Folders the kernel needs to import Python, ipykernel, Merit and its widgets.
 
+    merit_widgets is found, not imported: importing it (ipywidgets) here would hold up
+    the first zygote of ``merit grade`` by a quarter of a second.
+    """
+    widgets = importlib.util.find_spec("merit_widgets")
+    if widgets is None or widgets.submodule_search_locations is None:
+        raise ModuleNotFoundError("No module named 'merit_widgets'", name="merit_widgets")
     paths = {Path(sys.prefix), Path(sys.base_prefix)}
-    for package in (merit, merit_widgets):
-        paths.update(Path(folder) for folder in package.__path__ if Path(folder).is_dir())
+    for folders in (merit.__path__, widgets.submodule_search_locations):
+        paths.update(Path(folder) for folder in folders if Path(folder).is_dir())
     return sorted(p.resolve() for p in paths)
 
 
@@ -185,7 +192,7 @@ class ZygoteProcess:
 
     def __init__(self, sandbox: Sandbox, index: int = 0, wait: bool = True) -> None:
         """Start the zygote; with ``wait=False`` return at once and let the first request
-        wait until it has imported everything (see :func:`merit.grading.job.prestart_slots`)."""
+        wait until it has imported everything (see :func:`merit.grading.slots.prestart_slots`)."""
         self.sandbox = sandbox
         self.index = index
         self._lock = threading.Lock()
@@ -216,11 +223,16 @@ class ZygoteProcess:
                 stderr=log,
                 text=True,
                 env=_kernel_environment(home, tmp),
+                process_group=0,  # see close()
             )
         self._started = False
         if wait:
-            with self._lock:
-                self._await_hello()
+            try:
+                with self._lock:
+                    self._await_hello()
+            except BaseException:
+                self.close()  # a zygote that cannot start is not left behind, nor its folder
+                raise
 
     def _await_hello(self) -> None:
         """Read the zygote's ready line, once (the caller holds the lock)."""
@@ -277,7 +289,14 @@ class ZygoteProcess:
 
     def close(self) -> None:
         if self.process.poll() is None and not self._started:
-            self.process.kill()  # never used, perhaps still importing: nothing to finish
+            # Never used, perhaps still importing: nothing to finish. Killed as a process
+            # group: bubblewrap's sandbox process, killed with its parent in the first
+            # milliseconds, waits forever for the parent's go-ahead (--die-with-parent is
+            # not yet armed then; containers/bubblewrap#633). It is still in the group then.
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.process.wait()
         if self.process.poll() is None:
             assert self.process.stdin is not None

@@ -16,9 +16,8 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from merit.catalog import Course
+from merit.people import MINIMUM_JP
 from merit.registry import models
-
-MINIMUM_JP = 20
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from merit.reports import FORMATS
 from merit.reports.selection import CANDIDATE_COLUMNS, DETAIL_COLUMNS, SelectionReport, Writer
 
 
@@ -112,4 +113,4 @@ def write_pdf(report: SelectionReport, path: Path) -> None:
     document.build(story)
 
 
-WRITERS: dict[str, Writer] = {"csv": write_csv, "xlsx": write_xlsx, "pdf": write_pdf}
+WRITERS: dict[str, Writer] = dict(zip(FORMATS, (write_csv, write_xlsx, write_pdf), strict=True))
