@@ -12,7 +12,7 @@ from rich.table import Table
 from merit.cli.common import ACTOR_OPTION, actor_or_default, change_counts, console, user_errors
 from merit.errors import MeritError
 from merit.grading.sandbox import Limits, Sandbox, SandboxError  # light: no nbgrader, no Jupyter
-from merit.grading.slots import close_slots, default_workers, prestart_slots
+from merit.grading.slots import close_slots, default_workers, prestart_slots, submitted_count
 from merit.nip import mask_nip
 
 if TYPE_CHECKING:
@@ -63,8 +63,7 @@ def _start_zygotes(settings: Settings, course: str, assignment: str, sandbox: Sa
     built = settings.workspace_dir / course
     if not (settings.courses_dir / course / "course.yml").is_file() or not (built / "gradebook.db").is_file():
         return
-    submitted = len(list((built / "submitted").glob(f"*/{assignment}")))
-    prestart_slots(sandbox, min(workers or default_workers(), submitted))
+    prestart_slots(sandbox, min(workers or default_workers(), submitted_count(built, assignment)))
 
 
 def grade_command(

@@ -31,7 +31,7 @@ from merit.grading.coursedir import NbgraderCourse
 from merit.grading.gradebook import write_autograded, write_batch
 from merit.grading.job import SubmissionJob, SubmissionResult, grade_submission
 from merit.grading.sandbox import Sandbox
-from merit.grading.slots import close_slots, default_workers, prestart_slots
+from merit.grading.slots import close_slots, default_workers, prestart_slots, submitted_count
 from merit.grading.snapshot import GradebookSnapshot
 
 BATCH_SECONDS = 2.0  # gradebook commits at most this far apart while results arrive
@@ -199,7 +199,7 @@ def grade_assignment(
     try:
         if scheduler is None:
             # `merit grade` may have started these already, while it imported this module.
-            submitted = len(list((built.root / "submitted").glob(f"*/{assignment}")))
+            submitted = submitted_count(built.root, assignment)
             prestart_slots(sandbox, min(workers, submitted, len(students) if students is not None else submitted))
         _grade_all(run, built, scheduler, force, students, on_result, on_total)
     finally:

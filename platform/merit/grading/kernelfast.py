@@ -71,7 +71,6 @@ def _formatted_once(format_: Callable[..., list[str]]) -> Callable[..., list[str
     return structured_traceback
 
 
-
 def _styles_once(setup: Callable[[Terminal256Formatter], None]) -> Callable[[Terminal256Formatter], None]:
     """``Terminal256Formatter._setup_styles`` that maps a style's colours once per style and options.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+from pathlib import Path
 
 from merit.grading.sandbox import Sandbox, ZygoteProcess
 
@@ -25,6 +26,12 @@ def default_workers() -> int:
     """Grading threads when none are asked for: two per core. A thread waits on its kernel
     (a separate process) for much of each notebook, and the other thread fills the gap."""
     return 2 * (os.cpu_count() or 1)
+
+
+def submitted_count(course_root: Path, assignment: str) -> int:
+    """How many learners' folders ``submitted/<student>/<assignment>`` the course holds:
+    no more zygotes than that are worth starting."""
+    return len(list((course_root / "submitted").glob(f"*/{assignment}")))
 
 
 def prestart_slots(sandbox: Sandbox, count: int) -> None:
