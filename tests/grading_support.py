@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -34,7 +35,8 @@ def quickstart_course(folder: Path) -> CourseDir:
     """nbgrader's own example course (``nbgrader quickstart``) with three learners.
 
     ``complete`` submits the instructor's solutions, ``blank`` the released notebooks
-    untouched, ``mixed`` a wrong answer in problem 1 and no problem 2 at all.
+    untouched, ``mixed`` a wrong answer in problem 1, with a line Python warns about when
+    it compiles the cell (stock IPython compiles each cell three times), and no problem 2.
     """
     subprocess.run([NBGRADER, "quickstart", "course101"], cwd=folder, check=True, capture_output=True)
     course = CourseDir(folder / "course101")
@@ -51,7 +53,7 @@ def quickstart_course(folder: Path) -> CourseDir:
     nb = nbformat.read(source / "problem1.ipynb", as_version=4)
     for cell in nb.cells:
         if "def squares" in cell.source:
-            cell.source = cell.source.replace("return", "return [0] or")
+            cell.source = cell.source.replace("return", "return [0] or") + "\nsquares(1) is 1\n"
     nbformat.write(nb, mixed / "problem1.ipynb")
     (mixed / "problem2.ipynb").unlink()
     return course
@@ -66,15 +68,19 @@ def gradebook_dump(course: NbgraderCourse, assignment: str) -> dict[tuple[str, s
     return dump_scores(course.db_url, course.course_id, assignment)
 
 
+_KERNEL_PID = re.compile(r"ipykernel_\d+")
+
+
 def _coalesced(outputs: list) -> list[tuple[str, ...]]:
     """Outputs with consecutive writes to one stream joined: ipykernel flushes stdout on a
     timer, so how a print is split into chunks varies from run to run, in nbgrader too."""
     kept: list[tuple[str, ...]] = []
     for o in outputs:
+        text = _KERNEL_PID.sub("ipykernel_PID", o.get("text", ""))  # a cell's file is named after its kernel's pid
         if o.output_type == "stream" and kept and kept[-1][:2] == ("stream", o.name):
-            kept[-1] = (*kept[-1][:3], kept[-1][3] + o.text)
+            kept[-1] = (*kept[-1][:3], kept[-1][3] + text)
         else:
-            kept.append((o.output_type, o.get("name", ""), o.get("ename", ""), o.get("text", "")))
+            kept.append((o.output_type, o.get("name", ""), o.get("ename", ""), text))
     return kept
 
 

@@ -9,7 +9,9 @@ output limits, metadata validation. What changes:
 * the grades are collected into the resources instead of written one cell at a time
   (:mod:`merit.grading.gradebook` writes them in batches);
 * kernels are forked by the sandboxed zygote (:class:`SandboxedExecute`);
-* nbgrader's metadata schema is compiled once instead of once per cell.
+* nbgrader's metadata schema is compiled once instead of once per cell, and so is
+  nbformat's output schema (:mod:`merit.grading.outputschema`);
+* message timestamps are read without dateutil (:mod:`merit.grading.msgdates`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets import Integer, Unicode
 
+from merit.grading import msgdates, outputschema
 from merit.grading.kernel import ZygoteKernelManager
 
 Resources = dict[str, Any]
@@ -183,6 +186,9 @@ class SandboxedExecute(Execute):
     truncated_note = Unicode("\n... keluaran dipotong: melebihi batas ukuran ...\n").tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
+        # Here, so that both hold on whichever Dask worker grades.
+        outputschema.apply()
+        msgdates.apply()
         kwargs.setdefault("kernel_manager_class", ZygoteKernelManager)
         kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(**kwargs)
