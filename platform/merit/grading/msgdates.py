@@ -33,8 +33,6 @@ def apply() -> None:
 
 def extract_dates(obj: Any) -> Any:
     """``jupyter_client.jsonutil.extract_dates``: the same result for every input."""
-    if type(obj) is str:
-        return _date(obj)
     if isinstance(obj, dict):
         return {key: _date(value) if type(value) is str else extract_dates(value) for key, value in obj.items()}
     if isinstance(obj, list | tuple):
