@@ -44,11 +44,15 @@ def prestart_slots(sandbox: Sandbox, count: int) -> None:
     gradebook and the submissions and starts Dask, instead of delaying the first notebook.
     """
     with _slots_lock:
-        waiting = sum(1 for s in _spare_slots if s.sandbox == sandbox and s.process.poll() is None)
-        for _ in range(count - waiting):
+        for _ in range(count - len(_live_spares(sandbox))):
             slot = ZygoteProcess(sandbox, next(_slot_numbers), wait=False)
             _spare_slots.append(slot)
             _all_slots.append(slot)
+
+
+def _live_spares(sandbox: Sandbox) -> list[ZygoteProcess]:
+    """Pre-started zygotes for ``sandbox`` still alive and not yet taken (caller holds the lock)."""
+    return [s for s in _spare_slots if s.sandbox == sandbox and s.process.poll() is None]
 
 
 def thread_slot(sandbox: Sandbox) -> ZygoteProcess:
@@ -58,7 +62,7 @@ def thread_slot(sandbox: Sandbox) -> ZygoteProcess:
         if slot is not None:
             slot.close()
         with _slots_lock:
-            spare = next((s for s in _spare_slots if s.sandbox == sandbox and s.process.poll() is None), None)
+            spare = next(iter(_live_spares(sandbox)), None)
             if spare is not None:
                 _spare_slots.remove(spare)
         slot = spare or ZygoteProcess(sandbox, next(_slot_numbers))
