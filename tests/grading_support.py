@@ -36,7 +36,9 @@ def quickstart_course(folder: Path) -> CourseDir:
 
     ``complete`` submits the instructor's solutions, ``blank`` the released notebooks
     untouched, ``mixed`` a wrong answer in problem 1, with a line Python warns about when
-    it compiles the cell (stock IPython compiles each cell three times), and no problem 2.
+    it compiles the cell (stock IPython compiles each cell three times), a function that
+    fails inside the standard library (its traceback shows highlighted library code), and
+    no problem 2.
     """
     subprocess.run([NBGRADER, "quickstart", "course101"], cwd=folder, check=True, capture_output=True)
     course = CourseDir(folder / "course101")
@@ -54,6 +56,8 @@ def quickstart_course(folder: Path) -> CourseDir:
     for cell in nb.cells:
         if "def squares" in cell.source:
             cell.source = cell.source.replace("return", "return [0] or") + "\nsquares(1) is 1\n"
+        if "def sum_of_squares" in cell.source:
+            cell.source = cell.source.replace("return sum(squares(n))", "import json\n    return json.loads(f'{sum(squares(n))},')")
     nbformat.write(nb, mixed / "problem1.ipynb")
     (mixed / "problem2.ipynb").unlink()
     return course
@@ -73,10 +77,15 @@ _KERNEL_PID = re.compile(r"ipykernel_\d+")
 
 def _coalesced(outputs: list) -> list[tuple[str, ...]]:
     """Outputs with consecutive writes to one stream joined: ipykernel flushes stdout on a
-    timer, so how a print is split into chunks varies from run to run, in nbgrader too."""
+    timer, so how a print is split into chunks varies from run to run, in nbgrader too.
+    An error is kept with its value and its whole coloured traceback."""
     kept: list[tuple[str, ...]] = []
     for o in outputs:
-        text = _KERNEL_PID.sub("ipykernel_PID", o.get("text", ""))  # a cell's file is named after its kernel's pid
+        shown = o.get("text", "") if o.output_type != "error" else "\n".join([o.evalue, *o.traceback])
+        text = _KERNEL_PID.sub("ipykernel_PID", shown)  # a cell's file is named after its kernel's pid
+        # IPython writes a file under the home folder as ~/...; the sandboxed kernel's home is
+        # not the grader's, so it writes the whole path (docs/grading.md, "Same scores").
+        text = text.replace(f"{Path.home()}/", "~/")
         if o.output_type == "stream" and kept and kept[-1][:2] == ("stream", o.name):
             kept[-1] = (*kept[-1][:3], kept[-1][3] + text)
         else:

@@ -6,11 +6,15 @@ import random
 import warnings
 
 import pytest
+import stack_data
 from ipykernel.compiler import murmur2_x86 as stock_murmur2
 from IPython.core.interactiveshell import _should_be_async as stock_should_be_async
 from jupyter_client.jsonutil import extract_dates as stock_extract_dates
 from nbformat.v4 import nbbase, new_output, output_from_msg
 from nbformat.validator import ValidationError
+from pygments.formatters import HtmlFormatter, Terminal256Formatter
+from pygments.styles import get_style_by_name
+from stack_data.utils import _pygmented_with_ranges as stock_pygmented
 
 from merit.grading import kernelfast, msgdates, outputschema
 from merit.grading.kernelfast import murmur2_x86
@@ -112,3 +116,15 @@ def test_await_check_repeats_a_compile_warning_as_stock_does() -> None:
     assert ours("await asyncio.sleep(0)\n") is True and ours("await asyncio.sleep(0)\n") is True
     assert ours("x = 1\n") is False and ours("x = 1\n") is False
     assert calls == ["await asyncio.sleep(0)\n", "x = 1\n"]
+
+
+def test_traceback_lines_are_highlighted_as_stack_datas() -> None:
+    code = "def rerata(nilai):\n    return sum(nilai) / len(nilai)\n\nassert rerata([]) == 0, 'kosong'  # 漢\n"
+    style = stack_data.style_with_executing_node(get_style_by_name("default"), "bg:ansiyellow")
+    formatters = [Terminal256Formatter(style=style), HtmlFormatter(style=style, nowrap=True)]
+    for formatter in formatters:
+        for ranges in ([], [(4, 10)], [(35, 55), (62, 70)], [(0, len(code))]):
+            assert kernelfast._pygmented_with_ranges(formatter, code, ranges) == stock_pygmented(formatter, code, ranges)
+        marked = kernelfast._pygmented_with_ranges(formatter, code, [(4, 10)])
+        assert marked != kernelfast._pygmented_with_ranges(formatter, code, []), "the executing node is marked"
+    assert kernelfast._pygmented_with_ranges(Terminal256Formatter(), "x = 1\n", []) == stock_pygmented(Terminal256Formatter(), "x = 1\n", [])
