@@ -20,8 +20,9 @@ outputs nbgrader stores stay the ones stock IPython formats.
   highlights the code with a subclass of pygments' Python lexer that marks the executing
   node; it defines that subclass anew on every call, and pygments compiles a lexer's
   token rules once per class, so every traceback recompiled all of them (about 5 ms). The
-  subclass is now defined once per lexer class, and the ranges travel on the instance;
-  the tokens, and so the coloured text, are the same.
+  subclass is now defined once per lexer class, so a kernel compiles them at its first
+  such traceback only; the ranges travel on the instance, and the tokens, and so the
+  coloured text, are the same.
 * **Cell file names hashed in fewer steps.** ipykernel names every cell's code after a
   MurmurHash2 of its text, written in Python one byte at a time (about 0.3 ms for a
   900-character cell). The same hash, reading four bytes at a time, takes a third of
