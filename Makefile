@@ -38,6 +38,7 @@ demo: setup
 ## the grading sandbox with hostile submissions)
 test: setup system
 	$(BIN)/ruff check platform widgets tests benchmarks
+	$(BIN)/ruff format --check platform widgets tests benchmarks
 	$(BIN)/merit course validate --semua
 	$(BIN)/merit course coverage
 	$(BIN)/python -m pytest

@@ -65,7 +65,12 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="merit-bench-") as folder:
-        env = {**os.environ, "MERIT_ROOT": str(ROOT), "MERIT_DATA_DIR": folder, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+        env = {
+            **os.environ,
+            "MERIT_ROOT": str(ROOT),
+            "MERIT_DATA_DIR": folder,
+            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        }
         env.pop("MERIT_DATABASE_URL", None)
         os.environ.update(MERIT_ROOT=env["MERIT_ROOT"], MERIT_DATA_DIR=folder)
         settings = Settings()
@@ -87,12 +92,19 @@ def main() -> None:
     table = Table(title=f"Grading {args.submissions} submissions of {COURSE}/{MODULE} ({os.cpu_count()} cores)")
     for column in ("command", "seconds", "per submission (s)", "submissions/s"):
         table.add_column(column, justify="right" if column != "command" else "left")
-    runs = (("merit grade, before", before_s), ("nbgrader autograde", stock_s), ("merit grade, after", after_s), ("merit grade, mean", merit_s))
+    runs = (
+        ("merit grade, before", before_s),
+        ("nbgrader autograde", stock_s),
+        ("merit grade, after", after_s),
+        ("merit grade, mean", merit_s),
+    )
     for name, seconds in runs:
         table.add_row(name, f"{seconds:.1f}", f"{seconds / args.submissions:.3f}", f"{args.submissions / seconds:.1f}")
     console = Console(width=100)
     console.print(table)
-    console.print(f"speedup {speedup:.1f}x (target >= 10), gradebook rows compared: {len(stock)}, identical: {identical}")
+    console.print(
+        f"speedup {speedup:.1f}x (target >= 10), gradebook rows compared: {len(stock)}, identical: {identical}"
+    )
     print(f"nbgrader_s={stock_s:.1f} merit_s={merit_s:.1f} speedup={speedup:.1f} scores_identical={identical}")
 
 

@@ -62,8 +62,16 @@ def employee_rows(count: int, content: Content) -> Iterator[list[dict[str, objec
     positions = sorted(content.positions)
     batch = []
     for index in range(count):
-        batch.append({"nip": nip_of(index), "name": f"Pegawai {index}", "unit": units[index % len(units)],
-                      "position_code": positions[index % len(positions)], "golongan": "III/b", "email": None})
+        batch.append(
+            {
+                "nip": nip_of(index),
+                "name": f"Pegawai {index}",
+                "unit": units[index % len(units)],
+                "position_code": positions[index % len(positions)],
+                "golongan": "III/b",
+                "email": None,
+            }
+        )
         if len(batch) == BATCH:
             yield batch
             batch = []
@@ -96,10 +104,12 @@ def load_levels(registry: Registry, ids: range, codes: list[str]) -> None:
         if registry.engine.dialect.name == "postgresql":
             with cursor.copy(f"COPY competency_level ({LEVEL_COLUMNS}) FROM STDIN") as copy:
                 for batch in level_rows(ids, codes, rng):
-                    copy.write("".join(
-                        f"{e}\t{c}\t{lv}\t{src}\t\\N\t\\N\t\\N\t{rule}\t{at:%Y-%m-%d %H:%M:%S}\n"
-                        for e, c, lv, src, _, _, _, rule, at in batch
-                    ))
+                    copy.write(
+                        "".join(
+                            f"{e}\t{c}\t{lv}\t{src}\t\\N\t\\N\t\\N\t{rule}\t{at:%Y-%m-%d %H:%M:%S}\n"
+                            for e, c, lv, src, _, _, _, rule, at in batch
+                        )
+                    )
         else:
             for batch in level_rows(ids, codes, rng):
                 cursor.executemany(f"INSERT INTO competency_level ({LEVEL_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", batch)
@@ -152,8 +162,9 @@ def rank_seconds(registry: Registry, content: Content, employees: int, criteria:
 
 def requirements(content: Content) -> Criteria:
     """Half the units, at least III/a, at least 35 years of service (11 of 12 appointment months): ~45 % remain."""
-    return Criteria(as_of=dt.date(2026, 11, 23), golongan_min="III/a", masa_kerja_min=35,
-                    units=tuple(sorted(content.units)[::2]))
+    return Criteria(
+        as_of=dt.date(2026, 11, 23), golongan_min="III/a", masa_kerja_min=35, units=tuple(sorted(content.units)[::2])
+    )
 
 
 def sync_seconds(registry: Registry, content: Content, rows: int) -> float:
@@ -163,11 +174,26 @@ def sync_seconds(registry: Registry, content: Content, rows: int) -> float:
     learners = -(-rows // len(cells))
     nips = [nip_of(i) for i in range(learners)]
     with registry.session() as session:
-        employees = {nip: e for nip, e in session.execute(select(models.Employee.nip, models.Employee.id).where(models.Employee.nip.in_(nips)))}
+        employees = {
+            nip: e
+            for nip, e in session.execute(
+                select(models.Employee.nip, models.Employee.id).where(models.Employee.nip.in_(nips))
+            )
+        }
     records = [
-        GradeRecord(nip, cell.module, cell.notebook, cell.grade_id, f"{n:08d}{k:02d}", float(cell.points), cell.points,
-                    False, dt.datetime(2026, 11, 2, 8, 0))
-        for n, nip in enumerate(nips) for k, cell in enumerate(cells)
+        GradeRecord(
+            nip,
+            cell.module,
+            cell.notebook,
+            cell.grade_id,
+            f"{n:08d}{k:02d}",
+            float(cell.points),
+            cell.points,
+            False,
+            dt.datetime(2026, 11, 2, 8, 0),
+        )
+        for n, nip in enumerate(nips)
+        for k, cell in enumerate(cells)
     ][:rows]
     assignment = course.spec.modules[0].id
 
@@ -214,20 +240,41 @@ def main() -> None:
         finally:
             server.cleanup()
 
-    table = Table(title=f"Registri: {args.employees:,} pegawai × 9 kompetensi; sinkronisasi {args.sync_rows:,} bukti (detik)")
+    table = Table(
+        title=f"Registri: {args.employees:,} pegawai × 9 kompetensi; sinkronisasi {args.sync_rows:,} bukti (detik)"
+    )
     # Columns: database, seconds to load employees / levels / compute matches (setup),
     # seconds to rank everyone (target), to rank with requirements (reported), to sync the evidence rows (target).
-    for column in ("basis data", "pegawai", "level", "kecocokan", "peringkat", "target", "bersyarat", "sinkron",
-                   "target"):
+    for column in (
+        "basis data",
+        "pegawai",
+        "level",
+        "kecocokan",
+        "peringkat",
+        "target",
+        "bersyarat",
+        "sinkron",
+        "target",
+    ):
         table.add_column(column, justify="right", no_wrap=True)
     targets = {"sqlite": 1.0, "postgresql": 0.5}
     for backend, r in results.items():
-        table.add_row(backend, f"{r['employees']:.1f}", f"{r['levels']:.1f}", f"{r['matches']:.1f}",
-                      f"{r['rank']:.3f}", f"< {targets[backend]}", f"{r['rank_filtered']:.3f}", f"{r['sync']:.2f}",
-                      "< 10")
+        table.add_row(
+            backend,
+            f"{r['employees']:.1f}",
+            f"{r['levels']:.1f}",
+            f"{r['matches']:.1f}",
+            f"{r['rank']:.3f}",
+            f"< {targets[backend]}",
+            f"{r['rank_filtered']:.3f}",
+            f"{r['sync']:.2f}",
+            "< 10",
+        )
     console.print(table)
-    print(f"rank_sqlite_s={results['sqlite']['rank']:.3f} rank_postgres_s={results['postgresql']['rank']:.3f} "
-          f"sync_100k_s={results['sqlite']['sync']:.2f}")
+    print(
+        f"rank_sqlite_s={results['sqlite']['rank']:.3f} rank_postgres_s={results['postgresql']['rank']:.3f} "
+        f"sync_100k_s={results['sqlite']['sync']:.2f}"
+    )
 
 
 if __name__ == "__main__":

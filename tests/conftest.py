@@ -88,8 +88,12 @@ def registry(registry_url):
     reg = Registry.open(registry_url, AUDIT_KEY)
     framework = load_framework(ROOT / "assessments")
     with reg.session("pytest", "katalog uji") as session:
-        register_catalog(session, framework, load_positions(ROOT / "assessments", framework).values(),
-                         load_courses(ROOT / "courses", framework).values())
+        register_catalog(
+            session,
+            framework,
+            load_positions(ROOT / "assessments", framework).values(),
+            load_courses(ROOT / "courses", framework).values(),
+        )
     yield reg
     reg.close()
 

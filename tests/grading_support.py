@@ -57,7 +57,9 @@ def quickstart_course(folder: Path) -> CourseDir:
         if "def squares" in cell.source:
             cell.source = cell.source.replace("return", "return [0] or") + "\nsquares(1) is 1\n"
         if "def sum_of_squares" in cell.source:
-            cell.source = cell.source.replace("return sum(squares(n))", "import json\n    return json.loads(f'{sum(squares(n))},')")
+            cell.source = cell.source.replace(
+                "return sum(squares(n))", "import json\n    return json.loads(f'{sum(squares(n))},')"
+            )
     nbformat.write(nb, mixed / "problem1.ipynb")
     (mixed / "problem2.ipynb").unlink()
     return course

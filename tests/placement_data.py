@@ -32,9 +32,19 @@ PROFILES = [
     {"integritas": 4, "pelayanan_publik": 2, "komunikasi": 1},
     {"integritas": 2, "kerja_sama": 2, "perekat_bangsa": 2, "orientasi_hasil": 2, "komunikasi": 2},
     {},
-    {"integritas": 3, "pelayanan_publik": 3, "manajemen_sdm_aparatur": 3, "komunikasi": 2, "kerja_sama": 2,
-     "orientasi_hasil": 2, "pengembangan_diri": 2, "mengelola_perubahan": 2, "pengambilan_keputusan": 2,
-     "perekat_bangsa": 2, "keamanan_informasi": 2},
+    {
+        "integritas": 3,
+        "pelayanan_publik": 3,
+        "manajemen_sdm_aparatur": 3,
+        "komunikasi": 2,
+        "kerja_sama": 2,
+        "orientasi_hasil": 2,
+        "pengembangan_diri": 2,
+        "mengelola_perubahan": 2,
+        "pengambilan_keputusan": 2,
+        "perekat_bangsa": 2,
+        "keamanan_informasi": 2,
+    },
 ]
 
 
@@ -48,7 +58,9 @@ class Agency:
 def build_agency(registry, root, framework, size: int = 40, seed: int = 10) -> Agency:
     """Register the agency in ``registry``; every fourth person lacks their 2024 SKP."""
     people = synthetic_roster(size, seed)
-    skp = [s for i, s in enumerate(synthetic_skp(people, SKP_YEARS, seed)) if not (s.year == 2024 and (i // 2) % 4 == 3)]
+    skp = [
+        s for i, s in enumerate(synthetic_skp(people, SKP_YEARS, seed)) if not (s.year == 2024 and (i // 2) % 4 == 3)
+    ]
     rng = random.Random(seed)
     levels = {p.nip: PROFILES[rng.randrange(len(PROFILES))] for p in people}
     with registry.session("pytest", "data uji penempatan") as session:
@@ -58,7 +70,9 @@ def build_agency(registry, root, framework, size: int = 40, seed: int = 10) -> A
         changed = set()
         for person in people:
             for code, level in levels[person.nip].items():
-                changed.add(set_override(session, framework, person.nip, code, level, "hasil asesmen uji", "Asesor Uji"))
+                changed.add(
+                    set_override(session, framework, person.nip, code, level, "hasil asesmen uji", "Asesor Uji")
+                )
         after_evidence_change(session, {}, load_level_rule(root / "assessments"), AS_OF, changed)
     return Agency(people, skp, levels)
 
@@ -66,10 +80,20 @@ def build_agency(registry, root, framework, size: int = 40, seed: int = 10) -> A
 def add_evidence(session, employee_id: int, course: Course, share: float, submitted: dt.datetime) -> list[int]:
     """Evidence for every graded cell of ``course`` at ``share`` of its points."""
     rows = [
-        {"employee_id": employee_id, "competency_code": c.competency, "course_id": course.id,
-         "assignment": c.module, "notebook": c.notebook, "cell": c.grade_id, "nbgrader_grade_id": f"g{i}",
-         "score": c.points * share, "max_score": c.points, "needs_manual_grade": False,
-         "submitted_at": submitted, "recorded_at": submitted}
+        {
+            "employee_id": employee_id,
+            "competency_code": c.competency,
+            "course_id": course.id,
+            "assignment": c.module,
+            "notebook": c.notebook,
+            "cell": c.grade_id,
+            "nbgrader_grade_id": f"g{i}",
+            "score": c.points * share,
+            "max_score": c.points,
+            "needs_manual_grade": False,
+            "submitted_at": submitted,
+            "recorded_at": submitted,
+        }
         for i, c in enumerate(course.cells)
     ]
     session.execute(insert(models.Evidence), rows)

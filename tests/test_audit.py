@@ -28,8 +28,12 @@ def chain(length: int) -> Session:
     models.AuditHead.__table__.create(engine)
     session = Session(engine)
     for index in range(length):
-        trail = AuditTrail(KEY, f"petugas{index % 3}", f"alasan {index}",
-                           clock=lambda index=index: dt.datetime(2026, 1, 1) + dt.timedelta(minutes=index))
+        trail = AuditTrail(
+            KEY,
+            f"petugas{index % 3}",
+            f"alasan {index}",
+            clock=lambda index=index: dt.datetime(2026, 1, 1) + dt.timedelta(minutes=index),
+        )
         trail.record("update", "employee", str(index), {"unit": "A"}, {"unit": f"B{index}"})
         trail.write(session)
     session.commit()
@@ -51,18 +55,33 @@ def remove(session, position, rng):
     if rng.random() < 0.5:  # close the gap so the numbering looks continuous
         for entry in entries(session):
             if entry.seq > position:
-                session.execute(update(models.AuditEntry).where(models.AuditEntry.seq == entry.seq).values(seq=entry.seq - 1))
+                session.execute(
+                    update(models.AuditEntry).where(models.AuditEntry.seq == entry.seq).values(seq=entry.seq - 1)
+                )
 
 
 def insert_forged(session, position, rng):
     for entry in reversed(entries(session)):
         if entry.seq >= position:
-            session.execute(update(models.AuditEntry).where(models.AuditEntry.seq == entry.seq).values(seq=entry.seq + 1))
+            session.execute(
+                update(models.AuditEntry).where(models.AuditEntry.seq == entry.seq).values(seq=entry.seq + 1)
+            )
     previous = session.get(models.AuditEntry, position - 1)
-    session.add(models.AuditEntry(
-        seq=position, at=dt.datetime(2026, 6, 1), actor="penyusup", action="update", entity="employee",
-        entity_key="x", reason="palsu", before=None, after='{"unit": "X"}',
-        prev_hash=previous.hash if previous else "0" * 64, hash="f" * 64))
+    session.add(
+        models.AuditEntry(
+            seq=position,
+            at=dt.datetime(2026, 6, 1),
+            actor="penyusup",
+            action="update",
+            entity="employee",
+            entity_key="x",
+            reason="palsu",
+            before=None,
+            after='{"unit": "X"}',
+            prev_hash=previous.hash if previous else "0" * 64,
+            hash="f" * 64,
+        )
+    )
 
 
 def swap(session, position, rng):

@@ -42,15 +42,29 @@ def merit(*args: str):
 
 
 def new_course(modules: int = 3) -> None:
-    result = merit("course", "new", COURSE, "--judul", "Kursus Uji", "--modul", str(modules),
-                   "--kompetensi", "integritas=2", "--kompetensi", "komunikasi=2")
+    result = merit(
+        "course",
+        "new",
+        COURSE,
+        "--judul",
+        "Kursus Uji",
+        "--modul",
+        str(modules),
+        "--kompetensi",
+        "integritas=2",
+        "--kompetensi",
+        "komunikasi=2",
+    )
     assert result.exit_code == 0, result.output
 
 
 def fill_placeholders(project: Path) -> None:
     """What a trainer does after `merit course new`: write the text, keep the structure."""
-    for path in [*(project / "courses").rglob("*.ipynb"), *(project / "courses").rglob("*.yml"),
-                 *(project / "assessments" / "rubrics").rglob("*.yml")]:
+    for path in [
+        *(project / "courses").rglob("*.ipynb"),
+        *(project / "courses").rglob("*.yml"),
+        *(project / "assessments" / "rubrics").rglob("*.yml"),
+    ]:
         path.write_text(re.sub(r"\[GANTI: ([^\]]*)\]", r"\1 (ditulis pelatih)", path.read_text()))
 
 
@@ -110,15 +124,25 @@ def test_grading_defects_are_reported_by_file_cell_and_reason(project):
     result = merit("course", "validate", COURSE)
     assert result.exit_code == 1
     found = problems(result.output)
-    assert f"{NOTEBOOK}, sel ke-8 (uji_kode_1): solusi/kunci pelatih tidak lulus uji ini (skor 0 dari 2): " \
-           "AssertionError: 135 menit seharusnya 3.0 JP." in found
-    assert f"{NOTEBOOK}, sel ke-11 (uji_kode_2): versi rilis tanpa jawaban sudah mendapat poin penuh: " \
-           "uji ini tidak memeriksa jawaban peserta" in found
-    assert any(p.startswith(f"{NOTEBOOK}, sel ke-14 (nilai_tunggal): solusi/kunci pelatih tidak lulus uji ini "
-                            "(skor 0 dari 2): KesalahanSoal: soal tunggal: kunci 'z' bukan salah satu pilihan")
-               for p in found), found
-    assert f"{NOTEBOOK}, sel ke-{index}: nbval: sel solusi gagal dijalankan: " \
-           "NameError: name 'menit_pelatihan' is not defined" in found
+    assert (
+        f"{NOTEBOOK}, sel ke-8 (uji_kode_1): solusi/kunci pelatih tidak lulus uji ini (skor 0 dari 2): "
+        "AssertionError: 135 menit seharusnya 3.0 JP." in found
+    )
+    assert (
+        f"{NOTEBOOK}, sel ke-11 (uji_kode_2): versi rilis tanpa jawaban sudah mendapat poin penuh: "
+        "uji ini tidak memeriksa jawaban peserta" in found
+    )
+    assert any(
+        p.startswith(
+            f"{NOTEBOOK}, sel ke-14 (nilai_tunggal): solusi/kunci pelatih tidak lulus uji ini "
+            "(skor 0 dari 2): KesalahanSoal: soal tunggal: kunci 'z' bukan salah satu pilihan"
+        )
+        for p in found
+    ), found
+    assert (
+        f"{NOTEBOOK}, sel ke-{index}: nbval: sel solusi gagal dijalankan: "
+        "NameError: name 'menit_pelatihan' is not defined" in found
+    )
     assert f"courses/{COURSE}/course.yml: kursus baru punya 1 modul; paling sedikit 3" in found
 
 
@@ -139,14 +163,20 @@ def test_static_defects_are_reported_without_running_anything(project):
     result = merit("course", "validate", COURSE, "--cepat")
     assert result.exit_code == 1
     found = problems(result.output)
-    assert f"{NOTEBOOK}, sel ke-11 (uji_kode_2): sel yang dinilai belum ditandai levelnya (metadata merit.level, " \
-           "1–5)" in found
-    assert f"{NOTEBOOK}, sel ke-17 (nilai_ganda): level 4 melebihi target level integritas kursus ini (2) di " \
-           "course.yml" in found or f"{NOTEBOOK}, sel ke-17 (nilai_ganda): level 4 melebihi target level komunikasi " \
-           "kursus ini (2) di course.yml" in found
+    assert (
+        f"{NOTEBOOK}, sel ke-11 (uji_kode_2): sel yang dinilai belum ditandai levelnya (metadata merit.level, "
+        "1–5)" in found
+    )
+    assert (
+        f"{NOTEBOOK}, sel ke-17 (nilai_ganda): level 4 melebihi target level integritas kursus ini (2) di course.yml"
+        in found
+        or f"{NOTEBOOK}, sel ke-17 (nilai_ganda): level 4 melebihi target level komunikasi kursus ini (2) di course.yml"
+        in found
+    )
     assert f"{NOTEBOOK}, sel ke-20 (nilai_ganda): grade_id dipakai lebih dari satu sel" in found
-    assert any(p.startswith(f"{NOTEBOOK}, sel ke-22 (soal_urutan): sel yang membuat soal harus read-only")
-               for p in found), found
+    assert any(
+        p.startswith(f"{NOTEBOOK}, sel ke-22 (soal_urutan): sel yang membuat soal harus read-only") for p in found
+    ), found
     # Rubrics are checked once the notebooks are valid: fix those, then the rubric problems show.
     shutil.rmtree(project / "courses" / COURSE)
     shutil.rmtree(project / "assessments" / "rubrics" / COURSE)
@@ -156,10 +186,14 @@ def test_static_defects_are_reported_without_running_anything(project):
     orphan.write_text(yaml.safe_dump({**spec, "criteria": spec["criteria"][1:], "points": 2}))
     found = problems(merit("course", "validate", COURSE, "--cepat").output)
     shown = f"assessments/rubrics/{COURSE}/m01-modul-1"
-    assert f"{shown}/rubrik_refleksi.yml, kolom (akar berkas): Value error, jumlah poin kriteria (5) harus sama " \
-           "dengan points (4)" in found
-    assert f"{shown}/refleksi_lama.yml: tidak ada sel yang dinilai pelatih dengan grade_id 'refleksi_lama' di " \
-           "modul m01-modul-1" in found
+    assert (
+        f"{shown}/rubrik_refleksi.yml, kolom (akar berkas): Value error, jumlah poin kriteria (5) harus sama "
+        "dengan points (4)" in found
+    )
+    assert (
+        f"{shown}/refleksi_lama.yml: tidak ada sel yang dinilai pelatih dengan grade_id 'refleksi_lama' di "
+        "modul m01-modul-1" in found
+    )
 
 
 def test_course_yml_schema_errors_name_the_field(project):
@@ -188,6 +222,8 @@ def test_coverage_matrix_counts_items_and_fails_when_a_rule_is_broken(project):
     assert re.search(r"^\s*perekat_bangsa\s+·\s+·\s+·\s+0\s+0\s+✗", result.output, re.M)
     assert "KU kursus-uji (Kursus Uji): 1 = m01-modul-1, 2 = m02-modul-2, 3 = m03-modul-3" in result.output
     found = problems(result.output)
-    assert "kompetensi perekat_bangsa (Perekat Bangsa): diukur 0 butir di 0 modul; aturan: paling sedikit 6 butir " \
-           "di 2 modul (assessments/authoring.yml)" in found
+    assert (
+        "kompetensi perekat_bangsa (Perekat Bangsa): diukur 0 butir di 0 modul; aturan: paling sedikit 6 butir "
+        "di 2 modul (assessments/authoring.yml)" in found
+    )
     assert not any("integritas" in p or "komunikasi" in p for p in found)

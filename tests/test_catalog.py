@@ -9,8 +9,14 @@ from merit.catalog import load_course, load_framework, load_positions
 from merit.errors import ProblemsFound
 
 MANAGERIAL = {
-    "integritas", "kerja_sama", "komunikasi", "orientasi_hasil", "pelayanan_publik",
-    "pengembangan_diri", "mengelola_perubahan", "pengambilan_keputusan",
+    "integritas",
+    "kerja_sama",
+    "komunikasi",
+    "orientasi_hasil",
+    "pelayanan_publik",
+    "pengembangan_diri",
+    "mengelola_perubahan",
+    "pengambilan_keputusan",
 }
 
 
@@ -28,7 +34,13 @@ def test_framework_has_the_permenpanrb_38_2017_competencies(framework):
 def test_positions_require_every_managerial_and_socio_cultural_competency(root, framework):
     positions = load_positions(root / "assessments", framework)
     assert len(positions) >= 5
-    assert {p.kind for p in positions.values()} >= {"pimpinan_tinggi", "administrator", "pengawas", "fungsional", "pelaksana"}
+    assert {p.kind for p in positions.values()} >= {
+        "pimpinan_tinggi",
+        "administrator",
+        "pengawas",
+        "fungsional",
+        "pelaksana",
+    }
     core = {c.code for c in framework.competencies if c.group != "teknis"}
     for position in positions.values():
         assert core <= set(position.requirements)
@@ -88,9 +100,8 @@ def test_unclosed_hidden_tests_marker_is_reported_with_file_and_cell(content_cop
     with pytest.raises(ProblemsFound) as caught:
         load_course(folder, framework)
     grade_id = cell["metadata"]["nbgrader"]["grade_id"]
-    assert (
-        f"{notebook_path.name}, sel ke-{index + 1} ({grade_id}): '### BEGIN HIDDEN TESTS' tidak ditutup"
-        in str(caught.value)
+    assert f"{notebook_path.name}, sel ke-{index + 1} ({grade_id}): '### BEGIN HIDDEN TESTS' tidak ditutup" in str(
+        caught.value
     )
 
 
@@ -99,5 +110,7 @@ def test_unknown_competency_in_position_is_reported(content_copy):
     framework = load_framework(assessments)
     path = assessments / "positions" / "kabag-organisasi.yml"
     path.write_text(path.read_text().replace("kerja_sama: 3", "kerjasama: 3"))
-    with pytest.raises(ProblemsFound, match=r"kabag-organisasi.yml, kolom requirements.kerjasama: kode kompetensi tidak ada"):
+    with pytest.raises(
+        ProblemsFound, match=r"kabag-organisasi.yml, kolom requirements.kerjasama: kode kompetensi tidak ada"
+    ):
         load_positions(assessments, framework)

@@ -60,7 +60,10 @@ def test_building_the_command_line_loads_no_heavy_module() -> None:
 def test_slot_pool_loads_neither_nbgrader_nor_jupyter() -> None:
     """`merit grade` starts its zygotes before it imports nbgrader; the pool must not import it either."""
     loaded = _loaded_after("import merit.grading.slots")
-    assert sorted(loaded & {"nbformat", "nbgrader", "nbconvert", "jupyter_client", "merit_widgets", "merit.grading.job"}) == []
+    assert (
+        sorted(loaded & {"nbformat", "nbgrader", "nbconvert", "jupyter_client", "merit_widgets", "merit.grading.job"})
+        == []
+    )
 
 
 def test_prestart_starts_only_the_missing_zygotes() -> None:

@@ -24,7 +24,9 @@ def test_build_releases_the_course_without_solutions_or_hidden_tests(settings):
         text = path.read_text()
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
         notebook = nbformat.read(path, as_version=4)
-        answer_cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
+        answer_cells = [
+            c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+        ]
         assert answer_cells and all(CODE_STUB.splitlines()[0] in c.source for c in answer_cells)
     assert (root / "gradebook.db").is_file()
     assert "c.CourseDirectory.course_id = 'tata-kelola'" in (root / "nbgrader_config.py").read_text()

@@ -39,17 +39,28 @@ def test_years_of_service_in_sql_agrees_with_the_nip_rule(appointed, as_of, year
 def test_requirements_come_from_kind_then_position_then_command_line(content):
     pengawas = resolve_criteria(content.placement, content.positions[POSITION], content.units, AS_OF)
     assert (pengawas.golongan_min, pengawas.masa_kerja_min, pengawas.skp_min, pengawas.skp_period) == (
-        "III/b", 4, "Baik", (2025, 2024))
-    ahli_muda = resolve_criteria(content.placement, content.positions["analis-kebijakan-ahli-muda"], content.units, AS_OF)
+        "III/b",
+        4,
+        "Baik",
+        (2025, 2024),
+    )
+    ahli_muda = resolve_criteria(
+        content.placement, content.positions["analis-kebijakan-ahli-muda"], content.units, AS_OF
+    )
     assert ahli_muda.golongan_min == "III/c"  # the position's file over the fungsional default III/a
     override = EligibilityRule(skp_min=None, units=["Sekretariat Daerah"], masa_kerja_min=10)
     custom = resolve_criteria(content.placement, content.positions[POSITION], content.units, AS_OF, override)
     assert (custom.golongan_min, custom.masa_kerja_min, custom.units, custom.skp_min) == (
-        "III/b", 10, ("Sekretariat Daerah",), None)
+        "III/b",
+        10,
+        ("Sekretariat Daerah",),
+        None,
+    )
     assert "Penata Muda Tingkat I (III/b)" in custom.text() and "SKP" not in custom.text()
     with pytest.raises(MeritError, match="Unit kerja tidak dikenal: Dinas Antah"):
-        resolve_criteria(content.placement, content.positions[POSITION], content.units, AS_OF,
-                         EligibilityRule(units=["Dinas Antah"]))
+        resolve_criteria(
+            content.placement, content.positions[POSITION], content.units, AS_OF, EligibilityRule(units=["Dinas Antah"])
+        )
 
 
 def _passes(person, skp, criteria: Criteria) -> dict[str, bool]:
@@ -67,8 +78,12 @@ def _passes(person, skp, criteria: Criteria) -> dict[str, bool]:
 
 def test_ranking_keeps_exactly_the_people_meeting_every_requirement(registry, root, framework, content):
     agency = build_agency(registry, root, framework)
-    units = ("Sekretariat Daerah", "Badan Kepegawaian dan Pengembangan SDM", "Dinas Komunikasi dan Informatika",
-             "Dinas Kependudukan dan Pencatatan Sipil")
+    units = (
+        "Sekretariat Daerah",
+        "Badan Kepegawaian dan Pengembangan SDM",
+        "Dinas Komunikasi dan Informatika",
+        "Dinas Kependudukan dan Pencatatan Sipil",
+    )
     criteria = Criteria(as_of=AS_OF, golongan_min="III/c", masa_kerja_min=8, units=units, skp_min="Baik")
     with registry.session() as session:
         ranking = rank_position(session, POSITION, content.jpm_rule, criteria=criteria, level_rule=content.level_rule)
@@ -97,8 +112,12 @@ def test_input_errors_are_clear(registry, root, framework, content):
     with registry.session() as session:
         with pytest.raises(MeritError, match="Jabatan 'kepala-dinas-antah' tidak dikenal. Jabatan yang ada: "):
             rank_position(session, "kepala-dinas-antah", content.jpm_rule)
-        with pytest.raises(MeritError, match=r"Tidak ada kandidat .* 0 dari 12 pegawai memenuhi syarat; tidak memenuhi: 12 golongan di bawah IV/e"):
+        with pytest.raises(
+            MeritError,
+            match=r"Tidak ada kandidat .* 0 dari 12 pegawai memenuhi syarat; tidak memenuhi: 12 golongan di bawah IV/e",
+        ):
             rank_position(session, POSITION, content.jpm_rule, criteria=Criteria(as_of=AS_OF, golongan_min="IV/e"))
         with pytest.raises(MeritError, match="Predikat SKP tahun 2021, 2022 belum ada di registri"):
-            rank_position(session, POSITION, content.jpm_rule,
-                          criteria=Criteria(as_of=dt.date(2023, 5, 1), skp_min="Baik"))
+            rank_position(
+                session, POSITION, content.jpm_rule, criteria=Criteria(as_of=dt.date(2023, 5, 1), skp_min="Baik")
+            )

@@ -25,7 +25,12 @@ def test_submissions_in_the_exchange_are_collected_then_graded(settings: Setting
         home = tmp_path / nip
         home.mkdir()
         for verb in (["fetch_assignment"], ["submit", "--student", nip]):
-            subprocess.run([NBGRADER, verb[0], MODULE, "--course", "tata-kelola", *verb[1:], exchange], cwd=home, check=True, capture_output=True)
+            subprocess.run(
+                [NBGRADER, verb[0], MODULE, "--course", "tata-kelola", *verb[1:], exchange],
+                cwd=home,
+                check=True,
+                capture_output=True,
+            )
 
     run = grade_assignment(built, MODULE, Sandbox.detect())
 
@@ -35,4 +40,6 @@ def test_submissions_in_the_exchange_are_collected_then_graded(settings: Setting
         assert (built.root / "submitted" / nip / MODULE / "timestamp.txt").is_file()
         assert (built.root / "autograded" / nip / MODULE / "prinsip_tata_kelola.ipynb").is_file()
     # Released stubs: the autograded items score zero, nothing fails.
-    assert all(score == 0 for r in run.graded for s in r.notebooks for k, score in s.scores.items() if k.startswith("uji"))
+    assert all(
+        score == 0 for r in run.graded for s in r.notebooks for k, score in s.scores.items() if k.startswith("uji")
+    )

@@ -67,7 +67,9 @@ def _registry_state(settings: Settings) -> tuple[list[tuple], list[tuple]]:
             )
         ).all()
         levels = db.execute(
-            text("SELECT e.nip, l.competency_code, l.level FROM competency_level l JOIN employee e ON e.id = l.employee_id")
+            text(
+                "SELECT e.nip, l.competency_code, l.level FROM competency_level l JOIN employee e ON e.id = l.employee_id"
+            )
         ).all()
     engine.dispose()
     return sorted(map(tuple, evidence)), sorted(map(tuple, levels))

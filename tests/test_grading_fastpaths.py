@@ -23,7 +23,16 @@ from merit.grading.kernelfast import murmur2_x86
 def test_cell_hash_is_ipykernels() -> None:
     rng = random.Random(2017)
     alphabet = "abcXYZ 019\n\t\"'#é漢🙂\x00\x7f"
-    texts = ["", "a", "ab", "abc", "abcd", "abcde", "print('halo')\n", "# TULIS JAWABAN ANDA DI SINI\nraise NotImplementedError()"]
+    texts = [
+        "",
+        "a",
+        "ab",
+        "abc",
+        "abcd",
+        "abcde",
+        "print('halo')\n",
+        "# TULIS JAWABAN ANDA DI SINI\nraise NotImplementedError()",
+    ]
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400))) for _ in range(500)]
     for text in texts:
         seed = rng.choice([0, 0xC70F6907, 0xFFFFFFFF, rng.getrandbits(32)])
@@ -78,13 +87,28 @@ def test_apply_twice_wraps_once() -> None:
 
 def test_message_dates_are_jupyter_clients() -> None:
     stamp = "2026-11-23T19:28:30.182667Z"
-    header = {"msg_id": "d94382b4_7439_1", "msg_type": "status", "username": "peserta", "session": "d94382b4",
-              "date": stamp, "version": "5.4", "subshell_id": None}
+    header = {
+        "msg_id": "d94382b4_7439_1",
+        "msg_type": "status",
+        "username": "peserta",
+        "session": "d94382b4",
+        "date": stamp,
+        "version": "5.4",
+        "subshell_id": None,
+    }
     samples = [
         header,
         {"header": header, "parent_header": {}, "list": [stamp, ("2026-11-23T19:28:30Z", 3)], "n": 1.5},
-        stamp, "2026-11-23T19:28:30.182Z", "2026-11-23T19:28:30+07:00", "2026-11-23T19:28:30.182667+00:00",
-        "2026-11-23", "", "²026-11-23T19:28:30.182667Z", "teks biasa", 7, None,
+        stamp,
+        "2026-11-23T19:28:30.182Z",
+        "2026-11-23T19:28:30+07:00",
+        "2026-11-23T19:28:30.182667+00:00",
+        "2026-11-23",
+        "",
+        "²026-11-23T19:28:30.182667Z",
+        "teks biasa",
+        7,
+        None,
     ]
     for sample in samples:
         ours, stock = msgdates.extract_dates(sample), stock_extract_dates(sample)
@@ -124,7 +148,11 @@ def test_traceback_lines_are_highlighted_as_stack_datas() -> None:
     formatters = [Terminal256Formatter(style=style), HtmlFormatter(style=style, nowrap=True)]
     for formatter in formatters:
         for ranges in ([], [(4, 10)], [(35, 55), (62, 70)], [(0, len(code))]):
-            assert kernelfast._pygmented_with_ranges(formatter, code, ranges) == stock_pygmented(formatter, code, ranges)
+            assert kernelfast._pygmented_with_ranges(formatter, code, ranges) == stock_pygmented(
+                formatter, code, ranges
+            )
         marked = kernelfast._pygmented_with_ranges(formatter, code, [(4, 10)])
         assert marked != kernelfast._pygmented_with_ranges(formatter, code, []), "the executing node is marked"
-    assert kernelfast._pygmented_with_ranges(Terminal256Formatter(), "x = 1\n", []) == stock_pygmented(Terminal256Formatter(), "x = 1\n", [])
+    assert kernelfast._pygmented_with_ranges(Terminal256Formatter(), "x = 1\n", []) == stock_pygmented(
+        Terminal256Formatter(), "x = 1\n", []
+    )

@@ -184,7 +184,13 @@ def test_nothing_outside_the_sandbox_was_read_or_changed(hostile_run) -> None:
         if "SQLite format 3" in path.read_text() or "BEGIN SOLUTION" in path.read_text()
     ]
     assert leaked == []
-    for student in ("baca-gradebook", "baca-tes-tersembunyi", "hapus-gradebook", "tulis-gradebook", "tulis-folder-lain"):
+    for student in (
+        "baca-gradebook",
+        "baca-tes-tersembunyi",
+        "hapus-gradebook",
+        "tulis-gradebook",
+        "tulis-folder-lain",
+    ):
         graded = built.root / "autograded" / student / MODULE / "prinsip_tata_kelola.ipynb"
         assert "FileNotFoundError" in graded.read_text(), student
 

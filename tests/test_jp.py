@@ -21,13 +21,26 @@ def test_jp_counts_completed_passed_courses_in_their_year(registry, root, framew
         ids = {p.nip: e for p, e in zip(people, sorted(register_roster(session, people).employees), strict=True)}
 
         def evidence(nip, share, year, pending=False):
-            session.execute(insert(models.Evidence), [
-                {"employee_id": ids[nip], "competency_code": c.competency, "course_id": course.id,
-                 "assignment": c.module, "notebook": c.notebook, "cell": c.grade_id, "nbgrader_grade_id": c.grade_id,
-                 "score": c.points * share, "max_score": c.points, "needs_manual_grade": pending and c.manual,
-                 "submitted_at": dt.datetime(year, 11, 2), "recorded_at": dt.datetime(year, 11, 2)}
-                for c in course.cells
-            ])
+            session.execute(
+                insert(models.Evidence),
+                [
+                    {
+                        "employee_id": ids[nip],
+                        "competency_code": c.competency,
+                        "course_id": course.id,
+                        "assignment": c.module,
+                        "notebook": c.notebook,
+                        "cell": c.grade_id,
+                        "nbgrader_grade_id": c.grade_id,
+                        "score": c.points * share,
+                        "max_score": c.points,
+                        "needs_manual_grade": pending and c.manual,
+                        "submitted_at": dt.datetime(year, 11, 2),
+                        "recorded_at": dt.datetime(year, 11, 2),
+                    }
+                    for c in course.cells
+                ],
+            )
 
         evidence(people[0].nip, 1.0, 2026)  # passed in 2026
         evidence(people[1].nip, 0.5, 2026)  # below the pass mark

@@ -33,7 +33,16 @@ def test_missing_competency_counts_as_zero_and_extra_ones_are_ignored():
     assert result.band == "Kurang Optimal"
 
 
-@pytest.mark.parametrize(("percent", "band"), [(90, "Optimal"), (89.99, "Cukup Optimal"), (78, "Cukup Optimal"), (77.99, "Kurang Optimal"), (0, "Kurang Optimal")])
+@pytest.mark.parametrize(
+    ("percent", "band"),
+    [
+        (90, "Optimal"),
+        (89.99, "Cukup Optimal"),
+        (78, "Cukup Optimal"),
+        (77.99, "Kurang Optimal"),
+        (0, "Kurang Optimal"),
+    ],
+)
 def test_band_boundaries(percent, band):
     assert rule().band(percent) == band
 

@@ -14,31 +14,49 @@ from tests.placement_data import POSITION, build_agency
 
 
 def course(course_id: str, jp: int, **targets: int) -> Course:
-    spec = CourseFile.model_validate({
-        "id": course_id, "title": {"id": f"Kursus {course_id}", "en": course_id},
-        "description": {"id": "-", "en": "-"}, "jp": jp, "pass_mark": 70,
-        "competencies": [{"code": code, "target_level": level} for code, level in targets.items()],
-        "modules": [{"id": "m01", "title": {"id": "Modul", "en": "Module"}, "notebooks": ["a.ipynb"]}],
-    })
+    spec = CourseFile.model_validate(
+        {
+            "id": course_id,
+            "title": {"id": f"Kursus {course_id}", "en": course_id},
+            "description": {"id": "-", "en": "-"},
+            "jp": jp,
+            "pass_mark": 70,
+            "competencies": [{"code": code, "target_level": level} for code, level in targets.items()],
+            "modules": [{"id": "m01", "title": {"id": "Modul", "en": "Module"}, "notebooks": ["a.ipynb"]}],
+        }
+    )
     return Course(Path(course_id), spec, ())
 
 
-CATALOG = {c.id: c for c in [
-    course("etika-dasar", 4, integritas=2),
-    course("etika-lanjut", 8, integritas=4, pelayanan_publik=3),
-    course("layanan-prima", 6, pelayanan_publik=3, komunikasi=2),
-    course("layanan-singkat", 2, pelayanan_publik=3),
-    course("kepegawaian", 12, manajemen_sdm_aparatur=2),
-]}
+CATALOG = {
+    c.id: c
+    for c in [
+        course("etika-dasar", 4, integritas=2),
+        course("etika-lanjut", 8, integritas=4, pelayanan_publik=3),
+        course("layanan-prima", 6, pelayanan_publik=3, komunikasi=2),
+        course("layanan-singkat", 2, pelayanan_publik=3),
+        course("kepegawaian", 12, manajemen_sdm_aparatur=2),
+    ]
+}
 
 
 def test_plan_closes_the_largest_gap_first_with_the_fewest_courses():
-    required = {"integritas": 3, "pelayanan_publik": 3, "komunikasi": 2, "manajemen_sdm_aparatur": 4,
-                "perekat_bangsa": 2, "kerja_sama": 1}
+    required = {
+        "integritas": 3,
+        "pelayanan_publik": 3,
+        "komunikasi": 2,
+        "manajemen_sdm_aparatur": 4,
+        "perekat_bangsa": 2,
+        "kerja_sama": 1,
+    }
     held = {"integritas": 1, "pelayanan_publik": 1, "komunikasi": 2, "kerja_sama": 3}
     plan = plan_courses(CATALOG, held, required)
     assert [(g.code, g.gap) for g in plan.gaps] == [
-        ("manajemen_sdm_aparatur", 4), ("integritas", 2), ("pelayanan_publik", 2), ("perekat_bangsa", 2)]
+        ("manajemen_sdm_aparatur", 4),
+        ("integritas", 2),
+        ("pelayanan_publik", 2),
+        ("perekat_bangsa", 2),
+    ]
     # integritas needs 3: only etika-lanjut reaches it; pelayanan_publik reuses it instead of adding a course.
     assert [(s.course_id, [(c.code, c.held, c.reaches, c.required) for c in s.closes]) for s in plan.steps] == [
         ("kepegawaian", [("manajemen_sdm_aparatur", 0, 2, 4)]),
@@ -47,14 +65,18 @@ def test_plan_closes_the_largest_gap_first_with_the_fewest_courses():
     assert plan.total_jp == 20
     # What the catalog cannot close: the rest of manajemen_sdm_aparatur, and perekat_bangsa entirely.
     assert [(g.code, g.held, g.required) for g in plan.uncovered] == [
-        ("manajemen_sdm_aparatur", 2, 4), ("perekat_bangsa", 0, 2)]
+        ("manajemen_sdm_aparatur", 2, 4),
+        ("perekat_bangsa", 0, 2),
+    ]
 
 
 def test_plan_prefers_the_lowest_sufficient_level_then_fewer_jp_and_is_deterministic():
     plan = plan_courses(CATALOG, {"integritas": 2}, {"integritas": 2, "pelayanan_publik": 3})
     assert [s.course_id for s in plan.steps] == ["layanan-singkat"]  # 2 JP beats 6 and 8 JP at the same level
     assert plan_courses(CATALOG, {}, {"integritas": 2}).steps[0].course_id == "etika-dasar"  # level 2 suffices
-    assert plan_courses(dict(reversed(CATALOG.items())), {}, {"integritas": 2}) == plan_courses(CATALOG, {}, {"integritas": 2})
+    assert plan_courses(dict(reversed(CATALOG.items())), {}, {"integritas": 2}) == plan_courses(
+        CATALOG, {}, {"integritas": 2}
+    )
     nothing = plan_courses(CATALOG, {"integritas": 4}, {"integritas": 3})
     assert nothing.gaps == () and nothing.steps == () and nothing.total_jp == 0
 

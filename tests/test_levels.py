@@ -27,7 +27,18 @@ def rule(root) -> LevelRule:
 
 @pytest.mark.parametrize(
     ("share", "target", "level"),
-    [(1.0, 3, 3), (0.8, 3, 3), (0.79, 3, 2), (0.6, 3, 2), (0.59, 3, 1), (0.4, 3, 1), (0.39, 3, 0), (0.0, 3, 0), (0.5, 1, 0), (0.7, 2, 1)],
+    [
+        (1.0, 3, 3),
+        (0.8, 3, 3),
+        (0.79, 3, 2),
+        (0.6, 3, 2),
+        (0.59, 3, 1),
+        (0.4, 3, 1),
+        (0.39, 3, 0),
+        (0.0, 3, 0),
+        (0.5, 1, 0),
+        (0.7, 2, 1),
+    ],
 )
 def test_level_follows_share_thresholds_below_the_course_target(rule, share, target, level):
     assert rule.level_for(share, target) == level
@@ -47,7 +58,9 @@ def test_best_yield_prefers_level_then_share_then_course_id():
 
 def test_rule_thresholds_must_descend():
     with pytest.raises(ValueError):
-        LevelRule(validity_years=3, thresholds=[{"min_share": 0.6, "below_target": 1}, {"min_share": 0.8, "below_target": 0}])
+        LevelRule(
+            validity_years=3, thresholds=[{"min_share": 0.6, "below_target": 1}, {"min_share": 0.8, "below_target": 0}]
+        )
 
 
 @pytest.fixture
@@ -95,7 +108,9 @@ def test_override_replaces_computed_level_until_withdrawn(registry, course, rule
         after_evidence_change(session, {course.id: course}, rule, AS_OF, {employee_id})
         assert _levels(session, employee_id)["pelayanan_publik"] == (2, "evidence")  # 65% of target 3
     with registry.session("asesor", "asesmen center 2026") as session:
-        set_override(session, framework, person.nip, "pelayanan_publik", 4, "hasil asesmen center BKPSDM 2026", "Asesor Rina")
+        set_override(
+            session, framework, person.nip, "pelayanan_publik", 4, "hasil asesmen center BKPSDM 2026", "Asesor Rina"
+        )
         after_evidence_change(session, {course.id: course}, rule, AS_OF, {employee_id})
         assert _levels(session, employee_id)["pelayanan_publik"] == (4, "override")
         match = session.get(models.PositionMatch, ("kasubbag-kepegawaian", employee_id))
@@ -108,9 +123,11 @@ def test_override_replaces_computed_level_until_withdrawn(registry, course, rule
 
 @pytest.mark.parametrize(
     ("code", "level", "reason", "message"),
-    [("tidak_ada", 3, "alasan yang cukup panjang", "tidak ada dalam kerangka"),
-     ("integritas", 6, "alasan yang cukup panjang", "Level harus 1 sampai 5"),
-     ("integritas", 3, "singkat", "Alasan keputusan asesor wajib")],
+    [
+        ("tidak_ada", 3, "alasan yang cukup panjang", "tidak ada dalam kerangka"),
+        ("integritas", 6, "alasan yang cukup panjang", "Level harus 1 sampai 5"),
+        ("integritas", 3, "singkat", "Alasan keputusan asesor wajib"),
+    ],
 )
 def test_override_rejects_bad_input(registry, framework, code, level, reason, message):
     person = synthetic_roster(1)[0]

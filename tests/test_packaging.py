@@ -29,7 +29,9 @@ def test_no_importable_package_named_platform(root):
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_second(root):
     readme = (root / "README.md").read_text()
     first_block = re.search(r"```(?:sh|bash|console)?\n(.*?)```", readme, re.S).group(1)
-    commands = [line.split("#")[0].strip() for line in first_block.splitlines() if line.strip() and not line.startswith("#")]
+    commands = [
+        line.split("#")[0].strip() for line in first_block.splitlines() if line.strip() and not line.startswith("#")
+    ]
     assert commands == ["make demo", "make test"]
     ci = (root / ".ci" / "run").read_text()
     assert re.search(r"^make test$", ci, re.M)

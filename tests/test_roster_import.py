@@ -103,10 +103,21 @@ def test_reimport_updates_people_in_place_and_keeps_their_evidence(registry, cat
     with registry.session("petugas", "impor awal") as session:
         import_roster(session, write(tmp_path / "v1.csv", rows_for(people)), *catalog)
         employee = session.scalars(select(models.Employee).filter_by(nip=people[0].nip)).one()
-        session.add(models.Evidence(
-            employee_id=employee.id, competency_code="integritas", course_id="tata-kelola", assignment="m01-prinsip",
-            notebook="prinsip_tata_kelola", cell="uji_skenario", nbgrader_grade_id="g1", score=2, max_score=2,
-            needs_manual_grade=False, submitted_at=dt.datetime(2026, 11, 2)))
+        session.add(
+            models.Evidence(
+                employee_id=employee.id,
+                competency_code="integritas",
+                course_id="tata-kelola",
+                assignment="m01-prinsip",
+                notebook="prinsip_tata_kelola",
+                cell="uji_skenario",
+                nbgrader_grade_id="g1",
+                score=2,
+                max_score=2,
+                needs_manual_grade=False,
+                submitted_at=dt.datetime(2026, 11, 2),
+            )
+        )
         first_id = employee.id
     changed = rows_for(people[:2])  # the third person is missing from the new file
     changed[0][2] = "Inspektorat Daerah"
@@ -145,7 +156,10 @@ def test_nip_stored_as_a_number_in_excel_is_rejected(registry, catalog, tmp_path
             import_roster(session, write(tmp_path / "angka.xlsx", [row]), *catalog)
 
 
-@pytest.mark.parametrize(("raw", "value"), [("III/a", "III/a"), ("iii / B", "III/b"), ("Pembina (IV/a)", "IV/a"), ("IV/f", None), ("3a", None)])
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("III/a", "III/a"), ("iii / B", "III/b"), ("Pembina (IV/a)", "IV/a"), ("IV/f", None), ("3a", None)],
+)
 def test_golongan_is_normalised_or_refused(raw, value):
     assert normalise_golongan(raw) == value
 
@@ -155,24 +169,35 @@ def test_skp_import_validates_every_row_then_upserts(registry, catalog, tmp_path
     with registry.session("petugas", "impor") as session:
         import_roster(session, write(tmp_path / "r.csv", rows_for(people)), *catalog)
     header = ["NIP", "Tahun", "Predikat"]
-    bad = write(tmp_path / "skp-bad.csv", [
-        [people[0].nip, 2025, "Sangat Baik"],
-        ["198503122010011099", 2025, "Baik"],
-        [people[1].nip, 1999, "Baik"],
-        [people[1].nip, 2025, "Luar Biasa"],
-        [people[0].nip, 2025, "Baik"],
-    ], header)
+    bad = write(
+        tmp_path / "skp-bad.csv",
+        [
+            [people[0].nip, 2025, "Sangat Baik"],
+            ["198503122010011099", 2025, "Baik"],
+            [people[1].nip, 1999, "Baik"],
+            [people[1].nip, 2025, "Luar Biasa"],
+            [people[0].nip, 2025, "Baik"],
+        ],
+        header,
+    )
     with pytest.raises(ProblemsFound) as caught:
         with registry.session("petugas", "impor skp") as session:
             import_skp(session, bad, dt.date(2026, 11, 23))
     message = str(caught.value)
-    for where, reason in [("baris 3, kolom nip", "belum terdaftar"), ("baris 4, kolom tahun", "antara 2000"),
-                          ("baris 5, kolom predikat", "Sangat Baik, Baik, Butuh Perbaikan"),
-                          ("baris 6, kolom nip", "sudah ada di baris 2")]:
+    for where, reason in [
+        ("baris 3, kolom nip", "belum terdaftar"),
+        ("baris 4, kolom tahun", "antara 2000"),
+        ("baris 5, kolom predikat", "Sangat Baik, Baik, Butuh Perbaikan"),
+        ("baris 6, kolom nip", "sudah ada di baris 2"),
+    ]:
         assert any(where in line and reason in line for line in message.splitlines()), (where, message)
     assert count(registry, models.SkpRating) == 0
 
-    good = write(tmp_path / "skp.xlsx", [[p.nip, 2025, "baik"] for p in people] + [[people[0].nip, 2024, "Kurang/Misconduct"]], header)
+    good = write(
+        tmp_path / "skp.xlsx",
+        [[p.nip, 2025, "baik"] for p in people] + [[people[0].nip, 2024, "Kurang/Misconduct"]],
+        header,
+    )
     with registry.session("petugas", "impor skp 2025") as session:
         assert import_skp(session, good, dt.date(2026, 11, 23)).counts["created"] == 4
     fixed = write(tmp_path / "skp2.csv", [[people[0].nip, 2025, "Sangat Baik"]], header)
@@ -196,7 +221,9 @@ def test_cli_roster_import_reports_errors_in_indonesian(settings, tmp_path):
 
 def test_example_files_in_docs_import_cleanly(settings, root):
     runner = CliRunner()
-    roster = runner.invoke(app, ["roster", "import", str(root / "docs/examples/roster-contoh.csv"), "--oleh", "petugas"])
+    roster = runner.invoke(
+        app, ["roster", "import", str(root / "docs/examples/roster-contoh.csv"), "--oleh", "petugas"]
+    )
     assert roster.exit_code == 0, roster.output
     skp = runner.invoke(app, ["skp", "import", str(root / "docs/examples/skp-contoh.csv"), "--oleh", "petugas"])
     assert skp.exit_code == 0, skp.output

@@ -44,8 +44,16 @@ def test_report_files_state_everything_and_the_decision_is_audited(registry, roo
         head = session.get(models.AuditHead, 1)
         state = (head.seq, head.hash)
     with registry.session(ACTOR, REASON) as session:
-        published = publish_selection(session, POSITION, content.jpm_rule, criteria, content.level_rule, tmp_path,
-                                      WRITERS, clock=lambda: dt.datetime(2026, 11, 23, 9, 15))
+        published = publish_selection(
+            session,
+            POSITION,
+            content.jpm_rule,
+            criteria,
+            content.level_rule,
+            tmp_path,
+            WRITERS,
+            clock=lambda: dt.datetime(2026, 11, 23, 9, 15),
+        )
     ranking = published.report.ranking
     masked = [mask_nip(c.nip) for c in ranking.candidates]
     assert len(masked) == ranking.pool.eligible > 1
@@ -60,10 +68,10 @@ def test_report_files_state_everything_and_the_decision_is_audited(registry, roo
     assert header["Syarat administrasi"] == criteria.text() and "III/b" in header["Syarat administrasi"]
     assert header["Status registri"] == f"entri audit ke-{state[0]}, hash {state[1]}"
     assert header["Alasan"] == REASON and ACTOR in header["Dibuat"]
-    table = rows[rows.index(list(rows[15])):]
+    table = rows[rows.index(list(rows[15])) :]
     assert table[0][:2] == ["Peringkat", "NIP (disamarkan)"]
-    assert [r[1] for r in table[1:len(masked) + 1]] == masked
-    assert [float(r[5]) for r in table[1:len(masked) + 1]] == [c.match.percent for c in ranking.candidates]
+    assert [r[1] for r in table[1 : len(masked) + 1]] == masked
+    assert [float(r[5]) for r in table[1 : len(masked) + 1]] == [c.match.percent for c in ranking.candidates]
     notes = " ".join(r[1] for r in rows if r and r[0] == "Catatan")
     assert "alat bantu keputusan" in notes and "keberatan" in notes
 
@@ -76,9 +84,17 @@ def test_report_files_state_everything_and_the_decision_is_audited(registry, roo
     assert {r[6] for r in detail[1:]} >= {"belum ada bukti"} and any("keputusan asesor" in str(r[6]) for r in detail)
 
     pdf = _words("\n".join(page.extract_text() for page in PdfReader(published.files["pdf"]).pages))
-    for expected in (f"Hasil pemeringkatan kandidat: {title}", "Tanggal seleksi 23-11-2026", state[1],
-                     "JPM = ∑ min(level dimiliki, level dipersyaratkan) ÷ ∑ level dipersyaratkan × 100",
-                     masked[0], masked[-1], "keberatan", "alat bantu keputusan", criteria.text()):
+    for expected in (
+        f"Hasil pemeringkatan kandidat: {title}",
+        "Tanggal seleksi 23-11-2026",
+        state[1],
+        "JPM = ∑ min(level dimiliki, level dipersyaratkan) ÷ ∑ level dipersyaratkan × 100",
+        masked[0],
+        masked[-1],
+        "keberatan",
+        "alat bantu keputusan",
+        criteria.text(),
+    ):
         assert expected in pdf, expected
 
     everything = pdf + published.files["csv"].read_text(encoding="utf-8-sig") + str(sheet) + str(detail)
@@ -91,7 +107,8 @@ def test_report_files_state_everything_and_the_decision_is_audited(registry, roo
         assert verify(session, AUDIT_KEY).ok
     assert (decision.registry_seq, decision.registry_hash) == state
     assert orjson.loads(decision.report_sha256) == {
-        ext: hashlib.sha256(path.read_bytes()).hexdigest() for ext, path in published.files.items()}
+        ext: hashlib.sha256(path.read_bytes()).hexdigest() for ext, path in published.files.items()
+    }
     assert [row[0] for row in orjson.loads(decision.candidates)] == [c.nip for c in ranking.candidates]
     assert (entry.entity, entry.action, entry.actor, entry.reason) == ("selection_decision", "create", ACTOR, REASON)
     assert entry.seq == state[0] + 1 and entry.prev_hash == state[1]  # nothing slipped in between
@@ -108,8 +125,15 @@ def test_a_report_is_refused_while_levels_rest_on_expired_evidence(registry, roo
         after_evidence_change(session, content.courses, content.level_rule, dt.date(2023, 1, 1), {employee.id})
     with pytest.raises(MeritError, match="kedaluwarsa per 23-11-2026.*merit level recompute --per-tanggal 2026-11-23"):
         with registry.session(ACTOR, REASON) as session:
-            publish_selection(session, POSITION, content.jpm_rule, Criteria(as_of=AS_OF), content.level_rule,
-                              tmp_path / "out", WRITERS)
+            publish_selection(
+                session,
+                POSITION,
+                content.jpm_rule,
+                Criteria(as_of=AS_OF),
+                content.level_rule,
+                tmp_path / "out",
+                WRITERS,
+            )
     assert not (tmp_path / "out").exists()
     with registry.session() as session:
         assert session.scalars(select(models.SelectionDecision)).all() == []
@@ -130,8 +154,16 @@ def test_placement_commands(settings, root, framework, tmp_path):
     ranked = _run("rank", POSITION, "--jumlah", "3", *day)
     assert ranked.exit_code == 0, ranked.output
     out = _words(ranked.output)
-    for expected in ("Peringkat kandidat", "Rumus: JPM = Σ min", "Urutan: JPM tertinggi", "Syarat administrasi: pangkat/golongan",
-                     "Dasar level", "keputusan asesor Asesor Uji", "ditampilkan 3", "keberatan"):
+    for expected in (
+        "Peringkat kandidat",
+        "Rumus: JPM = Σ min",
+        "Urutan: JPM tertinggi",
+        "Syarat administrasi: pangkat/golongan",
+        "Dasar level",
+        "keputusan asesor Asesor Uji",
+        "ditampilkan 3",
+        "keberatan",
+    ):
         assert expected in out, expected
     assert not any(p.nip in ranked.output for p in agency.people)
     for args, message in [
@@ -151,7 +183,9 @@ def test_placement_commands(settings, root, framework, tmp_path):
         assert "Traceback" not in result.output
 
     relaxed = _run("rank", POSITION, "--tanpa-syarat", "--ringkas", "--jumlah", "50", *day)
-    assert relaxed.exit_code == 0 and f"{len(agency.people)} dari {len(agency.people)} pegawai" in _words(relaxed.output)
+    assert relaxed.exit_code == 0 and f"{len(agency.people)} dari {len(agency.people)} pegawai" in _words(
+        relaxed.output
+    )
     grid = _run("talenta", "--jabatan", POSITION, *day)
     assert grid.exit_code == 0, grid.output
     assert "Kotak 9" in grid.output and "Siap sekarang" in grid.output and "PermenPANRB 3/2020" in grid.output
@@ -163,8 +197,9 @@ def test_placement_commands(settings, root, framework, tmp_path):
     assert tna.exit_code == 0 and "Kesenjangan paling umum" in tna.output
     assert any(course in tna.output for course in ("tata-kelola", "etika-integritas", "pelayanan-publik"))
 
-    report = _run("laporan", "seleksi", POSITION, "--alasan", REASON, "--keluaran", str(tmp_path / "out"),
-                  "--oleh", ACTOR, *day)
+    report = _run(
+        "laporan", "seleksi", POSITION, "--alasan", REASON, "--keluaran", str(tmp_path / "out"), "--oleh", ACTOR, *day
+    )
     assert report.exit_code == 0, report.output
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".csv", ".pdf", ".xlsx"]
     assert "keputusan nomor 1 dicatat" in report.output

@@ -64,7 +64,9 @@ def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_dem
         grade.needs_manual_grade = False
         gradebook.db.commit()
 
-    registry = Registry.open(f"sqlite:///{copy_of_demo / 'registry.sqlite'}", (copy_of_demo / "audit.key").read_text().encode())
+    registry = Registry.open(
+        f"sqlite:///{copy_of_demo / 'registry.sqlite'}", (copy_of_demo / "audit.key").read_text().encode()
+    )
     with registry.session("widyaiswara", "penilaian manual refleksi") as session:
         before = session.scalar(select(func.count()).select_from(models.Evidence))
         employee = session.scalars(select(models.Employee).filter_by(nip=learner)).one()
@@ -72,7 +74,9 @@ def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_dem
         held = session.get(models.CompetencyLevel, (employee.id, written.competency))
         score_before, max_before = held.score, held.max_score
         report = sync_assignment(session, course, gradebook_url, module)
-        levels = recompute_levels(session, {course.id: course}, load_level_rule(root / "assessments"), dt.date(2026, 11, 23), report.employees)
+        levels = recompute_levels(
+            session, {course.id: course}, load_level_rule(root / "assessments"), dt.date(2026, 11, 23), report.employees
+        )
         after = session.scalar(select(func.count()).select_from(models.Evidence))
         level = session.get(models.CompetencyLevel, (employee.id, written.competency))
     with registry.session() as session:

@@ -14,9 +14,15 @@ from tests.placement_data import AS_OF, POSITION, build_agency
 
 # PermenPANRB 3/2020: box numbers by (kinerja, potensial).
 BOXES = {
-    ("di_bawah_ekspektasi", "rendah"): 1, ("di_bawah_ekspektasi", "menengah"): 2, ("sesuai_ekspektasi", "rendah"): 3,
-    ("di_bawah_ekspektasi", "tinggi"): 4, ("sesuai_ekspektasi", "menengah"): 5, ("di_atas_ekspektasi", "rendah"): 6,
-    ("sesuai_ekspektasi", "tinggi"): 7, ("di_atas_ekspektasi", "menengah"): 8, ("di_atas_ekspektasi", "tinggi"): 9,
+    ("di_bawah_ekspektasi", "rendah"): 1,
+    ("di_bawah_ekspektasi", "menengah"): 2,
+    ("sesuai_ekspektasi", "rendah"): 3,
+    ("di_bawah_ekspektasi", "tinggi"): 4,
+    ("sesuai_ekspektasi", "menengah"): 5,
+    ("di_atas_ekspektasi", "rendah"): 6,
+    ("sesuai_ekspektasi", "tinggi"): 7,
+    ("di_atas_ekspektasi", "menengah"): 8,
+    ("di_atas_ekspektasi", "tinggi"): 9,
 }
 
 
@@ -25,12 +31,20 @@ def rule(root):
     return load_grid_rule(root / "assessments")
 
 
-@pytest.mark.parametrize(("predikat", "performance"), [
-    ("Sangat Baik", "di_atas_ekspektasi"), ("Baik", "sesuai_ekspektasi"), ("Butuh Perbaikan", "di_bawah_ekspektasi"),
-    ("Kurang", "di_bawah_ekspektasi"), ("Sangat Kurang", "di_bawah_ekspektasi"),
-])
-@pytest.mark.parametrize(("jpm", "potential"), [(100, "tinggi"), (90, "tinggi"), (89.99, "menengah"), (78, "menengah"),
-                                                 (77.99, "rendah"), (0, "rendah")])
+@pytest.mark.parametrize(
+    ("predikat", "performance"),
+    [
+        ("Sangat Baik", "di_atas_ekspektasi"),
+        ("Baik", "sesuai_ekspektasi"),
+        ("Butuh Perbaikan", "di_bawah_ekspektasi"),
+        ("Kurang", "di_bawah_ekspektasi"),
+        ("Sangat Kurang", "di_bawah_ekspektasi"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("jpm", "potential"),
+    [(100, "tinggi"), (90, "tinggi"), (89.99, "menengah"), (78, "menengah"), (77.99, "rendah"), (0, "rendah")],
+)
 def test_shipped_grid_follows_the_regulation(rule, predikat, performance, jpm, potential):
     box = rule.box(rule.performance(predikat), rule.potential(jpm))
     assert (box.kinerja, box.potensial, box.kotak) == (performance, potential, BOXES[(performance, potential)])
@@ -72,15 +86,22 @@ def test_grids_per_unit_and_per_position(registry, root, framework, rule):
         assert entry.jpm == content.jpm_rule.match(held, required).percent
         assert entry.box == rule.box(rule.performance(skp_2025[person.nip]), rule.potential(entry.jpm))
 
-    eligible = {p.nip for p in agency.people
-                if all(any(s.nip == p.nip and s.year == y and s.predikat in ("Sangat Baik", "Baik") for s in agency.skp)
-                       for y in (2024, 2025))}
+    eligible = {
+        p.nip
+        for p in agency.people
+        if all(
+            any(s.nip == p.nip and s.year == y and s.predikat in ("Sangat Baik", "Baik") for s in agency.skp)
+            for y in (2024, 2025)
+        )
+    }
     assert {e.nip for e in by_position.entries} == eligible
     assert by_position.unrated == []  # eligibility already demands the 2025 SKP
     required = content.positions[POSITION].requirements
     ready = by_position.pool("siap_sekarang")
     developing = by_position.pool("siap_dengan_pengembangan")
-    full_profile = {nip for nip, levels in agency.levels.items() if content.jpm_rule.match(levels, required).percent >= 90}
+    full_profile = {
+        nip for nip, levels in agency.levels.items() if content.jpm_rule.match(levels, required).percent >= 90
+    }
     assert {e.nip for e in ready} == {n for n in eligible & full_profile if skp_2025[n] == "Sangat Baik"}
     assert {e.nip for e in developing} == {n for n in eligible & full_profile if skp_2025[n] == "Baik"}
     assert ready and developing

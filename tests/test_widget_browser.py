@@ -25,8 +25,14 @@ pytestmark = pytest.mark.e2e
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 STUDENT = "199001012015031001"
@@ -48,9 +54,20 @@ def voila(tmp_path):
     log = (tmp_path / "voila.log").open("w")
     env = {**os.environ, "MERIT_PESERTA": STUDENT}
     process = subprocess.Popen(
-        [sys.executable, "-m", "voila", str(home), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-         "--VoilaConfiguration.show_tracebacks=True"],
-        cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "voila",
+            str(home),
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            "--VoilaConfiguration.show_tracebacks=True",
+        ],
+        cwd=home,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -76,7 +93,10 @@ def browser(tmp_path):
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            tmp_path / "chromium-profile", executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            tmp_path / "chromium-profile",
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
             viewport={"width": 900, "height": 1000},
         )
         yield context
@@ -134,8 +154,11 @@ def test_learner_answers_in_voila_and_autograde_finds_the_score(tmp_path, voila,
     wait_saved(attendance)
 
     ranking = item(page, "Urutkan tanggapan berikut")
-    rank_with_keyboard(page, ranking, ["Mengusulkan pelatihan", "Membuka meja pendampingan", "Menunggu sampai",
-                                       "Menjawab bahwa layanan loket"])
+    rank_with_keyboard(
+        page,
+        ranking,
+        ["Mengusulkan pelatihan", "Membuka meja pendampingan", "Menunggu sampai", "Menjawab bahwa layanan loket"],
+    )
     ranking.get_by_role("button", name="Simpan urutan ini").click()
     wait_saved(ranking)
 
@@ -145,7 +168,9 @@ def test_learner_answers_in_voila_and_autograde_finds_the_score(tmp_path, voila,
     hours.get_by_text("Tercatat: 4").wait_for(timeout=TIMEOUT_MS)
 
     written = item(page, "apa yang akan Anda katakan")
-    written.get_by_role("textbox").fill("Terima kasih, Pak. Layanan ini gratis dan kami tidak boleh menerima pemberian.")
+    written.get_by_role("textbox").fill(
+        "Terima kasih, Pak. Layanan ini gratis dan kami tidak boleh menerima pemberian."
+    )
     wait_saved(written)
 
     reflection = item(page, "Saya berani menolak")  # keyboard only: focus the scale, arrows choose

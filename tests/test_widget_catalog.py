@@ -40,20 +40,39 @@ def test_the_sample_course_is_valid_and_its_task_cell_is_manual_evidence(course_
     assert not cells["nilai_absensi"].manual and cells["nilai_absensi"].points == 5
 
 
-@pytest.mark.parametrize(("grade_id", "change", "message"), [
-    ("nilai_gratifikasi", lambda c: setattr(c, "source", 'nilai(soal_gratifikasi, kunci="tolak_jelaskan", poin=2)'),
-     "### BEGIN HIDDEN TESTS"),
-    ("nilai_gratifikasi", lambda c: setattr(c, "source", c.source.replace("nilai(", "print(nilai(").replace(
-        "poin=2)", "poin=2))")), "baris terakhir"),
-    ("nilai_gratifikasi", lambda c: setattr(c, "source", c.source.replace("poin=2", "poin=3")), "berbeda dengan poin sel"),
-    ("nilai_gratifikasi", lambda c: setattr(c, "source", c.source.replace(", poin=2", "")), "poin=<angka>"),
-    ("nilai_gratifikasi", lambda c: c.metadata["merit"].update(competency="pelayanan_publik"),
-     "soal soal_gratifikasi untuk kompetensi 'integritas'"),
-    ("soal_gratifikasi", lambda c: c.metadata["nbgrader"].update(locked=False), "read-only"),
-    ("soal_absensi", lambda c: setattr(c, "source", c.source.replace('"absensi"', '"gratifikasi"')),
-     "id soal 'gratifikasi' sudah dipakai"),
-    ("rubrik_uraian", lambda c: c.metadata.pop("merit"), "belum ditandai kompetensinya"),
-])
+@pytest.mark.parametrize(
+    ("grade_id", "change", "message"),
+    [
+        (
+            "nilai_gratifikasi",
+            lambda c: setattr(c, "source", 'nilai(soal_gratifikasi, kunci="tolak_jelaskan", poin=2)'),
+            "### BEGIN HIDDEN TESTS",
+        ),
+        (
+            "nilai_gratifikasi",
+            lambda c: setattr(c, "source", c.source.replace("nilai(", "print(nilai(").replace("poin=2)", "poin=2))")),
+            "baris terakhir",
+        ),
+        (
+            "nilai_gratifikasi",
+            lambda c: setattr(c, "source", c.source.replace("poin=2", "poin=3")),
+            "berbeda dengan poin sel",
+        ),
+        ("nilai_gratifikasi", lambda c: setattr(c, "source", c.source.replace(", poin=2", "")), "poin=<angka>"),
+        (
+            "nilai_gratifikasi",
+            lambda c: c.metadata["merit"].update(competency="pelayanan_publik"),
+            "soal soal_gratifikasi untuk kompetensi 'integritas'",
+        ),
+        ("soal_gratifikasi", lambda c: c.metadata["nbgrader"].update(locked=False), "read-only"),
+        (
+            "soal_absensi",
+            lambda c: setattr(c, "source", c.source.replace('"absensi"', '"gratifikasi"')),
+            "id soal 'gratifikasi' sudah dipakai",
+        ),
+        ("rubrik_uraian", lambda c: c.metadata.pop("merit"), "belum ditandai kompetensinya"),
+    ],
+)
 def test_item_mistakes_are_reported_by_cell(course_copy, framework, grade_id, change, message):
     edit(course_copy, grade_id, change)
     found = problems(course_copy, framework)

@@ -23,8 +23,10 @@ def test_radar_draws_required_and_held_levels_and_lists_the_gaps():
     assert "pelayanan publik: level 0 dari 3" in radar.kesenjangan.value
     assert "integritas" not in radar.kesenjangan.value
 
-    radar.perbarui(dimiliki={"integritas": 3, "komunikasi": 2, "pelayanan_publik": 4},
-                   dipersyaratkan={"integritas": 3, "komunikasi": 2, "pelayanan_publik": 3})
+    radar.perbarui(
+        dimiliki={"integritas": 3, "komunikasi": 2, "pelayanan_publik": 4},
+        dipersyaratkan={"integritas": 3, "komunikasi": 2, "pelayanan_publik": 3},
+    )
     assert list(radar.grafik.data[1].r) == [3, 2, 4, 3]
     assert "Semua level yang dipersyaratkan sudah terpenuhi" in radar.kesenjangan.value
 

@@ -51,8 +51,9 @@ def run_session(path, *extra: str) -> tuple[nbformat.NotebookNode, list[dict]]:
     piece of code printed as JSON. The kernel is shut down at the end, as on closing.
     """
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, kernel_name="python3", timeout=120,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(path.parent)}}
+    )
     printed = []
     with client.setup_kernel():
         for index, cell in enumerate(notebook.cells):
@@ -107,8 +108,16 @@ def test_answers_survive_restart_and_autograde_scores_them(course, tmp_path, mon
     saved, (order_first,) = run_session(path, ORDERS, ANSWERS_PARTLY_RIGHT)
     nbformat.write(saved, path)
     assert sorted(p.name for p in (folder / ".merit-jawaban" / "soal").iterdir()) == sorted(
-        ["gratifikasi.json", "transparansi.json", "absensi.json", "aplikasi.json", "sisa_jp.json",
-         "jelaskan_penolakan.json", "berani_menolak.json"])
+        [
+            "gratifikasi.json",
+            "transparansi.json",
+            "absensi.json",
+            "aplikasi.json",
+            "sisa_jp.json",
+            "jelaskan_penolakan.json",
+            "berani_menolak.json",
+        ]
+    )
 
     # The saved notebook shows the answers even without a kernel (static summary output).
     item_cell = next(c for c in saved.cells if c.get("id") == "soal-uraian")
@@ -137,14 +146,17 @@ def test_answers_survive_restart_and_autograde_scores_them(course, tmp_path, mon
     grades = course.grades("199001012015031001")
     assert {k: v for k, v in grades.items() if k != "rubrik_uraian"} == {k: (v, False) for k, v in EXPECTED.items()}
     assert grades["rubrik_uraian"] == (None, True)  # waits for the trainer
-    likert = json.loads((course.autograded("199001012015031001") / ".merit-jawaban/soal/berani_menolak.json").read_text())
+    likert = json.loads(
+        (course.autograded("199001012015031001") / ".merit-jawaban/soal/berani_menolak.json").read_text()
+    )
     assert likert["jawaban"] == 4 and likert["jenis"] == "likert"
 
     # The written answer reaches the trainer in the autograded notebook as HTML (formgrader's
     # classic template), and the task cell
     # reaches the registry sync as a manual grade still pending.
     page, _ = HTMLExporter(template_name="classic").from_filename(
-        str(course.autograded("199001012015031001") / f"{NOTEBOOK}.ipynb"))
+        str(course.autograded("199001012015031001") / f"{NOTEBOOK}.ipynb")
+    )
     assert '<div class="merit-ringkasan">' in page and "Layanan ini memang gratis" in page
     records = {r.cell: r for r in read_grades(course.db_url, COURSE, MODULE)}
     assert records["rubrik_uraian"].needs_manual_grade and records["rubrik_uraian"].max_score == 3.0

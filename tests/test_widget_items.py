@@ -86,10 +86,17 @@ def test_single_choice_scores_by_key_whatever_the_order(tmp_path):
         nilai(item, kunci="x", poin=2)
 
 
-@pytest.mark.parametrize(("ticked", "expected"), [
-    ([], 0.0), (["a"], 1.0), (["a", "b"], 2.0), (["a", "c"], 0.0), (["a", "b", "c"], 1.0),
-    (["a", "b", "c", "d"], 0.0),
-])
+@pytest.mark.parametrize(
+    ("ticked", "expected"),
+    [
+        ([], 0.0),
+        (["a"], 1.0),
+        (["a", "b"], 2.0),
+        (["a", "c"], 0.0),
+        (["a", "b", "c"], 1.0),
+        (["a", "b", "c", "d"], 0.0),
+    ],
+)
 def test_multiple_choice_partial_credit_is_right_minus_wrong(tmp_path, ticked, expected):
     item = PilihanGanda("g1", "Mana saja?", OPTIONS, folder=tmp_path)
     for key in ticked:
@@ -138,10 +145,21 @@ def test_ranking_score_is_between_zero_and_one(tmp_path_factory, stored, key):
     assert (share == 1.0) == (list(stored) == list(key))
 
 
-@pytest.mark.parametrize(("typed", "value"), [
-    ("57,1", 57.1), ("57.1", 57.1), (" 4 ", 4.0), ("-3,5", -3.5), ("1 250", 1250.0),
-    ("1.250,5", None), ("empat", None), ("", None), ("nan", None), ("inf", None),
-])
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("57,1", 57.1),
+        ("57.1", 57.1),
+        (" 4 ", 4.0),
+        ("-3,5", -3.5),
+        ("1 250", 1250.0),
+        ("1.250,5", None),
+        ("empat", None),
+        ("", None),
+        ("nan", None),
+        ("inf", None),
+    ],
+)
 def test_numbers_accept_a_decimal_comma_or_point(typed, value):
     assert baca_angka(typed) == value
 
@@ -209,13 +227,16 @@ def test_a_failed_write_is_shown_to_the_learner(tmp_path):
     assert "GAGAL disimpan" in item._status.value
 
 
-@pytest.mark.parametrize(("build", "message"), [
-    (lambda f: PilihanTunggal("Soal 1", "Apa?", OPTIONS, folder=f), "id soal"),
-    (lambda f: PilihanTunggal("s1", " ", OPTIONS, folder=f), "pertanyaan kosong"),
-    (lambda f: PilihanTunggal("s1", "Apa?", {"a": "satu"}, folder=f), "paling sedikit dua"),
-    (lambda f: PilihanGanda("s1", "Apa?", {"a": "satu", "B x": "dua"}, folder=f), "kunci pilihan"),
-    (lambda f: Likert("s1", "Apa?", skala=["saja"], folder=f), "skala"),
-])
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda f: PilihanTunggal("Soal 1", "Apa?", OPTIONS, folder=f), "id soal"),
+        (lambda f: PilihanTunggal("s1", " ", OPTIONS, folder=f), "pertanyaan kosong"),
+        (lambda f: PilihanTunggal("s1", "Apa?", {"a": "satu"}, folder=f), "paling sedikit dua"),
+        (lambda f: PilihanGanda("s1", "Apa?", {"a": "satu", "B x": "dua"}, folder=f), "kunci pilihan"),
+        (lambda f: Likert("s1", "Apa?", skala=["saja"], folder=f), "skala"),
+    ],
+)
 def test_authoring_mistakes_are_explained(tmp_path, build, message):
     with pytest.raises(KesalahanSoal, match=message):
         build(tmp_path)
@@ -245,9 +266,12 @@ def test_submit_rewrites_missing_answers_and_lists_unanswered(tmp_path):
 def test_items_are_keyboard_reachable_and_fill_narrow_screens(tmp_path):
     """Every control is a native focusable input or button; nothing has a fixed pixel width."""
     items = [
-        PilihanTunggal("k1", "Apa?", OPTIONS, folder=tmp_path), PilihanGanda("k2", "Apa?", OPTIONS, folder=tmp_path),
-        Peringkat("k3", "Urutkan", OPTIONS, folder=tmp_path), IsianAngka("k4", "Berapa?", folder=tmp_path),
-        Uraian("k5", "Jelaskan.", folder=tmp_path), Likert("k6", "Saya.", folder=tmp_path),
+        PilihanTunggal("k1", "Apa?", OPTIONS, folder=tmp_path),
+        PilihanGanda("k2", "Apa?", OPTIONS, folder=tmp_path),
+        Peringkat("k3", "Urutkan", OPTIONS, folder=tmp_path),
+        IsianAngka("k4", "Berapa?", folder=tmp_path),
+        Uraian("k5", "Jelaskan.", folder=tmp_path),
+        Likert("k6", "Saya.", folder=tmp_path),
     ]
     focusable = (widgets.RadioButtons, widgets.Checkbox, widgets.Button, widgets.Text, widgets.Textarea)
 

@@ -10,10 +10,22 @@ from __future__ import annotations
 from merit.errors import MeritError
 
 PANGKAT = {
-    "I/a": "Juru Muda", "I/b": "Juru Muda Tingkat I", "I/c": "Juru", "I/d": "Juru Tingkat I",
-    "II/a": "Pengatur Muda", "II/b": "Pengatur Muda Tingkat I", "II/c": "Pengatur", "II/d": "Pengatur Tingkat I",
-    "III/a": "Penata Muda", "III/b": "Penata Muda Tingkat I", "III/c": "Penata", "III/d": "Penata Tingkat I",
-    "IV/a": "Pembina", "IV/b": "Pembina Tingkat I", "IV/c": "Pembina Utama Muda", "IV/d": "Pembina Utama Madya",
+    "I/a": "Juru Muda",
+    "I/b": "Juru Muda Tingkat I",
+    "I/c": "Juru",
+    "I/d": "Juru Tingkat I",
+    "II/a": "Pengatur Muda",
+    "II/b": "Pengatur Muda Tingkat I",
+    "II/c": "Pengatur",
+    "II/d": "Pengatur Tingkat I",
+    "III/a": "Penata Muda",
+    "III/b": "Penata Muda Tingkat I",
+    "III/c": "Penata",
+    "III/d": "Penata Tingkat I",
+    "IV/a": "Pembina",
+    "IV/b": "Pembina Tingkat I",
+    "IV/c": "Pembina Utama Muda",
+    "IV/d": "Pembina Utama Madya",
     "IV/e": "Pembina Utama",
 }
 ORDER = tuple(PANGKAT)  # dicts keep insertion order: lowest rank first
@@ -28,7 +40,7 @@ def check_golongan(value: str) -> str:
 
 def at_least(minimum: str) -> tuple[str, ...]:
     """Every golongan at or above ``minimum``, lowest first."""
-    return ORDER[ORDER.index(check_golongan(minimum)):]
+    return ORDER[ORDER.index(check_golongan(minimum)) :]
 
 
 def describe(golongan: str) -> str:

@@ -50,22 +50,16 @@ def parse_nip(raw: str, today: dt.date | None = None) -> NIP:
     today = today or dt.date.today()
     value = str(raw).replace(" ", "").strip()
     if len(value) != 18 or not value.isdigit():
-        raise InvalidNIP(
-            f"NIP harus terdiri dari 18 digit angka; diterima {raw!r} ({len(value)} karakter)."
-        )
+        raise InvalidNIP(f"NIP harus terdiri dari 18 digit angka; diterima {raw!r} ({len(value)} karakter).")
     try:
         birth = dt.date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
-        raise InvalidNIP(
-            f"NIP {value}: 8 digit pertama ({value[0:8]}) bukan tanggal lahir yang valid."
-        ) from None
+        raise InvalidNIP(f"NIP {value}: 8 digit pertama ({value[0:8]}) bukan tanggal lahir yang valid.") from None
     if not EARLIEST_BIRTH_YEAR <= birth.year <= today.year:
         raise InvalidNIP(f"NIP {value}: tahun lahir {birth.year} tidak masuk akal.")
     month = int(value[12:14])
     if not 1 <= month <= 12:
-        raise InvalidNIP(
-            f"NIP {value}: digit 9-14 ({value[8:14]}) bukan bulan pengangkatan yang valid."
-        )
+        raise InvalidNIP(f"NIP {value}: digit 9-14 ({value[8:14]}) bukan bulan pengangkatan yang valid.")
     appointed = dt.date(int(value[8:12]), month, 1)
     if appointed <= birth.replace(day=1):
         raise InvalidNIP(
@@ -73,14 +67,10 @@ def parse_nip(raw: str, today: dt.date | None = None) -> NIP:
             f"atau sama dengan bulan lahir {birth:%Y-%m}."
         )
     if appointed > today:
-        raise InvalidNIP(
-            f"NIP {value}: bulan pengangkatan {appointed:%Y-%m} ada di masa depan."
-        )
+        raise InvalidNIP(f"NIP {value}: bulan pengangkatan {appointed:%Y-%m} ada di masa depan.")
     gender = int(value[14])
     if gender not in (1, 2):
-        raise InvalidNIP(
-            f"NIP {value}: digit ke-15 (jenis kelamin) harus 1 atau 2, bukan {gender}."
-        )
+        raise InvalidNIP(f"NIP {value}: digit ke-15 (jenis kelamin) harus 1 atau 2, bukan {gender}.")
     sequence = int(value[15:18])
     if sequence == 0:
         raise InvalidNIP(f"NIP {value}: nomor urut (3 digit terakhir) tidak boleh 000.")

@@ -30,8 +30,20 @@ __version__ = "0.1.0"
 JENIS_SOAL = (PilihanTunggal, PilihanGanda, PilihanBerbobot, Peringkat, IsianAngka, Uraian, Likert)
 
 __all__ = [
-    "IsianAngka", "JENIS_SOAL", "KesalahanSoal", "Likert", "Peringkat", "PilihanBerbobot", "PilihanGanda",
-    "PilihanTunggal", "ProgresJP", "RadarKompetensi", "Soal", "TombolKirim", "Uraian", "nilai",
+    "IsianAngka",
+    "JENIS_SOAL",
+    "KesalahanSoal",
+    "Likert",
+    "Peringkat",
+    "PilihanBerbobot",
+    "PilihanGanda",
+    "PilihanTunggal",
+    "ProgresJP",
+    "RadarKompetensi",
+    "Soal",
+    "TombolKirim",
+    "Uraian",
+    "nilai",
 ]
 
 

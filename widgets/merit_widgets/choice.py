@@ -65,7 +65,9 @@ class PilihanBerbobot(PilihanTunggal):
     def skor(self, *, bobot: Mapping[str, float]) -> float:  # type: ignore[override]
         """The chosen option's weight as a share of the best option's weight."""
         if not isinstance(bobot, Mapping) or set(bobot) != set(self.pilihan):
-            raise KesalahanSoal(f"soal {self.id}: bobot harus diberikan untuk setiap pilihan ({', '.join(self.pilihan)})")
+            raise KesalahanSoal(
+                f"soal {self.id}: bobot harus diberikan untuk setiap pilihan ({', '.join(self.pilihan)})"
+            )
         if any(not isinstance(w, (int, float)) or w < 0 for w in bobot.values()) or max(bobot.values()) <= 0:
             raise KesalahanSoal(f"soal {self.id}: bobot harus angka 0 atau lebih, dan paling sedikit satu di atas 0")
         chosen = self.tersimpan()
@@ -92,8 +94,9 @@ class PilihanGanda(SoalPilihan):
     def _kontrol(self, nilai: Any) -> list[widgets.Widget]:
         chosen = set(nilai) if isinstance(nilai, list) else set()
         self.kotak = {
-            key: widgets.Checkbox(value=key in chosen, description=self.pilihan[key], indent=False,
-                                  layout=lebar_penuh())
+            key: widgets.Checkbox(
+                value=key in chosen, description=self.pilihan[key], indent=False, layout=lebar_penuh()
+            )
             for key in self._urutan_pilihan()
         }
         for box in self.kotak.values():

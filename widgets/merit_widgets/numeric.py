@@ -47,8 +47,9 @@ class IsianAngka(Soal):
     def _kontrol(self, nilai: Any) -> list[widgets.Widget]:
         shown = angka(nilai, self.bahasa) if isinstance(nilai, (int, float)) else ""
         # Sent to the kernel on Enter or when the box loses focus, not on every keystroke.
-        self.kotak = widgets.Text(value=shown, continuous_update=False,
-                                  layout=widgets.Layout(width="12rem", max_width="100%"))
+        self.kotak = widgets.Text(
+            value=shown, continuous_update=False, layout=widgets.Layout(width="12rem", max_width="100%")
+        )
         self.kotak.observe(self._ketik, "value")
         return [widgets.HBox([self.kotak, widgets.Label(self.satuan)], layout=lebar_penuh(flex_flow="row wrap"))]
 

@@ -21,8 +21,9 @@ TARGET_JP = 20
 class ProgresJP(widgets.VBox):
     """``ProgresJP(14)``: a progress bar with "14 dari 20 JP (70%) — kurang 6 JP"."""
 
-    def __init__(self, jp: float, *, target: float = TARGET_JP, tahun: int | None = None,
-                 bahasa: str | None = None) -> None:
+    def __init__(
+        self, jp: float, *, target: float = TARGET_JP, tahun: int | None = None, bahasa: str | None = None
+    ) -> None:
         if target <= 0:
             raise ValueError("target JP harus lebih dari 0")
         self.bahasa = pilih_bahasa(bahasa)
@@ -30,8 +31,14 @@ class ProgresJP(widgets.VBox):
         self.tahun = tahun or dt.date.today().year
         self.batang = widgets.FloatProgress(min=0, max=target, layout=lebar_penuh(height="1.5rem"))
         self.keterangan = widgets.HTML(layout=lebar_penuh())
-        super().__init__([widgets.HTML(f"<b>{html.escape(teks(self.bahasa, 'jp_judul', tahun=self.tahun))}</b>"),
-                          self.batang, self.keterangan], layout=lebar_penuh())
+        super().__init__(
+            [
+                widgets.HTML(f"<b>{html.escape(teks(self.bahasa, 'jp_judul', tahun=self.tahun))}</b>"),
+                self.batang,
+                self.keterangan,
+            ],
+            layout=lebar_penuh(),
+        )
         self.perbarui(jp)
 
     def perbarui(self, jp: float) -> None:
@@ -43,8 +50,12 @@ class ProgresJP(widgets.VBox):
         met = jp >= self.target
         self.batang.bar_style = "success" if met else "warning"
         percent = round(min(jp / self.target, 1) * 100)
-        rest = teks(self.bahasa, "jp_terpenuhi") if met else teks(
-            self.bahasa, "jp_kurang", sisa=angka(self.target - jp, self.bahasa))
-        shown = teks(self.bahasa, "jp_progres", jp=angka(jp, self.bahasa), target=angka(self.target, self.bahasa),
-                     persen=percent)
+        rest = (
+            teks(self.bahasa, "jp_terpenuhi")
+            if met
+            else teks(self.bahasa, "jp_kurang", sisa=angka(self.target - jp, self.bahasa))
+        )
+        shown = teks(
+            self.bahasa, "jp_progres", jp=angka(jp, self.bahasa), target=angka(self.target, self.bahasa), persen=percent
+        )
         self.keterangan.value = f'<div role="status">{html.escape(shown)} — {html.escape(rest)}</div>'

@@ -26,8 +26,14 @@ class RadarKompetensi(widgets.VBox):
     name to show (defaults to the code).
     """
 
-    def __init__(self, dimiliki: Mapping[str, int], dipersyaratkan: Mapping[str, int], *,
-                 nama: Mapping[str, str] | None = None, bahasa: str | None = None) -> None:
+    def __init__(
+        self,
+        dimiliki: Mapping[str, int],
+        dipersyaratkan: Mapping[str, int],
+        *,
+        nama: Mapping[str, str] | None = None,
+        bahasa: str | None = None,
+    ) -> None:
         self.bahasa = pilih_bahasa(bahasa)
         self.nama = dict(nama or {})
         labels, required, held = self._titik(dimiliki, dipersyaratkan)
@@ -35,10 +41,12 @@ class RadarKompetensi(widgets.VBox):
         # the browser draws; later changes go through perbarui().
         self.grafik = go.FigureWidget(
             data=[
-                go.Scatterpolar(name=teks(self.bahasa, "radar_dipersyaratkan"), r=required, theta=labels,
-                                fill="toself", opacity=0.5),
-                go.Scatterpolar(name=teks(self.bahasa, "radar_dimiliki"), r=held, theta=labels,
-                                fill="toself", opacity=0.7),
+                go.Scatterpolar(
+                    name=teks(self.bahasa, "radar_dipersyaratkan"), r=required, theta=labels, fill="toself", opacity=0.5
+                ),
+                go.Scatterpolar(
+                    name=teks(self.bahasa, "radar_dimiliki"), r=held, theta=labels, fill="toself", opacity=0.7
+                ),
             ],
             layout=go.Layout(
                 title=teks(self.bahasa, "radar_judul"),
@@ -52,15 +60,19 @@ class RadarKompetensi(widgets.VBox):
         super().__init__([self.grafik, self.kesenjangan], layout=lebar_penuh())
         self._tulis_kesenjangan(dimiliki, dipersyaratkan)
 
-    def _titik(self, dimiliki: Mapping[str, int], dipersyaratkan: Mapping[str, int]
-               ) -> tuple[list[str], list[int], list[int]]:
+    def _titik(
+        self, dimiliki: Mapping[str, int], dipersyaratkan: Mapping[str, int]
+    ) -> tuple[list[str], list[int], list[int]]:
         """Axis labels, required and held levels, with the first point repeated to close the outline."""
         for code, level in [*dimiliki.items(), *dipersyaratkan.items()]:
             if not isinstance(level, int) or not 0 <= level <= MAX_LEVEL:
                 raise ValueError(f"level {code} harus bilangan bulat 0-{MAX_LEVEL}, bukan {level!r}")
         codes = list(dipersyaratkan) + list(dipersyaratkan)[:1]
-        return ([self.nama.get(c, c) for c in codes], [dipersyaratkan[c] for c in codes],
-                [dimiliki.get(c, 0) for c in codes])
+        return (
+            [self.nama.get(c, c) for c in codes],
+            [dipersyaratkan[c] for c in codes],
+            [dimiliki.get(c, 0) for c in codes],
+        )
 
     def perbarui(self, dimiliki: Mapping[str, int], dipersyaratkan: Mapping[str, int]) -> None:
         """Redraw for new levels; a required competency missing from ``dimiliki`` counts as level 0."""
@@ -72,9 +84,16 @@ class RadarKompetensi(widgets.VBox):
 
     def _tulis_kesenjangan(self, dimiliki: Mapping[str, int], dipersyaratkan: Mapping[str, int]) -> None:
         gaps = [
-            teks(self.bahasa, "radar_kurang", nama=self.nama.get(code, code), dimiliki=dimiliki.get(code, 0),
-                 syarat=level, selisih=level - dimiliki.get(code, 0))
-            for code, level in dipersyaratkan.items() if dimiliki.get(code, 0) < level
+            teks(
+                self.bahasa,
+                "radar_kurang",
+                nama=self.nama.get(code, code),
+                dimiliki=dimiliki.get(code, 0),
+                syarat=level,
+                selisih=level - dimiliki.get(code, 0),
+            )
+            for code, level in dipersyaratkan.items()
+            if dimiliki.get(code, 0) < level
         ]
         items = "".join(f"<li>{html.escape(g)}</li>" for g in gaps)
         self.kesenjangan.value = f"<ul>{items}</ul>" if gaps else f"<p>{teks(self.bahasa, 'radar_memenuhi')}</p>"

@@ -40,18 +40,23 @@ class Peringkat(SoalPilihan):
         rows = []
         for position in range(len(self.urutan)):
             label = widgets.HTML(layout=widgets.Layout(flex="1 1 16rem"))
-            up = widgets.Button(description=teks(self.bahasa, "naik"), icon="arrow-up",
-                                layout=widgets.Layout(width="auto"))
-            down = widgets.Button(description=teks(self.bahasa, "turun"), icon="arrow-down",
-                                  layout=widgets.Layout(width="auto"))
+            up = widgets.Button(
+                description=teks(self.bahasa, "naik"), icon="arrow-up", layout=widgets.Layout(width="auto")
+            )
+            down = widgets.Button(
+                description=teks(self.bahasa, "turun"), icon="arrow-down", layout=widgets.Layout(width="auto")
+            )
             up.on_click(lambda _button, p=position: self.pindah(p, p - 1))
             down.on_click(lambda _button, p=position: self.pindah(p, p + 1))
             self._labels.append(label)
             self._up.append(up)
             self._down.append(down)
             rows.append(widgets.HBox([label, up, down], layout=lebar_penuh(flex_flow="row wrap", align_items="center")))
-        self.tetapkan = widgets.Button(description=teks(self.bahasa, "tetapkan_urutan"), icon="check",
-                                       layout=widgets.Layout(width="auto", align_self="flex-start"))
+        self.tetapkan = widgets.Button(
+            description=teks(self.bahasa, "tetapkan_urutan"),
+            icon="check",
+            layout=widgets.Layout(width="auto", align_self="flex-start"),
+        )
         self.tetapkan.on_click(lambda _button: self._catat(list(self.urutan)))
         self._tampilkan_urutan()
         return [*rows, self.tetapkan]
@@ -94,7 +99,7 @@ class Peringkat(SoalPilihan):
         if not isinstance(stored, list) or sorted(stored) != sorted(self.pilihan):
             return 0.0
         rank = {key: position for position, key in enumerate(stored)}
-        pairs = [(a, b) for i, a in enumerate(urutan) for b in urutan[i + 1:]]
+        pairs = [(a, b) for i, a in enumerate(urutan) for b in urutan[i + 1 :]]
         return sum(rank[a] < rank[b] for a, b in pairs) / len(pairs)
 
     @classmethod

@@ -119,8 +119,9 @@ class Penyimpanan:
         if content is None:
             return None
         try:
-            return Jawaban(content["soal"], content["jenis"], content["jawaban"], content["disimpan"],
-                           content.get("kompetensi"))
+            return Jawaban(
+                content["soal"], content["jenis"], content["jawaban"], content["disimpan"], content.get("kompetensi")
+            )
         except KeyError as exc:
             raise BerkasRusak(f"{soal}.json: kolom {exc} tidak ada") from exc
 
@@ -128,10 +129,17 @@ class Penyimpanan:
         """Store the answer to ``soal``; the shuffle seed is fixed on the first answer."""
         self.benih(tetapkan=True)
         answer = Jawaban(soal, jenis, nilai, now(), kompetensi)
-        _write_json(self._answer_path(soal), {
-            "format": FORMAT, "soal": soal, "jenis": jenis, "kompetensi": kompetensi,
-            "jawaban": nilai, "disimpan": answer.disimpan,
-        })
+        _write_json(
+            self._answer_path(soal),
+            {
+                "format": FORMAT,
+                "soal": soal,
+                "jenis": jenis,
+                "kompetensi": kompetensi,
+                "jawaban": nilai,
+                "disimpan": answer.disimpan,
+            },
+        )
         return answer
 
     def semua(self) -> dict[str, Jawaban]:
@@ -168,7 +176,13 @@ class Penyimpanan:
     def kirim(self, dijawab: list[str], belum: list[str]) -> str:
         """Record that the learner submitted, with which items were answered; returns the time."""
         when = now()
-        _write_json(self.root / "kiriman.json", {
-            "format": FORMAT, "dikirim": when, "dijawab": dijawab, "belum_dijawab": belum,
-        })
+        _write_json(
+            self.root / "kiriman.json",
+            {
+                "format": FORMAT,
+                "dikirim": when,
+                "dijawab": dijawab,
+                "belum_dijawab": belum,
+            },
+        )
         return when

@@ -26,8 +26,12 @@ class TombolKirim(widgets.VBox):
     def __init__(self, *, bahasa: str | None = None, folder: Path | str | None = None) -> None:
         self.bahasa = pilih_bahasa(bahasa)
         self._store = Penyimpanan.di(folder)
-        self.tombol = widgets.Button(description=teks(self.bahasa, "kirim"), icon="paper-plane",
-                                     button_style="primary", layout=widgets.Layout(width="auto"))
+        self.tombol = widgets.Button(
+            description=teks(self.bahasa, "kirim"),
+            icon="paper-plane",
+            button_style="primary",
+            layout=widgets.Layout(width="auto"),
+        )
         self.hasil = widgets.HTML(layout=lebar_penuh())
         self.tombol.on_click(self.kirim)
         super().__init__([widgets.HTML(STYLE), self.tombol, self.hasil], layout=lebar_penuh())

@@ -29,8 +29,9 @@ class Uraian(Soal):
         return teks(self.bahasa, "tulis_uraian")
 
     def _kontrol(self, nilai: Any) -> list[widgets.Widget]:
-        self.kotak = widgets.Textarea(value=nilai if isinstance(nilai, str) else "", rows=self.baris,
-                                      continuous_update=True, layout=lebar_penuh())
+        self.kotak = widgets.Textarea(
+            value=nilai if isinstance(nilai, str) else "", rows=self.baris, continuous_update=True, layout=lebar_penuh()
+        )
         self.kotak.observe(self._ketik, "value")
         return [self.kotak]
 

@@ -45,10 +45,13 @@ class CoverageMatrix:
 
     def problems(self) -> list[Problem]:
         return [
-            Problem(f"kompetensi {row.code} ({row.name})",
-                    f"diukur {row.items} butir di {row.modules} modul; aturan: paling sedikit "
-                    f"{self.rules.min_items} butir di {self.rules.min_modules} modul (assessments/authoring.yml)")
-            for row in self.rows if not self.ok(row)
+            Problem(
+                f"kompetensi {row.code} ({row.name})",
+                f"diukur {row.items} butir di {row.modules} modul; aturan: paling sedikit "
+                f"{self.rules.min_items} butir di {self.rules.min_modules} modul (assessments/authoring.yml)",
+            )
+            for row in self.rows
+            if not self.ok(row)
         ]
 
 

@@ -77,12 +77,20 @@ def _compare(course: Course, cells: list[GradedCell], result: SubmissionResult) 
         score = graded.scores.get(cell.grade_id) if graded else None
         if result.student == KEY and (score is None or score < cell.points):
             error = _error_of(graded, cell.grade_id) if graded else ""
-            problems.append(Problem(course.where(cell), f"solusi/kunci pelatih tidak lulus uji ini "
-                                                        f"(skor {score or 0:g} dari {cell.points:g}){error}"))
+            problems.append(
+                Problem(
+                    course.where(cell),
+                    f"solusi/kunci pelatih tidak lulus uji ini (skor {score or 0:g} dari {cell.points:g}){error}",
+                )
+            )
         elif result.student == RELEASE and score:
             how = "poin penuh" if score >= cell.points else f"{score:g} dari {cell.points:g} poin"
-            problems.append(Problem(course.where(cell), f"versi rilis tanpa jawaban sudah mendapat {how}: "
-                                                        "uji ini tidak memeriksa jawaban peserta"))
+            problems.append(
+                Problem(
+                    course.where(cell),
+                    f"versi rilis tanpa jawaban sudah mendapat {how}: uji ini tidak memeriksa jawaban peserta",
+                )
+            )
     return problems
 
 
@@ -99,8 +107,9 @@ def check_by_grading(course: Course, workspace: Path, sandbox: Sandbox) -> list[
         for result in sorted(run.results, key=lambda r: r.student):
             if not result.ok:
                 who = "solusi pelatih" if result.student == KEY else "versi rilis"
-                problems.append(Problem(f"courses/{course.id}/source/{module.id}",
-                                        f"notebook {who} gagal dinilai: {result.error}"))
+                problems.append(
+                    Problem(f"courses/{course.id}/source/{module.id}", f"notebook {who} gagal dinilai: {result.error}")
+                )
                 continue
             problems += _compare(course, auto, result)
     return problems

@@ -71,8 +71,13 @@ def key_answers(notebook: nbformat.NotebookNode) -> tuple[list[KeyAnswer], list[
                     key = {k.arg: _literal(k.value) for k in node.keywords if k.arg and k.arg != "poin"}
                     answer = cls.jawaban_kunci(**key)
                 except (ValueError, TypeError, KesalahanSoal) as exc:
-                    problems.append((index, f"kunci soal {item_id} harus ditulis langsung (literal) dan sesuai "
-                                            f"jenis soal {cls.__name__} ({exc})"))
+                    problems.append(
+                        (
+                            index,
+                            f"kunci soal {item_id} harus ditulis langsung (literal) dan sesuai "
+                            f"jenis soal {cls.__name__} ({exc})",
+                        )
+                    )
                     continue
                 answers.append(KeyAnswer(item_id, cls.jenis, answer, competency))
     return answers, problems

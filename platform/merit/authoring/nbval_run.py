@@ -48,9 +48,21 @@ def check_with_nbval(course: Course, workspace: Path) -> list[Problem]:
     report = folder / "nbval.xml"
     notebooks = [f"{m.id}/{name}" for m in course.spec.modules for name in m.notebooks]
     command = [
-        sys.executable, "-m", "pytest", "-c", str(folder / "pytest.ini"), "--rootdir", str(folder),
-        "-p", "no:cacheprovider", "-q", "--nbval-lax", "--nbval-current-env",
-        f"--nbval-cell-timeout={CELL_TIMEOUT}", f"--junitxml={report}", *notebooks,
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        str(folder / "pytest.ini"),
+        "--rootdir",
+        str(folder),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--nbval-lax",
+        "--nbval-current-env",
+        f"--nbval-cell-timeout={CELL_TIMEOUT}",
+        f"--junitxml={report}",
+        *notebooks,
     ]
     completed = subprocess.run(command, cwd=folder, capture_output=True, text=True)
     if not report.is_file():

@@ -33,11 +33,25 @@ class Tag:
     level: int
 
 
-def _nbgrader(cell: nbformat.NotebookNode, grade_id: str, *, grade: bool = False, solution: bool = False,
-              locked: bool = True, task: bool = False, points: float | None = None, tag: Tag | None = None
-              ) -> nbformat.NotebookNode:
-    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution,
-            "task": task}
+def _nbgrader(
+    cell: nbformat.NotebookNode,
+    grade_id: str,
+    *,
+    grade: bool = False,
+    solution: bool = False,
+    locked: bool = True,
+    task: bool = False,
+    points: float | None = None,
+    tag: Tag | None = None,
+) -> nbformat.NotebookNode:
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": task,
+    }
     if points is not None:
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
@@ -58,27 +72,39 @@ def _test(grade_id: str, source: str, points: float, tag: Tag) -> nbformat.Noteb
     return _nbgrader(new_code_cell(source), grade_id, grade=True, points=points, tag=tag)
 
 
-def _item(variable: str, cls: str, question: str, options: dict[str, str], key: str, points: int, tag: Tag
-          ) -> list[nbformat.NotebookNode]:
+def _item(
+    variable: str, cls: str, question: str, options: dict[str, str], key: str, points: int, tag: Tag
+) -> list[nbformat.NotebookNode]:
     """An item cell (read-only) and its hidden scoring cell, as docs/widgets.md describes."""
     listed = "".join(f"\n        {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in options.items())
-    constructor = (f"{cls}(\n    \"{variable}\",\n    \"{question}\",\n    pilihan={{{listed}\n    }},\n"
-                   f"    kompetensi=\"{tag.competency}\",\n)")
+    constructor = (
+        f'{cls}(\n    "{variable}",\n    "{question}",\n    pilihan={{{listed}\n    }},\n'
+        f'    kompetensi="{tag.competency}",\n)'
+    )
     return [
         _locked_code(f"soal_{variable}", f"soal_{variable} = {constructor}\nsoal_{variable}"),
-        _test(f"nilai_{variable}", "# Sel penilaian: kuncinya tersembunyi dan baru dipakai saat notebook dinilai.\n"
-              f"### BEGIN HIDDEN TESTS\nnilai(soal_{variable}, {key}, poin={points})\n### END HIDDEN TESTS",
-              points, tag),
+        _test(
+            f"nilai_{variable}",
+            "# Sel penilaian: kuncinya tersembunyi dan baru dipakai saat notebook dinilai.\n"
+            f"### BEGIN HIDDEN TESTS\nnilai(soal_{variable}, {key}, poin={points})\n### END HIDDEN TESTS",
+            points,
+            tag,
+        ),
     ]
 
 
 RUBRIC_CRITERIA = [
-    {"name": "Ketepatan isi", "points": 2,
-     "description": "2 poin bila [GANTI: apa yang harus ada]; 1 poin bila sebagian; 0 bila tidak ada."},
-    {"name": "Contoh dari pekerjaan sendiri", "points": 1,
-     "description": "1 poin bila memberi contoh nyata dari unit kerja sendiri."},
-    {"name": "Kejelasan", "points": 1,
-     "description": "1 poin bila runtut dan mudah dipahami rekan kerja."},
+    {
+        "name": "Ketepatan isi",
+        "points": 2,
+        "description": "2 poin bila [GANTI: apa yang harus ada]; 1 poin bila sebagian; 0 bila tidak ada.",
+    },
+    {
+        "name": "Contoh dari pekerjaan sendiri",
+        "points": 1,
+        "description": "1 poin bila memberi contoh nyata dari unit kerja sendiri.",
+    },
+    {"name": "Kejelasan", "points": 1, "description": "1 poin bila runtut dan mudah dipahami rekan kerja."},
 ]
 
 
@@ -87,57 +113,145 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
     tag = [tags[i % len(tags)] for i in range(7)]
     rubric_rows = "\n".join(f"| {c['points']} | {c['name']}: {c['description']} |" for c in RUBRIC_CRITERIA)
     cells = [
-        _text("judul", f"# Modul {number} — [GANTI: judul modul]\n\n[GANTI: satu paragraf pengantar: untuk siapa "
-              "modul ini dan mengapa penting bagi pekerjaannya.]\n\n## Tujuan pembelajaran\n\nSetelah modul ini Anda "
-              "mampu:\n\n1. [GANTI: tujuan pertama, dengan kata kerja yang dapat diamati]\n"
-              "2. [GANTI: tujuan kedua]\n3. [GANTI: tujuan ketiga]"),
-        _text("bacaan", "## Bacaan — [GANTI: judul bacaan]\n\n[GANTI: bacaan 600–1200 kata dalam bahasa Indonesia "
-              "yang jelas. Sebut dasar aturannya (nomor dan tahun peraturan) dan beri contoh dari praktik instansi.]"),
-        _text("contoh_pengantar", "## Contoh — menghitung JP dari menit pelatihan\n\nSatu jam pelajaran (JP) sama "
-              "dengan 45 menit (PerLAN 5/2018). Pelatihan 135 menit berarti 135 ÷ 45 = 3 JP. Jalankan sel di bawah "
-              "dengan **Shift + Enter**.\n\n[GANTI: ganti contoh ini dengan contoh yang dikerjakan langkah demi "
-              "langkah untuk topik modul Anda.]"),
-        new_code_cell("menit = 135\njp = menit / 45\nprint(\"Pelatihan\", menit, \"menit =\", jp, \"JP\")"),
-        _locked_code("impor", "from merit_widgets import Peringkat, PilihanBerbobot, PilihanGanda, PilihanTunggal, "
-                     "TombolKirim, Uraian, nilai"),
-        _text("soal_kode_1", "## Latihan 1 — JP dari menit (2 poin)\n\nLengkapi fungsi `jp_dari_menit(menit)` yang "
-              "mengubah lama pelatihan dalam menit menjadi JP, dibulatkan satu angka di belakang koma.\n\n"
-              "[GANTI: ganti latihan ini dengan latihan kode untuk topik modul Anda, atau hapus bila modul Anda "
-              "hanya memakai soal klik.]"),
-        _nbgrader(new_code_cell("def jp_dari_menit(menit):\n    ### BEGIN SOLUTION\n    return round(menit / 45, 1)\n"
-                                "    ### END SOLUTION"), "jawab_kode_1", solution=True, locked=False),
-        _test("uji_kode_1", "assert jp_dari_menit(135) == 3.0, \"135 menit seharusnya 3.0 JP.\"\nprint(\"Tes terlihat "
-              "lulus.\")\n### BEGIN HIDDEN TESTS\nassert jp_dari_menit(100) == 2.2, \"100 menit ÷ 45 = 2,22…, "
-              "dibulatkan 2.2.\"\n### END HIDDEN TESTS", 2, tag[0]),
-        _text("soal_kode_2", "## Latihan 2 — Sisa hak JP (2 poin)\n\nSetiap ASN berhak atas paling sedikit 20 JP "
-              "pengembangan kompetensi setahun. Lengkapi `sisa_jp(daftar_jp)` yang memberi JP yang masih kurang "
-              "(0 bila sudah terpenuhi).\n\n[GANTI: ganti atau hapus latihan ini.]"),
-        _nbgrader(new_code_cell("def sisa_jp(daftar_jp):\n    ### BEGIN SOLUTION\n    return max(0, 20 - sum(daftar_jp))"
-                                "\n    ### END SOLUTION"), "jawab_kode_2", solution=True, locked=False),
-        _test("uji_kode_2", "assert sisa_jp([6, 2, 8]) == 4, \"6 + 2 + 8 = 16 JP, jadi masih kurang 4.\"\n"
-              "print(\"Tes terlihat lulus.\")\n### BEGIN HIDDEN TESTS\nassert sisa_jp([12, 10]) == 0, \"Lebih dari 20 "
-              "JP berarti tidak ada kekurangan (0).\"\nassert sisa_jp([]) == 20\n### END HIDDEN TESTS", 2, tag[1]),
+        _text(
+            "judul",
+            f"# Modul {number} — [GANTI: judul modul]\n\n[GANTI: satu paragraf pengantar: untuk siapa "
+            "modul ini dan mengapa penting bagi pekerjaannya.]\n\n## Tujuan pembelajaran\n\nSetelah modul ini Anda "
+            "mampu:\n\n1. [GANTI: tujuan pertama, dengan kata kerja yang dapat diamati]\n"
+            "2. [GANTI: tujuan kedua]\n3. [GANTI: tujuan ketiga]",
+        ),
+        _text(
+            "bacaan",
+            "## Bacaan — [GANTI: judul bacaan]\n\n[GANTI: bacaan 600–1200 kata dalam bahasa Indonesia "
+            "yang jelas. Sebut dasar aturannya (nomor dan tahun peraturan) dan beri contoh dari praktik instansi.]",
+        ),
+        _text(
+            "contoh_pengantar",
+            "## Contoh — menghitung JP dari menit pelatihan\n\nSatu jam pelajaran (JP) sama "
+            "dengan 45 menit (PerLAN 5/2018). Pelatihan 135 menit berarti 135 ÷ 45 = 3 JP. Jalankan sel di bawah "
+            "dengan **Shift + Enter**.\n\n[GANTI: ganti contoh ini dengan contoh yang dikerjakan langkah demi "
+            "langkah untuk topik modul Anda.]",
+        ),
+        new_code_cell('menit = 135\njp = menit / 45\nprint("Pelatihan", menit, "menit =", jp, "JP")'),
+        _locked_code(
+            "impor",
+            "from merit_widgets import Peringkat, PilihanBerbobot, PilihanGanda, PilihanTunggal, "
+            "TombolKirim, Uraian, nilai",
+        ),
+        _text(
+            "soal_kode_1",
+            "## Latihan 1 — JP dari menit (2 poin)\n\nLengkapi fungsi `jp_dari_menit(menit)` yang "
+            "mengubah lama pelatihan dalam menit menjadi JP, dibulatkan satu angka di belakang koma.\n\n"
+            "[GANTI: ganti latihan ini dengan latihan kode untuk topik modul Anda, atau hapus bila modul Anda "
+            "hanya memakai soal klik.]",
+        ),
+        _nbgrader(
+            new_code_cell(
+                "def jp_dari_menit(menit):\n    ### BEGIN SOLUTION\n    return round(menit / 45, 1)\n"
+                "    ### END SOLUTION"
+            ),
+            "jawab_kode_1",
+            solution=True,
+            locked=False,
+        ),
+        _test(
+            "uji_kode_1",
+            'assert jp_dari_menit(135) == 3.0, "135 menit seharusnya 3.0 JP."\nprint("Tes terlihat '
+            'lulus.")\n### BEGIN HIDDEN TESTS\nassert jp_dari_menit(100) == 2.2, "100 menit ÷ 45 = 2,22…, '
+            'dibulatkan 2.2."\n### END HIDDEN TESTS',
+            2,
+            tag[0],
+        ),
+        _text(
+            "soal_kode_2",
+            "## Latihan 2 — Sisa hak JP (2 poin)\n\nSetiap ASN berhak atas paling sedikit 20 JP "
+            "pengembangan kompetensi setahun. Lengkapi `sisa_jp(daftar_jp)` yang memberi JP yang masih kurang "
+            "(0 bila sudah terpenuhi).\n\n[GANTI: ganti atau hapus latihan ini.]",
+        ),
+        _nbgrader(
+            new_code_cell(
+                "def sisa_jp(daftar_jp):\n    ### BEGIN SOLUTION\n    return max(0, 20 - sum(daftar_jp))"
+                "\n    ### END SOLUTION"
+            ),
+            "jawab_kode_2",
+            solution=True,
+            locked=False,
+        ),
+        _test(
+            "uji_kode_2",
+            'assert sisa_jp([6, 2, 8]) == 4, "6 + 2 + 8 = 16 JP, jadi masih kurang 4."\n'
+            'print("Tes terlihat lulus.")\n### BEGIN HIDDEN TESTS\nassert sisa_jp([12, 10]) == 0, "Lebih dari 20 '
+            'JP berarti tidak ada kekurangan (0)."\nassert sisa_jp([]) == 20\n### END HIDDEN TESTS',
+            2,
+            tag[1],
+        ),
         _text("kasus_1", "## Soal 3\n\n[GANTI: ceritakan kasusnya di sini; di dalam soal cukup pertanyaannya.]"),
-        *_item("tunggal", "PilihanTunggal", "[GANTI: pertanyaan]", {"a": "[GANTI: pilihan yang benar]",
-               "b": "[GANTI: pengecoh]", "c": "[GANTI: pengecoh]"}, 'kunci="a"', 2, tag[2]),
+        *_item(
+            "tunggal",
+            "PilihanTunggal",
+            "[GANTI: pertanyaan]",
+            {"a": "[GANTI: pilihan yang benar]", "b": "[GANTI: pengecoh]", "c": "[GANTI: pengecoh]"},
+            'kunci="a"',
+            2,
+            tag[2],
+        ),
         _text("kasus_2", "## Soal 4\n\n[GANTI: kasus untuk soal pilihan ganda (boleh lebih dari satu jawaban).]"),
-        *_item("ganda", "PilihanGanda", "[GANTI: pertanyaan]", {"a": "[GANTI: benar]", "b": "[GANTI: benar]",
-               "c": "[GANTI: salah]", "d": "[GANTI: salah]"}, 'kunci={"a", "b"}', 2, tag[3]),
-        _text("kasus_3", "## Soal 5\n\n[GANTI: kasus untuk soal berbobot: setiap pilihan diberi bobot, tanpa satu "
-              "jawaban benar.]"),
-        *_item("berbobot", "PilihanBerbobot", "[GANTI: pertanyaan]", {"a": "[GANTI: paling tepat]",
-               "b": "[GANTI: cukup tepat]", "c": "[GANTI: kurang tepat]"}, 'bobot={"a": 5, "b": 3, "c": 1}', 5, tag[4]),
+        *_item(
+            "ganda",
+            "PilihanGanda",
+            "[GANTI: pertanyaan]",
+            {"a": "[GANTI: benar]", "b": "[GANTI: benar]", "c": "[GANTI: salah]", "d": "[GANTI: salah]"},
+            'kunci={"a", "b"}',
+            2,
+            tag[3],
+        ),
+        _text(
+            "kasus_3",
+            "## Soal 5\n\n[GANTI: kasus untuk soal berbobot: setiap pilihan diberi bobot, tanpa satu jawaban benar.]",
+        ),
+        *_item(
+            "berbobot",
+            "PilihanBerbobot",
+            "[GANTI: pertanyaan]",
+            {"a": "[GANTI: paling tepat]", "b": "[GANTI: cukup tepat]", "c": "[GANTI: kurang tepat]"},
+            'bobot={"a": 5, "b": 3, "c": 1}',
+            5,
+            tag[4],
+        ),
         _text("kasus_4", "## Soal 6\n\n[GANTI: kasus untuk mengurutkan tanggapan dari yang paling tepat.]"),
-        *_item("urutan", "Peringkat", "Urutkan dari yang paling tepat.", {"a": "[GANTI: pertama]",
-               "b": "[GANTI: kedua]", "c": "[GANTI: ketiga]"}, 'urutan=["a", "b", "c"]', 3, tag[5]),
-        _text("kasus_refleksi", "## Refleksi (4 poin, dinilai pelatih)\n\n[GANTI: pertanyaan refleksi yang mengaitkan "
-              "modul dengan pekerjaan peserta.]"),
-        _locked_code("soal_refleksi", f"soal_refleksi = Uraian(\n    \"refleksi\",\n    \"[GANTI: pertanyaan]\",\n"
-                     f"    kompetensi=\"{tag[6].competency}\",\n)\nsoal_refleksi"),
-        _nbgrader(new_markdown_cell(f"**Rubrik refleksi (4 poin, dinilai pelatih):**\n\n| Poin | Kriteria |\n| :-: | "
-                                    f"--- |\n{rubric_rows}"), "rubrik_refleksi", task=True, points=4, tag=tag[6]),
-        _text("ringkasan", "## Ringkasan\n\n* [GANTI: tiga sampai lima butir yang perlu diingat peserta.]\n\n"
-              "Tekan **Kirim jawaban** untuk memeriksa soal yang belum dijawab."),
+        *_item(
+            "urutan",
+            "Peringkat",
+            "Urutkan dari yang paling tepat.",
+            {"a": "[GANTI: pertama]", "b": "[GANTI: kedua]", "c": "[GANTI: ketiga]"},
+            'urutan=["a", "b", "c"]',
+            3,
+            tag[5],
+        ),
+        _text(
+            "kasus_refleksi",
+            "## Refleksi (4 poin, dinilai pelatih)\n\n[GANTI: pertanyaan refleksi yang mengaitkan "
+            "modul dengan pekerjaan peserta.]",
+        ),
+        _locked_code(
+            "soal_refleksi",
+            f'soal_refleksi = Uraian(\n    "refleksi",\n    "[GANTI: pertanyaan]",\n'
+            f'    kompetensi="{tag[6].competency}",\n)\nsoal_refleksi',
+        ),
+        _nbgrader(
+            new_markdown_cell(
+                f"**Rubrik refleksi (4 poin, dinilai pelatih):**\n\n| Poin | Kriteria |\n| :-: | --- |\n{rubric_rows}"
+            ),
+            "rubrik_refleksi",
+            task=True,
+            points=4,
+            tag=tag[6],
+        ),
+        _text(
+            "ringkasan",
+            "## Ringkasan\n\n* [GANTI: tiga sampai lima butir yang perlu diingat peserta.]\n\n"
+            "Tekan **Kirim jawaban** untuk memeriksa soal yang belum dijawab.",
+        ),
         _locked_code("kirim", "TombolKirim()"),
     ]
     notebook = new_notebook(cells=cells)
@@ -147,26 +261,36 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
 
 
 def scaffold_course(
-    courses_dir: Path, assessments_dir: Path, framework: Framework, course_id: str, title: str,
-    modules: int, competencies: dict[str, int],
+    courses_dir: Path,
+    assessments_dir: Path,
+    framework: Framework,
+    course_id: str,
+    title: str,
+    modules: int,
+    competencies: dict[str, int],
 ) -> Path:
     """Write ``courses/<course_id>/`` and its rubric files; refuses to overwrite anything."""
     if not COURSE_ID.match(course_id):
-        raise MeritError(f"Kode kursus '{course_id}' tidak valid: pakai huruf kecil, angka, dan tanda minus, "
-                         "misalnya etika-dasar.")
+        raise MeritError(
+            f"Kode kursus '{course_id}' tidak valid: pakai huruf kecil, angka, dan tanda minus, misalnya etika-dasar."
+        )
     folder = courses_dir / course_id
     if folder.exists():
         raise MeritError(f"Folder courses/{course_id} sudah ada; pilih kode lain atau hapus folder itu dulu.")
     unknown = sorted(set(competencies) - framework.codes)
     if unknown:
-        raise MeritError(f"Kompetensi {', '.join(unknown)} tidak ada dalam kerangka kompetensi. Kode yang ada: "
-                         f"{', '.join(sorted(framework.codes))}.")
+        raise MeritError(
+            f"Kompetensi {', '.join(unknown)} tidak ada dalam kerangka kompetensi. Kode yang ada: "
+            f"{', '.join(sorted(framework.codes))}."
+        )
     tags = [Tag(code, 1) for code in competencies]
     spec = {
         "id": course_id,
         "title": {"id": title, "en": "[GANTI: English title]"},
-        "description": {"id": "[GANTI: dua atau tiga kalimat tentang isi dan manfaat kursus.]",
-                        "en": "[GANTI: the same in English.]"},
+        "description": {
+            "id": "[GANTI: dua atau tiga kalimat tentang isi dan manfaat kursus.]",
+            "en": "[GANTI: the same in English.]",
+        },
         "jp": 3 * modules,
         "pass_mark": 70,
         "competencies": [{"code": code, "target_level": level} for code, level in competencies.items()],
@@ -174,18 +298,30 @@ def scaffold_course(
     }
     for number in range(1, modules + 1):
         module_id, notebook = f"m{number:02d}-modul-{number}", f"modul_{number}.ipynb"
-        spec["modules"].append({"id": module_id, "title": {"id": f"[GANTI: judul modul {number}]",
-                                                           "en": f"[GANTI: module {number} title]"},
-                                "notebooks": [notebook]})
+        spec["modules"].append(
+            {
+                "id": module_id,
+                "title": {"id": f"[GANTI: judul modul {number}]", "en": f"[GANTI: module {number} title]"},
+                "notebooks": [notebook],
+            }
+        )
         (folder / "source" / module_id).mkdir(parents=True)
         nbformat.write(module_notebook(number, tags), folder / "source" / module_id / notebook)
         rubric = rubric_path(assessments_dir, course_id, module_id, "rubrik_refleksi")
         rubric.parent.mkdir(parents=True, exist_ok=True)
-        rubric.write_text(yaml.safe_dump({"title": "[GANTI: judul refleksi]", "points": 4,
-                                          "criteria": RUBRIC_CRITERIA}, allow_unicode=True, sort_keys=False),
-                          encoding="utf-8")
-    header = ("# Kursus dibuat oleh `merit course new`. Ganti setiap [GANTI: ...], lalu jalankan\n"
-              f"# `merit course validate {course_id}`. Panduan: docs/authoring.md\n")
-    (folder / "course.yml").write_text(header + yaml.safe_dump(spec, allow_unicode=True, sort_keys=False),
-                                       encoding="utf-8")
+        rubric.write_text(
+            yaml.safe_dump(
+                {"title": "[GANTI: judul refleksi]", "points": 4, "criteria": RUBRIC_CRITERIA},
+                allow_unicode=True,
+                sort_keys=False,
+            ),
+            encoding="utf-8",
+        )
+    header = (
+        "# Kursus dibuat oleh `merit course new`. Ganti setiap [GANTI: ...], lalu jalankan\n"
+        f"# `merit course validate {course_id}`. Panduan: docs/authoring.md\n"
+    )
+    (folder / "course.yml").write_text(
+        header + yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return folder

@@ -30,8 +30,12 @@ def check_structure(course: Course, rules: QualityRules) -> list[Problem]:
     course_yml = display_path(course.folder / "course.yml", root)
     problems: list[Problem] = []
     if len(course.spec.modules) < rules.course.min_modules:
-        problems.append(Problem(course_yml, f"kursus baru punya {len(course.spec.modules)} modul; "
-                                            f"paling sedikit {rules.course.min_modules}"))
+        problems.append(
+            Problem(
+                course_yml,
+                f"kursus baru punya {len(course.spec.modules)} modul; paling sedikit {rules.course.min_modules}",
+            )
+        )
     if PLACEHOLDER in (course.folder / "course.yml").read_text(encoding="utf-8"):
         problems.append(Problem(course_yml, f"masih berisi teks contoh {PLACEHOLDER} ...] dari merit course new"))
     for module in course.spec.modules:
@@ -40,11 +44,17 @@ def check_structure(course: Course, rules: QualityRules) -> list[Problem]:
         cells = [c for c in course.cells if c.module == module.id]
         auto, manual = sum(not c.manual for c in cells), sum(c.manual for c in cells)
         if auto < rules.module.min_autograded_items:
-            problems.append(Problem(shown, f"{auto} butir dinilai otomatis; paling sedikit "
-                                           f"{rules.module.min_autograded_items}"))
+            problems.append(
+                Problem(shown, f"{auto} butir dinilai otomatis; paling sedikit {rules.module.min_autograded_items}")
+            )
         if manual < rules.module.min_manual_items:
-            problems.append(Problem(shown, f"{manual} butir dinilai pelatih (refleksi dengan rubrik); paling sedikit "
-                                           f"{rules.module.min_manual_items}"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"{manual} butir dinilai pelatih (refleksi dengan rubrik); paling sedikit "
+                    f"{rules.module.min_manual_items}",
+                )
+            )
         headings: list[str] = []
         for name in module.notebooks:
             path = folder / name
@@ -52,20 +62,27 @@ def check_structure(course: Course, rules: QualityRules) -> list[Problem]:
             headings += _headings(notebook)
             marked = [str(i + 1) for i, cell in enumerate(notebook.cells) if PLACEHOLDER in cell.source]
             if marked:
-                problems.append(Problem(f"{display_path(path, root)}, sel ke-{', '.join(marked)}",
-                                        f"masih berisi teks contoh {PLACEHOLDER} ...] dari merit course new"))
+                problems.append(
+                    Problem(
+                        f"{display_path(path, root)}, sel ke-{', '.join(marked)}",
+                        f"masih berisi teks contoh {PLACEHOLDER} ...] dari merit course new",
+                    )
+                )
         for section in rules.module.required_sections:
             if not any(h.startswith(section.lower()) for h in headings):
-                problems.append(Problem(shown, f"bagian '{section}' tidak ditemukan (judul Markdown yang diawali "
-                                               f"'{section}')"))
+                problems.append(
+                    Problem(shown, f"bagian '{section}' tidak ditemukan (judul Markdown yang diawali '{section}')")
+                )
         problems += _large_files(folder, root, rules.module.max_dataset_bytes)
     return problems
 
 
 def _large_files(folder: Path, root: Path, limit: int) -> list[Problem]:
     return [
-        Problem(display_path(path, root), f"berkas {path.stat().st_size:,} byte melebihi batas {limit:,} byte "
-                                          "untuk data di folder kursus")
+        Problem(
+            display_path(path, root),
+            f"berkas {path.stat().st_size:,} byte melebihi batas {limit:,} byte untuk data di folder kursus",
+        )
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.suffix != ".ipynb" and path.stat().st_size > limit
     ]

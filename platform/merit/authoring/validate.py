@@ -85,8 +85,11 @@ def validate_course(
     # Missing sections or placeholders do not stop the run: a trainer replacing the text
     # of `merit course new` sees from the start whether the exercises still grade right.
     cannot_run = static_failed or sandbox is None
-    run("solusi lulus semua uji, versi rilis gagal (nbgrader)",
-        lambda: check_by_grading(course, workspace, sandbox), skip=cannot_run)
+    run(
+        "solusi lulus semua uji, versi rilis gagal (nbgrader)",
+        lambda: check_by_grading(course, workspace, sandbox),
+        skip=cannot_run,
+    )
     run("nbval pada notebook solusi", lambda: check_with_nbval(course, workspace), skip=cannot_run)
     report.seconds = time.perf_counter() - started
     return report

@@ -119,7 +119,9 @@ class Course:
 
     def where(self, cell: GradedCell) -> str:
         """``courses/<id>/source/<module>/<notebook>.ipynb, sel ke-N (grade_id)``, for messages."""
-        return f"{display_path(self.notebook_path(cell.module, cell.notebook), self.folder.parent.parent)}, {cell.label}"
+        return (
+            f"{display_path(self.notebook_path(cell.module, cell.notebook), self.folder.parent.parent)}, {cell.label}"
+        )
 
     def cell(self, module: str, notebook: str, grade_id: str) -> GradedCell | None:
         for cell in self.cells:
@@ -197,29 +199,34 @@ def _graded_cells(
             problems.append(Problem(where, "poin sel yang dinilai harus lebih dari 0"))
             continue
         if not code:
-            problems.append(
-                Problem(where, "sel yang dinilai belum ditandai kompetensinya (metadata merit.competency)")
-            )
+            problems.append(Problem(where, "sel yang dinilai belum ditandai kompetensinya (metadata merit.competency)"))
             continue
         if code not in framework.codes:
             problems.append(Problem(where, f"kompetensi '{code}' tidak ada dalam kerangka kompetensi"))
             continue
         if code not in targets:
-            problems.append(
-                Problem(where, f"kompetensi '{code}' tidak tercantum di competencies pada course.yml")
-            )
+            problems.append(Problem(where, f"kompetensi '{code}' tidak tercantum di competencies pada course.yml"))
             continue
         if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
             problems.append(Problem(where, "sel yang dinilai belum ditandai levelnya (metadata merit.level, 1–5)"))
             continue
         if level > targets[code]:
-            problems.append(Problem(
-                where, f"level {level} melebihi target level {code} kursus ini ({targets[code]}) di course.yml"
-            ))
+            problems.append(
+                Problem(where, f"level {level} melebihi target level {code} kursus ini ({targets[code]}) di course.yml")
+            )
             continue
-        cells.append(GradedCell(
-            module, path.stem, grade_id, float(points), code, level, bool(nbg.get("solution") or nbg.get("task")), index
-        ))
+        cells.append(
+            GradedCell(
+                module,
+                path.stem,
+                grade_id,
+                float(points),
+                code,
+                level,
+                bool(nbg.get("solution") or nbg.get("task")),
+                index,
+            )
+        )
     return cells, problems
 
 
@@ -230,21 +237,32 @@ def load_course(folder: Path, framework: Framework) -> Course:
     problems: list[Problem] = []
     if spec.id != folder.name:
         problems.append(
-            Problem(display_path(folder / "course.yml", root), f"id '{spec.id}' harus sama dengan nama folder '{folder.name}'")
+            Problem(
+                display_path(folder / "course.yml", root),
+                f"id '{spec.id}' harus sama dengan nama folder '{folder.name}'",
+            )
         )
     for item in spec.competencies:
         if item.code not in framework.codes:
             problems.append(
-                Problem(display_path(folder / "course.yml", root), f"kompetensi '{item.code}' tidak ada dalam kerangka kompetensi")
+                Problem(
+                    display_path(folder / "course.yml", root),
+                    f"kompetensi '{item.code}' tidak ada dalam kerangka kompetensi",
+                )
             )
     for dataset in spec.datasets:
         data = folder / dataset.path
         if not data.is_file():
-            problems.append(Problem(display_path(folder / "course.yml", root),
-                                    f"datasets: berkas {dataset.path} tidak ditemukan"))
+            problems.append(
+                Problem(display_path(folder / "course.yml", root), f"datasets: berkas {dataset.path} tidak ditemukan")
+            )
         elif dataset.path.split("/")[1] not in {m.id for m in spec.modules}:
-            problems.append(Problem(display_path(folder / "course.yml", root),
-                                    f"datasets: {dataset.path} harus berada di folder salah satu modul"))
+            problems.append(
+                Problem(
+                    display_path(folder / "course.yml", root),
+                    f"datasets: {dataset.path} harus berada di folder salah satu modul",
+                )
+            )
     cells: list[GradedCell] = []
     for module in spec.modules:
         module_cells: list[GradedCell] = []

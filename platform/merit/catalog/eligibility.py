@@ -18,7 +18,9 @@ class EligibilityRule(StrictModel):
     """Requirements of one layer; unset fields inherit from the layer below."""
 
     golongan_min: str | None = Field(None, description="Pangkat/golongan paling rendah, misalnya III/c.")
-    masa_kerja_min: int | None = Field(None, ge=0, le=45, description="Masa kerja minimal (tahun) sejak TMT CPNS di NIP.")
+    masa_kerja_min: int | None = Field(
+        None, ge=0, le=45, description="Masa kerja minimal (tahun) sejak TMT CPNS di NIP."
+    )
     units: list[str] | None = Field(None, description="Unit kerja asal kandidat; kosong = semua unit.")
     skp_min: str | None = Field(None, description="Predikat SKP paling rendah pada setiap tahun yang dinilai.")
     skp_years: int | None = Field(None, ge=1, le=5, description="Berapa tahun SKP terakhir yang dinilai.")

@@ -69,11 +69,13 @@ class ItemChecker:
 
     def check_folder(self, folder: Path, shown: str) -> None:
         if (folder / ANSWERS_FOLDER).exists():
-            self.problems.append(Problem(
-                f"{shown}/{ANSWERS_FOLDER}",
-                "folder jawaban peserta tidak boleh ada di folder sumber (terbawa ke rilis dan menimpa jawaban "
-                "peserta saat autograde); hapus folder itu",
-            ))
+            self.problems.append(
+                Problem(
+                    f"{shown}/{ANSWERS_FOLDER}",
+                    "folder jawaban peserta tidak boleh ada di folder sumber (terbawa ke rilis dan menimpa jawaban "
+                    "peserta saat autograde); hapus folder itu",
+                )
+            )
 
     def check_cell(self, cell: nbformat.NotebookNode, where: str) -> None:
         if cell.cell_type != "code":
@@ -92,49 +94,78 @@ class ItemChecker:
 
     def _check_items(self, tree: ast.Module, items: list[ast.Call], cell: nbformat.NotebookNode, where: str) -> None:
         if not cell.metadata.get("nbgrader", {}).get("locked"):
-            self.problems.append(Problem(where, "sel yang membuat soal harus read-only (nbgrader locked), "
-                                                "agar autograde menjalankan versi pelatih"))
+            self.problems.append(
+                Problem(
+                    where,
+                    "sel yang membuat soal harus read-only (nbgrader locked), agar autograde menjalankan versi pelatih",
+                )
+            )
         names = {
             id(node.value): target.id
-            for node in ast.walk(tree) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-            for target in node.targets if isinstance(target, ast.Name)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            for target in node.targets
+            if isinstance(target, ast.Name)
         }
         for call in items:
             item_id = call.args[0] if call.args else _keyword(call, "id")
             if not (isinstance(item_id, ast.Constant) and isinstance(item_id.value, str)):
-                self.problems.append(Problem(where, f"id soal {_called_name(call)} harus teks tetap, misalnya \"skenario_1\""))
+                self.problems.append(
+                    Problem(where, f'id soal {_called_name(call)} harus teks tetap, misalnya "skenario_1"')
+                )
                 continue
             if item_id.value in self.ids:
-                self.problems.append(Problem(where, f"id soal '{item_id.value}' sudah dipakai di {self.ids[item_id.value]}"))
+                self.problems.append(
+                    Problem(where, f"id soal '{item_id.value}' sudah dipakai di {self.ids[item_id.value]}")
+                )
             self.ids[item_id.value] = where
             competency = _keyword(call, "kompetensi")
             if id(call) in names:
                 code = competency.value if isinstance(competency, ast.Constant) else None
                 self.competencies[names[id(call)]] = code
 
-    def _check_scoring(self, tree: ast.Module, scorings: list[ast.Call], cell: nbformat.NotebookNode, where: str) -> None:
+    def _check_scoring(
+        self, tree: ast.Module, scorings: list[ast.Call], cell: nbformat.NotebookNode, where: str
+    ) -> None:
         nbg = cell.metadata.get("nbgrader", {})
         hidden = _hidden_lines(cell.source)
         if any(call.lineno not in hidden for call in scorings):
-            self.problems.append(Problem(where, "nilai(...) memuat kunci jawaban: tulis di antara "
-                                                "### BEGIN HIDDEN TESTS dan ### END HIDDEN TESTS"))
+            self.problems.append(
+                Problem(
+                    where,
+                    "nilai(...) memuat kunci jawaban: tulis di antara ### BEGIN HIDDEN TESTS dan ### END HIDDEN TESTS",
+                )
+            )
         if not nbg.get("grade") or nbg.get("solution"):
-            self.problems.append(Problem(where, "nilai(...) hanya boleh di sel uji yang dinilai (nbgrader grade, bukan solusi)"))
+            self.problems.append(
+                Problem(where, "nilai(...) hanya boleh di sel uji yang dinilai (nbgrader grade, bukan solusi)")
+            )
             return
         last = tree.body[-1] if tree.body else None
         if len(scorings) != 1 or not (isinstance(last, ast.Expr) and last.value is scorings[0]):
-            self.problems.append(Problem(where, "nilai(...) harus satu-satunya dan menjadi baris terakhir sel, tanpa "
-                                                "print: nbgrader memberi poin penuh bila sel tidak menampilkan angka"))
+            self.problems.append(
+                Problem(
+                    where,
+                    "nilai(...) harus satu-satunya dan menjadi baris terakhir sel, tanpa "
+                    "print: nbgrader memberi poin penuh bila sel tidak menampilkan angka",
+                )
+            )
             return
         call = scorings[0]
         points = _keyword(call, "poin")
         if not (isinstance(points, ast.Constant) and isinstance(points.value, (int, float))):
             self.problems.append(Problem(where, "nilai(...) harus menyebut poin=<angka>, sama dengan poin sel"))
         elif float(points.value) != float(nbg.get("points", 0)):
-            self.problems.append(Problem(where, f"poin={points.value} di nilai(...) berbeda dengan poin sel "
-                                                f"({nbg.get('points')})"))
+            self.problems.append(
+                Problem(where, f"poin={points.value} di nilai(...) berbeda dengan poin sel ({nbg.get('points')})")
+            )
         target = call.args[0] if call.args else None
         code = cell.metadata.get("merit", {}).get("competency")
         if isinstance(target, ast.Name) and code and self.competencies.get(target.id) not in (None, code):
-            self.problems.append(Problem(where, f"soal {target.id} untuk kompetensi "
-                                                f"'{self.competencies[target.id]}', tetapi sel ini ditandai '{code}'"))
+            self.problems.append(
+                Problem(
+                    where,
+                    f"soal {target.id} untuk kompetensi "
+                    f"'{self.competencies[target.id]}', tetapi sel ini ditandai '{code}'",
+                )
+            )

@@ -56,4 +56,3 @@ def load_positions(assessments_dir: Path, framework: Framework) -> dict[str, Pos
     if not positions:
         raise MeritError(f"Tidak ada berkas jabatan di {assessments_dir / 'positions'}.")
     return positions
-

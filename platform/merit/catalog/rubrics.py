@@ -63,11 +63,16 @@ def check_rubrics(course: Course, assessments_dir: Path) -> list[Problem]:
             problems.append(Problem(shown, str(exc)))
             continue
         if abs(rubric.points - cell.points) > 1e-9:
-            problems.append(Problem(shown, f"points {rubric.points:g} berbeda dengan poin sel {cell.grade_id} "
-                                           f"({cell.points:g})"))
+            problems.append(
+                Problem(shown, f"points {rubric.points:g} berbeda dengan poin sel {cell.grade_id} ({cell.points:g})")
+            )
     folder = assessments_dir / "rubrics" / course.id
     for path in sorted(folder.glob("**/*.yml")) if folder.is_dir() else []:
         if path not in expected:
-            problems.append(Problem(display_path(path, root), "tidak ada sel yang dinilai pelatih dengan grade_id "
-                                                               f"'{path.stem}' di modul {path.parent.name}"))
+            problems.append(
+                Problem(
+                    display_path(path, root),
+                    f"tidak ada sel yang dinilai pelatih dengan grade_id '{path.stem}' di modul {path.parent.name}",
+                )
+            )
     return problems

@@ -95,8 +95,5 @@ def load_model(model: type[M], path: Path, root: Path | None = None) -> M:
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        problems = [
-            Problem(f"{shown}, kolom {_field_path(err['loc'])}", _reason(err))
-            for err in exc.errors()
-        ]
+        problems = [Problem(f"{shown}, kolom {_field_path(err['loc'])}", _reason(err)) for err in exc.errors()]
         raise ProblemsFound(f"Berkas {shown} tidak valid:", problems) from None

@@ -22,6 +22,8 @@ def verify_command() -> None:
     if verdict.ok:
         console.print(f"Jejak audit utuh: {verdict.checked} entri diperiksa.")
         return
-    errors.print(f"[bold red]Jejak audit rusak[/] pada entri {verdict.first_bad}: {verdict.reason} "
-                 f"({verdict.checked} entri sebelumnya utuh).")
+    errors.print(
+        f"[bold red]Jejak audit rusak[/] pada entri {verdict.first_bad}: {verdict.reason} "
+        f"({verdict.checked} entri sebelumnya utuh)."
+    )
     raise typer.Exit(code=1)

@@ -44,8 +44,9 @@ def course_new(
     course: str = typer.Argument(..., help="Kode kursus baru (nama folder), mis. etika-dasar."),
     judul: str = typer.Option(..., "--judul", help="Judul kursus dalam bahasa Indonesia."),
     modul: int = typer.Option(3, "--modul", min=1, max=20, help="Jumlah modul yang dibuat."),
-    kompetensi: list[str] = typer.Option(["integritas=2"], "--kompetensi",
-                                         help="Kompetensi dan level target, mis. integritas=2; boleh berulang."),
+    kompetensi: list[str] = typer.Option(
+        ["integritas=2"], "--kompetensi", help="Kompetensi dan level target, mis. integritas=2; boleh berulang."
+    ),
 ) -> None:
     """Buat kerangka kursus lengkap yang langsung dapat dibangun dan diperiksa."""
     from merit.authoring.scaffold import scaffold_course
@@ -55,12 +56,23 @@ def course_new(
     with user_errors():
         settings = Settings()
         framework = load_framework(settings.assessments_dir)
-        folder = scaffold_course(settings.courses_dir, settings.assessments_dir, framework, course, judul, modul,
-                                 _parse_competencies(kompetensi))
-        console.print(f"Kursus [bold]{course}[/] dibuat di {folder} dengan {modul} modul; rubrik di "
-                      f"assessments/rubrics/{course}/.")
-        console.print(f"Ganti setiap \\[GANTI: ...], lalu jalankan: [bold]merit course validate {course}[/]. "
-                      "Panduan: docs/authoring.md")
+        folder = scaffold_course(
+            settings.courses_dir,
+            settings.assessments_dir,
+            framework,
+            course,
+            judul,
+            modul,
+            _parse_competencies(kompetensi),
+        )
+        console.print(
+            f"Kursus [bold]{course}[/] dibuat di {folder} dengan {modul} modul; rubrik di "
+            f"assessments/rubrics/{course}/."
+        )
+        console.print(
+            f"Ganti setiap \\[GANTI: ...], lalu jalankan: [bold]merit course validate {course}[/]. "
+            "Panduan: docs/authoring.md"
+        )
 
 
 @course_app.command("build")
@@ -73,8 +85,12 @@ def course_build(course: str = typer.Argument(..., help="Kode kursus, nama folde
     with user_errors():
         settings = Settings()
         loaded = load_course(_course_folder(settings, course), load_framework(settings.assessments_dir))
-        built = build_course(loaded, settings.workspace_dir, on_module=lambda m: console.print(f"  generate_assignment {m}"))
-        console.print(f"Kursus [bold]{loaded.id}[/] dibangun: {len(loaded.cells)} sel dinilai; rilis di {built.root / 'release'}")
+        built = build_course(
+            loaded, settings.workspace_dir, on_module=lambda m: console.print(f"  generate_assignment {m}")
+        )
+        console.print(
+            f"Kursus [bold]{loaded.id}[/] dibangun: {len(loaded.cells)} sel dinilai; rilis di {built.root / 'release'}"
+        )
 
 
 def render_report(report: CourseReport) -> None:
@@ -82,15 +98,20 @@ def render_report(report: CourseReport) -> None:
     table.add_column("Pemeriksaan")
     table.add_column("Hasil")
     for check in report.checks:
-        result = "[dim]dilewati[/]" if check.skipped else (
-            f"[red]{len(check.problems)} masalah[/]" if check.problems else "[green]lulus[/]")
+        result = (
+            "[dim]dilewati[/]"
+            if check.skipped
+            else (f"[red]{len(check.problems)} masalah[/]" if check.problems else "[green]lulus[/]")
+        )
         table.add_row(check.name, result)
     console.print(table)
     if report.loaded is not None:
         cells = report.loaded.cells
-        console.print(f"{len(report.loaded.spec.modules)} modul, {sum(not c.manual for c in cells)} butir dinilai "
-                      f"otomatis, {sum(c.manual for c in cells)} dinilai pelatih, {report.loaded.spec.jp} JP; "
-                      f"diperiksa dalam {report.seconds:.0f} s.")
+        console.print(
+            f"{len(report.loaded.spec.modules)} modul, {sum(not c.manual for c in cells)} butir dinilai "
+            f"otomatis, {sum(c.manual for c in cells)} dinilai pelatih, {report.loaded.spec.jp} JP; "
+            f"diperiksa dalam {report.seconds:.0f} s."
+        )
     for problem in report.problems:
         errors.print(f"  - {problem}", markup=False, highlight=False)
 
@@ -122,9 +143,15 @@ def course_validate(
         for course in courses:
             folder = _course_folder(settings, course)
             with console.status(f"Memeriksa {course}") as status:
-                report = validate_course(folder, framework, rules, settings.assessments_dir,
-                                         settings.data_dir / "validasi", sandbox,
-                                         on_check=lambda name, c=course: status.update(f"{c}: {name}"))
+                report = validate_course(
+                    folder,
+                    framework,
+                    rules,
+                    settings.assessments_dir,
+                    settings.data_dir / "validasi",
+                    sandbox,
+                    on_check=lambda name, c=course: status.update(f"{c}: {name}"),
+                )
             render_report(report)
             if not report.ok:
                 failed.append(course)
@@ -148,8 +175,9 @@ def _abbreviations(course_ids: list[str]) -> dict[str, str]:
 
 def render_coverage(matrix: CoverageMatrix, titles: dict[str, str]) -> None:
     labels = _abbreviations(list(dict.fromkeys(course for course, _ in matrix.modules)))
-    table = Table(title="Cakupan kompetensi: jumlah butir per modul", box=box.SIMPLE_HEAD, pad_edge=False,
-                  padding=(0, 0, 0, 1))
+    table = Table(
+        title="Cakupan kompetensi: jumlah butir per modul", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1)
+    )
     table.add_column("Kompetensi", overflow="ellipsis", no_wrap=True, max_width=22)
     numbers: dict[tuple[str, str], int] = {}
     for course, module in matrix.modules:
@@ -169,9 +197,11 @@ def render_coverage(matrix: CoverageMatrix, titles: dict[str, str]) -> None:
     for course, label in labels.items():
         modules = ", ".join(f"{numbers[(c, m)]} = {m}" for c, m in matrix.modules if c == course)
         console.print(f"[bold]{label}[/] {course} ({titles[course]}): {modules}", highlight=False)
-    console.print(f"Aturan: setiap kompetensi {', '.join(matrix.rules.groups)} diukur paling sedikit "
-                  f"{matrix.rules.min_items} butir di paling sedikit {matrix.rules.min_modules} modul "
-                  "(– : kompetensi di luar aturan, mis. teknis).")
+    console.print(
+        f"Aturan: setiap kompetensi {', '.join(matrix.rules.groups)} diukur paling sedikit "
+        f"{matrix.rules.min_items} butir di paling sedikit {matrix.rules.min_modules} modul "
+        "(– : kompetensi di luar aturan, mis. teknis)."
+    )
 
 
 @course_app.command("coverage")

@@ -28,7 +28,11 @@ def render_grading(console: Console, run: GradingRun, show_all: bool = False) ->
     table.add_column("Nilai otomatis", justify="right")
     table.add_column("Catatan / alasan")
     table.add_column("Waktu (s)", justify="right")
-    shown = run.results if show_all else [r for r in run.results if not r.ok or r.notes or any(nb.changes for nb in r.notebooks)]
+    shown = (
+        run.results
+        if show_all
+        else [r for r in run.results if not r.ok or r.notes or any(nb.changes for nb in r.notebooks)]
+    )
     for result in sorted(shown, key=lambda r: (r.ok, r.student)):
         scores = [s for nb in result.notebooks for s in nb.scores.values() if s is not None]
         notes = [*result.notes, *(c for nb in result.notebooks for c in nb.changes)]
@@ -70,11 +74,15 @@ def grade_command(
     course: str = typer.Argument(..., help="Kode kursus (folder di courses/)."),
     assignment: str = typer.Argument(..., help="Kode modul/tugas nbgrader, mis. m01-prinsip."),
     workers: int = typer.Option(0, "--pekerja", min=0, help="Jumlah penilai paralel (0: dua per inti CPU)."),
-    scheduler: str = typer.Option(None, "--scheduler", help="Alamat penjadwal Dask, mis. tcp://host:8786 (bawaan: klaster lokal)."),
+    scheduler: str = typer.Option(
+        None, "--scheduler", help="Alamat penjadwal Dask, mis. tcp://host:8786 (bawaan: klaster lokal)."
+    ),
     force: bool = typer.Option(False, "--ulang", help="Nilai ulang juga kiriman yang sudah dinilai dan tidak berubah."),
     unsandboxed: bool = typer.Option(False, "--tanpa-sandbox", help="Izinkan penilaian tanpa bubblewrap (TIDAK aman)."),
     cell_timeout: int = typer.Option(Limits.cell_timeout, "--batas-sel", min=1, help="Batas waktu satu sel (detik)."),
-    wall: int = typer.Option(Limits.wall_seconds, "--batas-notebook", min=1, help="Batas waktu nyata satu notebook (detik)."),
+    wall: int = typer.Option(
+        Limits.wall_seconds, "--batas-notebook", min=1, help="Batas waktu nyata satu notebook (detik)."
+    ),
     show_all: bool = typer.Option(False, "--semua", help="Tampilkan setiap peserta, bukan hanya yang bermasalah."),
     no_sync: bool = typer.Option(False, "--tanpa-registri", help="Jangan sinkronkan nilai ke registri kompetensi."),
     actor: str = ACTOR_OPTION,
@@ -86,8 +94,9 @@ def grade_command(
         settings = Settings()
         refusal: SandboxError | None = None  # reported after the course checks below, as before
         try:
-            sandbox: Sandbox | None = Sandbox.detect(Limits(cell_timeout=cell_timeout, wall_seconds=wall),
-                                                     allow_unsandboxed=unsandboxed)
+            sandbox: Sandbox | None = Sandbox.detect(
+                Limits(cell_timeout=cell_timeout, wall_seconds=wall), allow_unsandboxed=unsandboxed
+            )
         except SandboxError as error:
             sandbox, refusal = None, error
         try:
@@ -101,16 +110,26 @@ def grade_command(
 
             content = load_content(settings)
             if course not in content.courses:
-                raise MeritError(f"Kursus '{course}' tidak ditemukan. Kursus yang ada: {', '.join(sorted(content.courses))}.")
+                raise MeritError(
+                    f"Kursus '{course}' tidak ditemukan. Kursus yang ada: {', '.join(sorted(content.courses))}."
+                )
             loaded = content.courses[course]
             if assignment not in {m.id for m in loaded.spec.modules}:
-                raise MeritError(f"Modul '{assignment}' tidak ada di kursus {course}: {', '.join(m.id for m in loaded.spec.modules)}.")
+                raise MeritError(
+                    f"Modul '{assignment}' tidak ada di kursus {course}: {', '.join(m.id for m in loaded.spec.modules)}."
+                )
             built = BuiltCourse(loaded, settings.workspace_dir / course)
             if not (built.root / "gradebook.db").is_file():
                 raise MeritError(f"Kursus {course} belum dibangun: jalankan dulu `merit course build {course}`.")
             if sandbox is None:
                 raise MeritError(str(refusal)) from refusal
-            progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+            progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            )
             with progress:
                 task = progress.add_task(f"Menilai {assignment}", total=None)
                 run = grade_assignment(

@@ -29,7 +29,10 @@ def _recompute(session: Session, content: Content, employees: set[int] | None, a
 @level_app.command("recompute")
 def recompute(
     per_tanggal: dt.datetime | None = typer.Option(
-        None, "--per-tanggal", formats=["%Y-%m-%d"], help="Tanggal acuan masa berlaku bukti (YYYY-MM-DD); bawaan hari ini."
+        None,
+        "--per-tanggal",
+        formats=["%Y-%m-%d"],
+        help="Tanggal acuan masa berlaku bukti (YYYY-MM-DD); bawaan hari ini.",
     ),
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
@@ -44,7 +47,9 @@ def recompute(
         with registry_session(settings, actor_or_default(oleh), f"hitung ulang level per {as_of}") as session:
             register_content(session, content)
             report = _recompute(session, content, None, as_of)
-        console.print(f"Level dihitung ulang per {as_of}: {change_counts(report.counts, 'berubah')}, {report.removed} dihapus.")
+        console.print(
+            f"Level dihitung ulang per {as_of}: {change_counts(report.counts, 'berubah')}, {report.removed} dihapus."
+        )
 
 
 @level_app.command("override")
@@ -107,6 +112,14 @@ def explain(nip: str = typer.Argument(...), kompetensi: str = typer.Argument(...
         for column in ("Kursus", "Modul", "Notebook", "Sel", "Skor", "Maks", "Dikumpulkan", "Grade nbgrader"):
             table.add_column(column)
         for ev in result.evidence:
-            table.add_row(ev.course_id, ev.assignment, ev.notebook, ev.cell, f"{ev.score:g}", f"{ev.max_score:g}",
-                          f"{ev.submitted_at:%Y-%m-%d %H:%M}" if ev.submitted_at else "-", ev.nbgrader_grade_id)
+            table.add_row(
+                ev.course_id,
+                ev.assignment,
+                ev.notebook,
+                ev.cell,
+                f"{ev.score:g}",
+                f"{ev.max_score:g}",
+                f"{ev.submitted_at:%Y-%m-%d %H:%M}" if ev.submitted_at else "-",
+                ev.nbgrader_grade_id,
+            )
         console.print(table)

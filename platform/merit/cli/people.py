@@ -35,7 +35,9 @@ def roster_import(
             report = import_roster(session, file, content.units, content.positions.values())
         console.print(f"Roster {file.name} diimpor: {change_counts(report.counts)}.")
         if report.not_in_file:
-            console.print(f"{report.not_in_file} pegawai di registri tidak ada di berkas ini; data mereka tetap disimpan.")
+            console.print(
+                f"{report.not_in_file} pegawai di registri tidak ada di berkas ini; data mereka tetap disimpan."
+            )
 
 
 @skp_app.command("import")
@@ -57,7 +59,9 @@ def skp_import(
 def jp_command(
     year: int = typer.Option(dt.date.today().year, "--year", "--tahun", help="Tahun kalender."),
     below: int = typer.Option(MINIMUM_JP, "--below", "--kurang-dari", help="Tampilkan yang JP-nya di bawah angka ini."),
-    show_nip: bool = typer.Option(False, "--tampilkan-nip", help="Tampilkan NIP lengkap (hanya untuk petugas kepegawaian)."),
+    show_nip: bool = typer.Option(
+        False, "--tampilkan-nip", help="Tampilkan NIP lengkap (hanya untuk petugas kepegawaian)."
+    ),
 ) -> None:
     """Daftar ASN yang JP pengembangan kompetensinya kurang, per unit kerja."""
     from merit.content import load_content
@@ -73,7 +77,15 @@ def jp_command(
         for column in ("Unit kerja", "NIP", "Nama", "JP", "Kurang"):
             table.add_column(column, justify="right" if column in ("JP", "Kurang") else "left")
         for row in rows:
-            table.add_row(row.unit, format_nip(row.nip) if show_nip else mask_nip(row.nip), row.name, str(row.jp), str(below - row.jp))
+            table.add_row(
+                row.unit,
+                format_nip(row.nip) if show_nip else mask_nip(row.nip),
+                row.name,
+                str(row.jp),
+                str(below - row.jp),
+            )
         console.print(table)
         units = len({r.unit for r in rows})
-        console.print(f"{len(rows)} ASN di {units} unit kerja belum mencapai {below} JP. JP dihitung dari kursus yang lulus pada tahun itu.")
+        console.print(
+            f"{len(rows)} ASN di {units} unit kerja belum mencapai {below} JP. JP dihitung dari kursus yang lulus pada tahun itu."
+        )

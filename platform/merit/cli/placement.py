@@ -30,9 +30,16 @@ def _criteria(content: Content, position: str, as_of: dt.datetime | None, overri
     from merit.placement.eligibility import resolve_criteria
 
     if position not in content.positions:
-        raise MeritError(f"Jabatan '{position}' tidak dikenal. Jabatan yang ada: {', '.join(sorted(content.positions))}.")
-    return resolve_criteria(content.placement, content.positions[position], content.units,
-                            as_of.date() if as_of else dt.date.today(), override)
+        raise MeritError(
+            f"Jabatan '{position}' tidak dikenal. Jabatan yang ada: {', '.join(sorted(content.positions))}."
+        )
+    return resolve_criteria(
+        content.placement,
+        content.positions[position],
+        content.units,
+        as_of.date() if as_of else dt.date.today(),
+        override,
+    )
 
 
 @requirement_options
@@ -56,14 +63,17 @@ def rank_command(
         content = load_content(settings)
         criteria = _criteria(content, jabatan, per_tanggal, requirements)
         with registry_session(settings) as session:
-            ranking = rank_position(session, jabatan, content.jpm_rule, jumlah, criteria=criteria,
-                                    level_rule=content.level_rule)
+            ranking = rank_position(
+                session, jabatan, content.jpm_rule, jumlah, criteria=criteria, level_rule=content.level_rule
+            )
         render_ranking(console, ranking, details=not ringkas, show_nip=tampilkan_nip)
 
 
 @requirement_options
 def talent_command(
-    unit_kerja: str | None = typer.Option(None, "--unit-kerja", help="Peta satu unit kerja (potensial terhadap jabatan sekarang)."),
+    unit_kerja: str | None = typer.Option(
+        None, "--unit-kerja", help="Peta satu unit kerja (potensial terhadap jabatan sekarang)."
+    ),
     jabatan: str | None = typer.Option(None, "--jabatan", help="Peta dan kelompok talenta untuk satu jabatan sasaran."),
     tahun_skp: int | None = typer.Option(None, "--tahun-skp", help="Tahun SKP untuk sumbu kinerja; bawaan tahun lalu."),
     per_tanggal: dt.datetime | None = AS_OF,
@@ -166,14 +176,25 @@ def selection_command(
         try:
             with registry_session(settings, actor_or_default(oleh), alasan.strip()) as session:
                 register_content(session, content)
-                published = publish_selection(session, jabatan, content.jpm_rule, criteria, content.level_rule,
-                                              staging, {f: WRITERS[f] for f in format_})
+                published = publish_selection(
+                    session,
+                    jabatan,
+                    content.jpm_rule,
+                    criteria,
+                    content.level_rule,
+                    staging,
+                    {f: WRITERS[f] for f in format_},
+                )
             files = {extension: path.replace(keluaran / path.name) for extension, path in published.files.items()}
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         report = published.report
-        console.print(f"Laporan seleksi {report.ranking.position.title_id}: {len(report.ranking.candidates)} kandidat, "
-                      f"keputusan nomor {report.decision} dicatat di jejak audit.")
-        console.print(f"Status registri yang dipakai: entri audit ke-{report.registry_seq}, hash {report.registry_hash}")
+        console.print(
+            f"Laporan seleksi {report.ranking.position.title_id}: {len(report.ranking.candidates)} kandidat, "
+            f"keputusan nomor {report.decision} dicatat di jejak audit."
+        )
+        console.print(
+            f"Status registri yang dipakai: entri audit ke-{report.registry_seq}, hash {report.registry_hash}"
+        )
         for extension, path in files.items():
             console.print(f"  {path}  sha256 {published.sha256[extension]}")

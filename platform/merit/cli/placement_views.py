@@ -22,21 +22,29 @@ def _gap_text(ranking: Ranking, codes: list[str], candidate: Candidate) -> str:
 
 def _candidate_details(console: Console, ranking: Ranking, index: int, candidate: Candidate, nip: str) -> None:
     skp = ", ".join(f"{year} {value}" for year, value in candidate.skp.items()) or "-"
-    title = (f"{index}. {candidate.name} ({nip}), {candidate.unit}, {candidate.golongan}, masa kerja "
-             f"{candidate.years_of_service} th, SKP {skp}: JPM {candidate.match.percent:.2f}% ({candidate.match.band})")
+    title = (
+        f"{index}. {candidate.name} ({nip}), {candidate.unit}, {candidate.golongan}, masa kerja "
+        f"{candidate.years_of_service} th, SKP {skp}: JPM {candidate.match.percent:.2f}% ({candidate.match.band})"
+    )
     table = Table(title=title, title_justify="left")
     table.add_column("Kompetensi")
     for column in ("Standar", "Dimiliki", "Selisih"):
         table.add_column(column, justify="right")
     table.add_column("Dasar level: kursus/modul, tanggal, skor; atau keputusan asesor")
     for row in candidate.match.rows:
-        table.add_row(ranking.names.get(row.code, row.code), str(row.required), str(row.held), str(row.gap),
-                      candidate.basis_text(row))
+        table.add_row(
+            ranking.names.get(row.code, row.code),
+            str(row.required),
+            str(row.held),
+            str(row.gap),
+            candidate.basis_text(row),
+        )
     console.print(table)
 
 
-def render_ranking(console: Console, ranking: Ranking, details: bool = False, show_nip: bool = False,
-                   compact: bool = False) -> None:
+def render_ranking(
+    console: Console, ranking: Ranking, details: bool = False, show_nip: bool = False, compact: bool = False
+) -> None:
     """The ranking table, optionally each candidate's competencies, then every rule applied.
 
     ``compact`` (the demo) shows the gaps in the table instead of the administrative
@@ -62,12 +70,25 @@ def render_ranking(console: Console, ranking: Ranking, details: bool = False, sh
     table.add_column("Kategori")
     table.add_column("Kesenjangan (dimiliki/dipersyaratkan)" if compact else "Memenuhi standar", justify="left")
     for index, candidate in enumerate(ranking.candidates, start=1):
-        admin = [] if compact else [
-            candidate.golongan, f"{candidate.years_of_service} th", candidate.skp.get(years[0], "-") if years else "-",
-        ]
+        admin = (
+            []
+            if compact
+            else [
+                candidate.golongan,
+                f"{candidate.years_of_service} th",
+                candidate.skp.get(years[0], "-") if years else "-",
+            ]
+        )
         last = _gap_text(ranking, shown, candidate) if compact else f"{candidate.match.met}/{len(candidate.match.rows)}"
-        table.add_row(str(index), nip_of(candidate), candidate.name, *admin,
-                      f"{candidate.match.percent:.2f}", candidate.match.band, last)
+        table.add_row(
+            str(index),
+            nip_of(candidate),
+            candidate.name,
+            *admin,
+            f"{candidate.match.percent:.2f}",
+            candidate.match.band,
+            last,
+        )
     console.print(table)
     if details:
         for index, candidate in enumerate(ranking.candidates, start=1):
@@ -112,15 +133,32 @@ def render_grid(console: Console, grid: TalentGrid, show_nip: bool = False) -> N
     console.print(table)
     pools = grid.position_code is not None
     people = Table(title=f"Kelompok talenta {grid.subject}" if pools else "Pegawai per kotak")
-    for column in ("Kelompok" if pools else None, "Kotak", "NIP", "Nama", "Unit kerja", "SKP", "JPM %", "Tindak lanjut"):
+    for column in (
+        "Kelompok" if pools else None,
+        "Kotak",
+        "NIP",
+        "Nama",
+        "Unit kerja",
+        "SKP",
+        "JPM %",
+        "Tindak lanjut",
+    ):
         if column is not None:
             people.add_column(column, no_wrap=column == "NIP")
     for pool in POOLS:
         for entry in grid.pool(pool):
             nip = format_nip(entry.nip) if show_nip else mask_nip(entry.nip)
             first = [grid.rule.kelompok[pool]] if pools else []
-            people.add_row(*first, str(entry.box.kotak), nip, entry.name, entry.unit, entry.predikat,
-                           f"{entry.jpm:.2f}", entry.box.tindak_lanjut)
+            people.add_row(
+                *first,
+                str(entry.box.kotak),
+                nip,
+                entry.name,
+                entry.unit,
+                entry.predikat,
+                f"{entry.jpm:.2f}",
+                entry.box.tindak_lanjut,
+            )
     console.print(people)
     if grid.unrated:
         names = ", ".join(f"{e.name} ({mask_nip(e.nip)})" for e in grid.unrated)
@@ -133,7 +171,9 @@ def render_grid(console: Console, grid: TalentGrid, show_nip: bool = False) -> N
 
 def render_plan(console: Console, result: LearningPlan, names: dict[str, str]) -> None:
     position = result.position
-    console.print(f"Rencana belajar {result.name} ({mask_nip(result.nip)}) menuju {position.title_id} ({position.code})")
+    console.print(
+        f"Rencana belajar {result.name} ({mask_nip(result.nip)}) menuju {position.title_id} ({position.code})"
+    )
     if not result.plan.gaps:
         console.print("Tidak ada kesenjangan: semua level sudah memenuhi standar jabatan.")
         return
@@ -150,16 +190,22 @@ def render_plan(console: Console, result: LearningPlan, names: dict[str, str]) -
         closes = ", ".join(f"{names.get(c.code, c.code)} {c.held}→{c.reaches}/{c.required}" for c in step.closes)
         steps.add_row(str(index), step.course_id, step.title, str(step.jp), closes)
     console.print(steps)
-    console.print(f"[bold]Jumlah:[/] {result.plan.total_jp} JP ({result.plan.total_jp * 45 / 60:g} jam; 1 JP = 45 menit)")
+    console.print(
+        f"[bold]Jumlah:[/] {result.plan.total_jp} JP ({result.plan.total_jp * 45 / 60:g} jam; 1 JP = 45 menit)"
+    )
     if result.plan.uncovered:
         rest = ", ".join(f"{names.get(g.code, g.code)} {g.held}/{g.required}" for g in result.plan.uncovered)
-        console.print(f"[bold]Belum ada kursus di katalog[/] yang menutup: {rest}. Rujuk ke pelatihan lain atau asesmen.")
+        console.print(
+            f"[bold]Belum ada kursus di katalog[/] yang menutup: {rest}. Rujuk ke pelatihan lain atau asesmen."
+        )
     console.print("Level hanya tercapai bila skor kursus memenuhi aturan level (docs/competency-levels.md).")
 
 
 def render_tna(console: Console, needs: TrainingNeeds, names: dict[str, str]) -> None:
-    console.print(f"Analisis kebutuhan pelatihan unit kerja {needs.unit}: {needs.employees} pegawai, "
-                  f"{needs.with_gaps} dengan kesenjangan terhadap standar jabatan yang diduduki")
+    console.print(
+        f"Analisis kebutuhan pelatihan unit kerja {needs.unit}: {needs.employees} pegawai, "
+        f"{needs.with_gaps} dengan kesenjangan terhadap standar jabatan yang diduduki"
+    )
     gaps = Table(title="Kesenjangan paling umum")
     for column in ("Kompetensi", "Pegawai", "Jumlah level kurang", "Rata-rata kesenjangan"):
         gaps.add_column(column, justify="left" if column == "Kompetensi" else "right")
@@ -170,8 +216,14 @@ def render_tna(console: Console, needs: TrainingNeeds, names: dict[str, str]) ->
     for column in ("Kursus", "Judul", "Peserta", "JP per peserta", "JP total", "Kompetensi"):
         courses.add_column(column, justify="right" if column in ("Peserta", "JP per peserta", "JP total") else "left")
     for course in needs.courses:
-        courses.add_row(course.course_id, course.title, str(course.people), str(course.jp), str(course.total_jp),
-                        ", ".join(names.get(c, c) for c in course.competencies))
+        courses.add_row(
+            course.course_id,
+            course.title,
+            str(course.people),
+            str(course.jp),
+            str(course.total_jp),
+            ", ".join(names.get(c, c) for c in course.competencies),
+        )
     console.print(courses)
     if needs.uncovered:
         rest = ", ".join(f"{names.get(g.code, g.code)} ({g.people} pegawai)" for g in needs.uncovered)

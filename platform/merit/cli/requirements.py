@@ -24,12 +24,19 @@ if TYPE_CHECKING:
 
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "golongan_min": (str | None, typer.Option(None, "--golongan-min", help="Golongan paling rendah, misalnya III/c.")),
-    "masa_kerja_min": (int | None, typer.Option(None, "--masa-kerja-min", min=0, max=45,
-                                                help="Masa kerja minimal (tahun) sejak TMT CPNS di NIP.")),
+    "masa_kerja_min": (
+        int | None,
+        typer.Option(None, "--masa-kerja-min", min=0, max=45, help="Masa kerja minimal (tahun) sejak TMT CPNS di NIP."),
+    ),
     "unit": (list[str] | None, typer.Option(None, "--unit", help="Unit kerja asal kandidat (boleh berulang).")),
-    "skp_min": (str | None, typer.Option(None, "--skp-min",
-                                         help=f"Predikat SKP paling rendah ({', '.join(PREDIKAT)}) atau 'tidak'.")),
-    "skp_tahun": (int | None, typer.Option(None, "--skp-tahun", min=1, max=5, help="Berapa tahun SKP terakhir yang dinilai.")),
+    "skp_min": (
+        str | None,
+        typer.Option(None, "--skp-min", help=f"Predikat SKP paling rendah ({', '.join(PREDIKAT)}) atau 'tidak'."),
+    ),
+    "skp_tahun": (
+        int | None,
+        typer.Option(None, "--skp-tahun", min=1, max=5, help="Berapa tahun SKP terakhir yang dinilai."),
+    ),
     "tanpa_syarat": (bool, typer.Option(False, "--tanpa-syarat", help="Abaikan semua syarat administrasi.")),
 }
 
@@ -43,8 +50,14 @@ def _skp_min(value: str) -> str | None:
     return match
 
 
-def override_rule(golongan_min: str | None = None, masa_kerja_min: int | None = None, unit: list[str] | None = None,
-                  skp_min: str | None = None, skp_tahun: int | None = None, tanpa_syarat: bool = False) -> EligibilityRule:
+def override_rule(
+    golongan_min: str | None = None,
+    masa_kerja_min: int | None = None,
+    unit: list[str] | None = None,
+    skp_min: str | None = None,
+    skp_tahun: int | None = None,
+    tanpa_syarat: bool = False,
+) -> EligibilityRule:
     """The command line's layer of requirements: only the options given are set."""
     from merit.catalog.eligibility import EligibilityRule
 
@@ -73,8 +86,10 @@ def requirement_options(command: Callable[..., None]) -> Callable[..., None]:
     """
     own = inspect.signature(command)
     kept = [_evaluated(p, command) for name, p in own.parameters.items() if name != "requirements"]
-    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
-             for name, (kind, option) in OPTIONS.items()]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
+        for name, (kind, option) in OPTIONS.items()
+    ]
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:

@@ -24,21 +24,21 @@ def render_demo(console: Console, result: DemoResult, settings: Settings) -> Non
     summary.add_column("hasil")
     r = result.roster.counts
     summary.add_row("Roster ASN", change_counts(r))
-    summary.add_row("Kursus", f"{result.course.spec.title.id} ({result.course.spec.jp} JP), {len(result.course.cells)} sel dinilai")
+    summary.add_row(
+        "Kursus", f"{result.course.spec.title.id} ({result.course.spec.jp} JP), {len(result.course.cells)} sel dinilai"
+    )
     summary.add_row("Pengumpulan dinilai (merit grade)", f"{graded} berhasil, {len(failed)} gagal; sandbox: {sandbox}")
     for outcome in failed:
         summary.add_row("", f"{mask_nip(outcome.student)}: {outcome.error}")
     s = result.sync.counts
     summary.add_row(
         "Bukti kompetensi",
-        f"{change_counts(s)}; "
-        f"{result.sync.pending_manual} menunggu penilaian manual oleh widyaiswara",
+        f"{change_counts(s)}; {result.sync.pending_manual} menunggu penilaian manual oleh widyaiswara",
     )
     lv = result.levels.counts
     summary.add_row(
         "Level kompetensi",
-        f"{change_counts(lv, 'berubah')}, "
-        f"{result.levels.removed} dihapus",
+        f"{change_counts(lv, 'berubah')}, {result.levels.removed} dihapus",
     )
     summary.add_row("Registri", str(settings.database_url))
     summary.add_row("Gradebook nbgrader", str(settings.workspace_dir / result.course.id / "gradebook.db"))

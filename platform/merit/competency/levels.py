@@ -125,8 +125,16 @@ def _desired_levels(
     since = rule.valid_since(as_of)
     ev = models.Evidence
     rows = session.execute(
-        select(ev.id, ev.employee_id, ev.competency_code, ev.course_id, ev.score, ev.max_score,
-               ev.submitted_at, ev.recorded_at)
+        select(
+            ev.id,
+            ev.employee_id,
+            ev.competency_code,
+            ev.course_id,
+            ev.score,
+            ev.max_score,
+            ev.submitted_at,
+            ev.recorded_at,
+        )
         .where(ev.employee_id.in_(ids), ev.needs_manual_grade.is_(False))
         .order_by(ev.id)
     )
@@ -150,15 +158,27 @@ def _desired_levels(
         best = best_yield(candidates)
         if best is not None:
             desired[key] = (
-                {"level": best.level, "source": "evidence", "course_id": best.course_id,
-                 "score": best.score, "max_score": best.max_score, "rule": rule_text},
+                {
+                    "level": best.level,
+                    "source": "evidence",
+                    "course_id": best.course_id,
+                    "score": best.score,
+                    "max_score": best.max_score,
+                    "rule": rule_text,
+                },
                 best.evidence,
             )
     overrides = session.scalars(select(models.LevelOverride).where(models.LevelOverride.employee_id.in_(ids)))
     for override in overrides:
         desired[(override.employee_id, override.competency_code)] = (
-            {"level": override.level, "source": "override", "course_id": None, "score": None,
-             "max_score": None, "rule": f"keputusan asesor {override.assessor}: {override.reason}"},
+            {
+                "level": override.level,
+                "source": "override",
+                "course_id": None,
+                "score": None,
+                "max_score": None,
+                "rule": f"keputusan asesor {override.assessor}: {override.reason}",
+            },
             (),
         )
     return desired
@@ -172,13 +192,19 @@ def recompute_levels(
     employees: Iterable[int] | None = None,
 ) -> LevelReport:
     """Recompute the levels of ``employees`` (all when None); only changes are written."""
-    ids = sorted(set(employees)) if employees is not None else list(session.scalars(select(models.Employee.id).order_by(models.Employee.id)))
+    ids = (
+        sorted(set(employees))
+        if employees is not None
+        else list(session.scalars(select(models.Employee.id).order_by(models.Employee.id)))
+    )
     report = LevelReport()
     for part in batched(ids, CHUNK):
         desired = _desired_levels(session, part, courses, rule, as_of)
         current = {
             (row.employee_id, row.competency_code): row
-            for row in session.scalars(select(models.CompetencyLevel).where(models.CompetencyLevel.employee_id.in_(part)))
+            for row in session.scalars(
+                select(models.CompetencyLevel).where(models.CompetencyLevel.employee_id.in_(part))
+            )
         }
         for (employee_id, code), (values, _) in sorted(desired.items()):
             key = {"employee_id": employee_id, "competency_code": code}
@@ -211,7 +237,9 @@ def _write_links(
     want = {(e, c, evidence) for (e, c), (_, ids_) in desired.items() for evidence in ids_}
     have = {
         (e, c, i)
-        for e, c, i in session.execute(select(link.employee_id, link.competency_code, link.evidence_id).where(link.employee_id.in_(ids)))
+        for e, c, i in session.execute(
+            select(link.employee_id, link.competency_code, link.evidence_id).where(link.employee_id.in_(ids))
+        )
     }
     for stale in batched(sorted(have - want), CHUNK):
         session.execute(delete(link).where(tuple_(link.employee_id, link.competency_code, link.evidence_id).in_(stale)))

@@ -37,7 +37,8 @@ def set_override(
         raise MeritError("Alasan keputusan asesor wajib diisi dengan jelas (minimal 10 karakter).")
     employee = employee_by_nip(session, nip)
     upsert(
-        session, models.LevelOverride,
+        session,
+        models.LevelOverride,
         {"employee_id": employee.id, "competency_code": code},
         {"level": level, "reason": reason.strip(), "assessor": assessor, "decided_at": models.utcnow()},
     )
@@ -70,7 +71,9 @@ def explain_level(session: Session, nip: str, code: str) -> Explanation:
             select(models.Evidence)
             .join(link, link.evidence_id == models.Evidence.id)
             .where(link.employee_id == employee.id, link.competency_code == code)
-            .order_by(models.Evidence.course_id, models.Evidence.assignment, models.Evidence.notebook, models.Evidence.cell)
+            .order_by(
+                models.Evidence.course_id, models.Evidence.assignment, models.Evidence.notebook, models.Evidence.cell
+            )
         )
     )
     return Explanation(level, evidence)

@@ -91,7 +91,11 @@ def run_demo(
                 progress.update(task, description=f"Menulis jawaban {size} peserta ({module})")
                 make_cohort(built, module, nips, seed)
                 progress.update(task, advance=1, description=f"Menilai otomatis ({module}, sandbox: {sandbox.mode})")
-                runs.append(grade_assignment(built, module, sandbox, students=nips, force=True, on_result=lambda _r: progress.advance(task)))
+                runs.append(
+                    grade_assignment(
+                        built, module, sandbox, students=nips, force=True, on_result=lambda _r: progress.advance(task)
+                    )
+                )
 
             progress.update(task, description="Sinkronisasi nilai ke registri kompetensi")
             with registry.session(ACTOR, f"demo: sinkronisasi nilai nbgrader kursus {course.id}") as session:

@@ -58,9 +58,7 @@ def load_answer_book(course: Course, module: str) -> AnswerBook:
     variants = {grade_id: {"right": answer, **spec.answers.get(grade_id, {})} for grade_id, answer in right.items()}
     unknown = sorted(set(spec.answers) - set(cells))
     if unknown:
-        raise MeritError(
-            f"{path.name}: sel jawaban {', '.join(unknown)} tidak ada di notebook {spec.notebook}."
-        )
+        raise MeritError(f"{path.name}: sel jawaban {', '.join(unknown)} tidak ada di notebook {spec.notebook}.")
     return AnswerBook(spec.notebook, tuple(cells), variants)
 
 
@@ -71,8 +69,7 @@ def choose_variants(index: int, nip: str, cells: tuple[str, ...], seed: int) -> 
     rng = random.Random(f"{seed}:{nip}")
     ability = rng.uniform(0.3, 0.95)
     return {
-        cell: "right" if rng.random() < ability else rng.choices(VARIANTS[1:], weights=(3, 1, 1))[0]
-        for cell in cells
+        cell: "right" if rng.random() < ability else rng.choices(VARIANTS[1:], weights=(3, 1, 1))[0] for cell in cells
     }
 
 
@@ -96,9 +93,7 @@ def write_submission(
     return folder
 
 
-def make_cohort(
-    built: BuiltCourse, module: str, nips: list[str], seed: int
-) -> dict[str, dict[str, str]]:
+def make_cohort(built: BuiltCourse, module: str, nips: list[str], seed: int) -> dict[str, dict[str, str]]:
     """Write every learner's submission; returns the variants chosen, by NIP."""
     book = load_answer_book(built.course, module)
     chosen_by_nip = {}

@@ -59,7 +59,9 @@ class GradingRun:
         return [r for r in self.results if not r.ok]
 
 
-def read_submission(folder: Path, source: Path, ignore: list[str]) -> tuple[dict[str, bytes], dict[str, bytes], list[str]]:
+def read_submission(
+    folder: Path, source: Path, ignore: list[str]
+) -> tuple[dict[str, bytes], dict[str, bytes], list[str]]:
     """A submission's notebooks and other files, never following a symbolic link.
 
     A link could point at the gradebook or another learner's work; it is reported and
@@ -133,8 +135,9 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[object]:
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
         # The scheduler always serves HTTP (on 8787 unless told otherwise, warning when two runs
         # meet there): keep it on a free local port.
-        with LocalCluster(processes=False, n_workers=1, threads_per_worker=workers,
-                          dashboard_address="127.0.0.1:0") as cluster:
+        with LocalCluster(
+            processes=False, n_workers=1, threads_per_worker=workers, dashboard_address="127.0.0.1:0"
+        ) as cluster:
             with Client(cluster) as client:
                 yield client
 
@@ -151,7 +154,12 @@ def grading_config(built: NbgraderCourse, sandbox: Sandbox) -> Config:
 
 
 def _jobs(
-    built: NbgraderCourse, assignment: str, snapshot: GradebookSnapshot, sandbox: Sandbox, config: Config, students: list[str] | None
+    built: NbgraderCourse,
+    assignment: str,
+    snapshot: GradebookSnapshot,
+    sandbox: Sandbox,
+    config: Config,
+    students: list[str] | None,
 ) -> tuple[list[SubmissionJob], dict[str, str | None]]:
     coursedir = built.api().coursedir
     submitted = built.root / "submitted"

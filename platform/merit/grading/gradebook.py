@@ -123,7 +123,9 @@ class _LatePenalties(AssignLatePenalties):
         for notebook in submission.notebooks:
             notebook.late_submission_penalty = None
             if submission.total_seconds_late > 0:
-                penalty = self.plugin_inst.late_submission_penalty(submission.student_id, notebook.score, submission.total_seconds_late)
+                penalty = self.plugin_inst.late_submission_penalty(
+                    submission.student_id, notebook.score, submission.total_seconds_late
+                )
                 if penalty is not None:
                     notebook.late_submission_penalty = self._check_late_penalty(notebook, penalty)
 

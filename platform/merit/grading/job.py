@@ -89,7 +89,9 @@ class Pipeline:
         self.autograde = [step(config=config) for step in AUTOGRADE]
 
     @staticmethod
-    def run(steps: list[Any], nb: nbformat.NotebookNode, resources: dict[str, Any]) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
+    def run(
+        steps: list[Any], nb: nbformat.NotebookNode, resources: dict[str, Any]
+    ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
         for step in steps:
             nb, resources = step(nb, resources)
         nbformat.validate(nb)
@@ -250,7 +252,11 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
             finally:
                 watchdog.cancel()
             merit = merit_resources(resources)
-            results.append(NotebookResult(name, merit["scores"], merit["comments"], notebook_bytes(graded), merit.get("changes", [])))
+            results.append(
+                NotebookResult(
+                    name, merit["scores"], merit["comments"], notebook_bytes(graded), merit.get("changes", [])
+                )
+            )
     except Exception as failure:  # noqa: BLE001 - every failure is reported, the batch goes on
         error = _reason(failure, fired.is_set(), slot, job.sandbox)
         results = []
@@ -266,7 +272,9 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
                 error, results = _reason(gone, fired.is_set(), slot, job.sandbox), []
     missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
     seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
-    return SubmissionResult(job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu)
+    return SubmissionResult(
+        job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu
+    )
 
 
 def _kill(slot: ZygoteProcess, fired: threading.Event) -> None:

@@ -193,7 +193,9 @@ class FastReadyClient(AsyncKernelClient):  # type: ignore[misc]
 
     wait_for_ready = _async_wait_for_ready  # AsyncKernelClient binds the base method by name
 
-    def start_channels(self, shell: bool = True, iopub: bool = True, stdin: bool = True, hb: bool = True, control: bool = True) -> None:
+    def start_channels(
+        self, shell: bool = True, iopub: bool = True, stdin: bool = True, hb: bool = True, control: bool = True
+    ) -> None:
         """Everything but the heartbeat: its thread and socket per kernel cost more than a
         notebook's cells, and this client asks the kernel manager (the zygote) whether the
         kernel is alive, never the heartbeat."""

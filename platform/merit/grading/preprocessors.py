@@ -86,7 +86,9 @@ class FastCheckCellMetadata(CheckCellMetadata):
         try:
             _validator().validate_nb(nb)
         except (ValidationError, jsonschema.ValidationError) as error:
-            raise ValidationError(f"Notebook failed to validate; the nbgrader metadata may be corrupted: {error}") from error
+            raise ValidationError(
+                f"Notebook failed to validate; the nbgrader metadata may be corrupted: {error}"
+            ) from error
         return nb, resources
 
 
@@ -119,7 +121,9 @@ class SnapshotOverwriteCells(OverwriteCells):
             nb, resources = self.add_missing_task_cells(nb, resources)
         return nb, resources
 
-    def preprocess_cell(self, cell: NotebookNode, resources: Resources, cell_index: int) -> tuple[NotebookNode, Resources]:
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: Resources, cell_index: int
+    ) -> tuple[NotebookNode, Resources]:
         self._submitted = cell.source
         return super().preprocess_cell(cell, resources, cell_index)
 
@@ -151,7 +155,9 @@ class CollectAutoGrades(SaveAutoGrades):
     It also notes cells a sandbox limit stopped, so the trainer reads why, not only 0.
     """
 
-    def preprocess_cell(self, cell: NotebookNode, resources: Resources, cell_index: int) -> tuple[NotebookNode, Resources]:
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: Resources, cell_index: int
+    ) -> tuple[NotebookNode, Resources]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error" and output.get("ename") in LIMIT_ERRORS:
                 where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"ke-{cell_index + 1}"
@@ -199,21 +205,34 @@ class SandboxedExecute(Execute):
         self.output_bytes, self.output_truncated = 0, False
         nb, resources = super().preprocess(nb, resources, km)
         if self.output_truncated:
-            merit_resources(resources).setdefault("changes", []).append("keluaran dipotong karena melebihi batas ukuran")
+            merit_resources(resources).setdefault("changes", []).append(
+                "keluaran dipotong karena melebihi batas ukuran"
+            )
         return nb, resources
 
-    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int) -> NotebookNode | None:
+    def output(
+        self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int
+    ) -> NotebookNode | None:
         content = msg.get("content", {})
         if msg["msg_type"] in ("stream", "display_data", "update_display_data", "execute_result"):
             self.output_bytes += len(json.dumps(content.get("data") or content.get("text") or ""))
         if self.output_bytes <= self.max_output_bytes or msg["msg_type"] in ("error", "execute_result"):
             return super().output(outs, msg, display_id, cell_index)
         self.output_truncated = True
-        if msg["msg_type"] == "stream" and not any(o.get("output_type") == "stream" and o.get("name") == content.get("name") for o in outs):
+        if msg["msg_type"] == "stream" and not any(
+            o.get("output_type") == "stream" and o.get("name") == content.get("name") for o in outs
+        ):
             msg = {**msg, "content": {**content, "text": self.truncated_note}}
             return super().output(outs, msg, display_id, cell_index)
         return None
 
 
 SANITIZE = [ClearOutput, DeduplicateIds, SnapshotOverwriteKernelspec, SnapshotOverwriteCells, FastCheckCellMetadata]
-AUTOGRADE = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, CollectAutoGrades, FastCheckCellMetadata]
+AUTOGRADE = [
+    SandboxedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    CollectAutoGrades,
+    FastCheckCellMetadata,
+]

@@ -56,6 +56,8 @@ def sandbox_uid(index: int) -> int:
     the others.
     """
     return FIRST_SANDBOX_UID + (os.getpid() % 2000) * SLOTS_PER_GRADER + index % SLOTS_PER_GRADER
+
+
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc")
 
 Mode = Literal["bwrap", "none"]
@@ -202,9 +204,21 @@ class ZygoteProcess:
             (self.slot / name).mkdir()
         isolated = sandbox.mode == "bwrap"
         home, inbox, tmp = (
-            (SANDBOX_HOME, SANDBOX_INBOX, SANDBOX_TMP) if isolated else (self.slot / "home", self.slot / "inbox", self.slot / "tmp")
+            (SANDBOX_HOME, SANDBOX_INBOX, SANDBOX_TMP)
+            if isolated
+            else (self.slot / "home", self.slot / "inbox", self.slot / "tmp")
         )
-        zygote = [sys.executable, "-m", "merit.grading.zygote", "--home", str(home), "--inbox", str(inbox), "--tmp", str(tmp)]
+        zygote = [
+            sys.executable,
+            "-m",
+            "merit.grading.zygote",
+            "--home",
+            str(home),
+            "--inbox",
+            str(inbox),
+            "--tmp",
+            str(tmp),
+        ]
         if isolated:
             zygote.append("--isolated")
             command = _bwrap_command(self.slot, sandbox) + zygote
@@ -284,7 +298,9 @@ class ZygoteProcess:
         """Fork a kernel reading ``connection_file`` (which jupyter_client writes 0600)."""
         if self.uid != os.getuid():
             os.chown(connection_file, self.uid, self.uid)
-        reply = self.request("start", connection_file=str(connection_file), argv=argv, limits=self.sandbox.limits.rlimits())
+        reply = self.request(
+            "start", connection_file=str(connection_file), argv=argv, limits=self.sandbox.limits.rlimits()
+        )
         return int(reply["pid"])
 
     def close(self) -> None:

@@ -289,7 +289,9 @@ class Zygote:
             self.cpu_at_start = _children_cpu()
             self.child = os.fork()
             if self.child == 0:
-                _become_kernel(self.folders, request["connection_file"], request.get("argv", []), request.get("limits", {}))
+                _become_kernel(
+                    self.folders, request["connection_file"], request.get("argv", []), request.get("limits", {})
+                )
             self.reply(pid=self.child)
         elif op == "poll":
             self.reply(status=self.poll())

@@ -31,13 +31,15 @@ class Shortfall:
 def jp_by_employee(session: Session, courses: Mapping[str, Course], year: int) -> dict[int, int]:
     """employee id -> JP from courses completed in ``year`` (employees with none are absent)."""
     ev = models.Evidence
-    stmt = (
-        select(
-            ev.employee_id, ev.course_id, func.sum(ev.score), func.sum(ev.max_score),
-            func.sum(cast(ev.needs_manual_grade, Integer)), func.count(), func.max(ev.submitted_at),
-        )
-        .group_by(ev.employee_id, ev.course_id)
-    )
+    stmt = select(
+        ev.employee_id,
+        ev.course_id,
+        func.sum(ev.score),
+        func.sum(ev.max_score),
+        func.sum(cast(ev.needs_manual_grade, Integer)),
+        func.count(),
+        func.max(ev.submitted_at),
+    ).group_by(ev.employee_id, ev.course_id)
     totals: dict[int, int] = defaultdict(int)
     for employee_id, course_id, score, max_score, pending, cells, last in session.execute(stmt):
         course = courses.get(course_id)
@@ -53,5 +55,9 @@ def shortfalls(session: Session, courses: Mapping[str, Course], year: int, below
     """Employees with fewer than ``below`` JP in ``year``, ordered by unit, then name."""
     earned = jp_by_employee(session, courses, year)
     rows = session.execute(select(models.Employee.id, models.Employee.unit, models.Employee.nip, models.Employee.name))
-    short = [Shortfall(unit, nip, name, earned.get(employee_id, 0)) for employee_id, unit, nip, name in rows if earned.get(employee_id, 0) < below]
+    short = [
+        Shortfall(unit, nip, name, earned.get(employee_id, 0))
+        for employee_id, unit, nip, name in rows
+        if earned.get(employee_id, 0) < below
+    ]
     return sorted(short, key=lambda s: (s.unit, s.name, s.nip))

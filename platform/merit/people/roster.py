@@ -104,7 +104,11 @@ def parse_roster(
         raw_nip = row.get("nip")
         nip = text(raw_nip).replace(" ", "")
         if isinstance(raw_nip, float) or (isinstance(raw_nip, int) and len(nip) == 18 and raw_nip > 2**53):
-            problems.add(row_number, "nip", "NIP tersimpan sebagai angka dan bisa berubah karena pembulatan Excel; format kolom NIP sebagai teks")
+            problems.add(
+                row_number,
+                "nip",
+                "NIP tersimpan sebagai angka dan bisa berubah karena pembulatan Excel; format kolom NIP sebagai teks",
+            )
             nip = ""
         else:
             try:
@@ -122,13 +126,25 @@ def parse_roster(
             problems.add(row_number, "nama", "wajib diisi")
         unit = unit_of.get(text(row.get("unit_kerja")).lower())
         if unit is None:
-            problems.add(row_number, "unit_kerja", f"unit kerja tidak dikenal: '{text(row.get('unit_kerja'))}' (lihat assessments/units.yml)")
+            problems.add(
+                row_number,
+                "unit_kerja",
+                f"unit kerja tidak dikenal: '{text(row.get('unit_kerja'))}' (lihat assessments/units.yml)",
+            )
         position = position_of.get(text(row.get("jabatan")).lower())
         if position is None:
-            problems.add(row_number, "jabatan", f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' (kode atau nama jabatan di assessments/positions/)")
+            problems.add(
+                row_number,
+                "jabatan",
+                f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' (kode atau nama jabatan di assessments/positions/)",
+            )
         golongan = normalise_golongan(text(row.get("golongan")))
         if golongan is None:
-            problems.add(row_number, "golongan", f"golongan harus berbentuk I/a sampai IV/e, misalnya III/b; diterima '{text(row.get('golongan'))}'")
+            problems.add(
+                row_number,
+                "golongan",
+                f"golongan harus berbentuk I/a sampai IV/e, misalnya III/b; diterima '{text(row.get('golongan'))}'",
+            )
         email = text(row.get("email")).lower() or None
         if email:
             if not _EMAIL.match(email):
@@ -139,9 +155,13 @@ def parse_roster(
                 first_row_of_email[email] = row_number
                 owner = registered_emails.get(email)
                 if owner and owner != nip:
-                    problems.add(row_number, "email", f"email sudah dipakai pegawai lain di registri (NIP {mask_nip(owner)})")
+                    problems.add(
+                        row_number, "email", f"email sudah dipakai pegawai lain di registri (NIP {mask_nip(owner)})"
+                    )
         if nip and person and unit and position and golongan:
-            entries.append(RosterEntry(nip=nip, name=person, unit=unit, position_code=position, golongan=golongan, email=email))
+            entries.append(
+                RosterEntry(nip=nip, name=person, unit=unit, position_code=position, golongan=golongan, email=email)
+            )
     if not table.rows:
         problems.add_file("berkas tidak berisi baris data")
     problems.raise_if_any("roster")
@@ -173,6 +193,8 @@ def import_roster(session: Session, path: Path, units: set[str], positions: Iter
     table = read_table(path, COLUMNS)
     emails = {
         email: nip
-        for email, nip in session.execute(select(models.Employee.email, models.Employee.nip).where(models.Employee.email.is_not(None)))
+        for email, nip in session.execute(
+            select(models.Employee.email, models.Employee.nip).where(models.Employee.email.is_not(None))
+        )
     }
     return register_roster(session, parse_roster(table, units, positions, emails))

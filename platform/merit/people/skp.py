@@ -20,7 +20,11 @@ from merit.registry.sync import employee_ids
 from merit.registry.upsert import Change, upsert, zero_counts
 
 _ALIASES = {p.lower(): p for p in PREDIKAT} | {"kurang/misconduct": "Kurang", "misconduct": "Kurang"}
-COLUMNS = {"nip": ("nip",), "tahun": ("tahun", "periode", "tahun_penilaian"), "predikat": ("predikat", "predikat_kinerja", "nilai_skp")}
+COLUMNS = {
+    "nip": ("nip",),
+    "tahun": ("tahun", "periode", "tahun_penilaian"),
+    "predikat": ("predikat", "predikat_kinerja", "nilai_skp"),
+}
 FIRST_YEAR = 2000
 
 
@@ -44,7 +48,6 @@ def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> list[
     entries: list[SkpEntry] = []
     first_row: dict[tuple[str, int], int] = {}
     for row_number, row in table.rows:
-
         nip = text(row.get("nip")).replace(" ", "")
         try:
             nip = parse_nip(nip, today).value
@@ -57,11 +60,17 @@ def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> list[
         year_text = text(row.get("tahun"))
         year = int(year_text) if year_text.isdigit() else None
         if year is None or not FIRST_YEAR <= year <= today.year:
-            problems.add(row_number, "tahun", f"tahun harus antara {FIRST_YEAR} dan {today.year}; diterima '{year_text}'")
+            problems.add(
+                row_number, "tahun", f"tahun harus antara {FIRST_YEAR} dan {today.year}; diterima '{year_text}'"
+            )
             year = None
         predikat = _ALIASES.get(" ".join(text(row.get("predikat")).split()).lower())
         if predikat is None:
-            problems.add(row_number, "predikat", f"predikat harus salah satu dari {', '.join(PREDIKAT)}; diterima '{text(row.get('predikat'))}'")
+            problems.add(
+                row_number,
+                "predikat",
+                f"predikat harus salah satu dari {', '.join(PREDIKAT)}; diterima '{text(row.get('predikat'))}'",
+            )
         if nip and year is not None:
             if (nip, year) in first_row:
                 problems.add(row_number, "nip", f"NIP dan tahun yang sama sudah ada di baris {first_row[(nip, year)]}")
@@ -89,8 +98,10 @@ def register_skp(session: Session, entries: list[SkpEntry], registered: dict[str
     report = SkpReport()
     for entry in entries:
         _, change = upsert(
-            session, models.SkpRating,
-            {"employee_id": registered[entry.nip], "year": entry.year}, {"predikat": entry.predikat},
+            session,
+            models.SkpRating,
+            {"employee_id": registered[entry.nip], "year": entry.year},
+            {"predikat": entry.predikat},
         )
         report.counts[change] += 1
     return report

@@ -93,7 +93,8 @@ def require_columns(table: Table, required: Iterable[str], what: str) -> None:
     if missing:
         name = table.path.name
         raise ProblemsFound(
-            f"Berkas {what} {name} ditolak:", [Problem(f"{name}, baris 1", f"kolom wajib tidak ada: {', '.join(missing)}")]
+            f"Berkas {what} {name} ditolak:",
+            [Problem(f"{name}, baris 1", f"kolom wajib tidak ada: {', '.join(missing)}")],
         )
 
 

@@ -37,7 +37,9 @@ class EvidenceLine:
 
     def text(self) -> str:
         flag = " (KEDALUWARSA)" if self.expired else ""
-        return f"{self.course_id}/{self.assignment} {self.submitted:%d-%m-%Y} skor {self.score:g}/{self.max_score:g}{flag}"
+        return (
+            f"{self.course_id}/{self.assignment} {self.submitted:%d-%m-%Y} skor {self.score:g}/{self.max_score:g}{flag}"
+        )
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,17 @@ def level_bases(
     sources: dict[tuple[int, str], str] = {}
     for part in batched(list(employee_ids), CHUNK):
         rows = session.execute(
-            select(link.employee_id, link.competency_code, ev.course_id, ev.assignment, func.max(when), func.min(when),
-                   func.sum(ev.score), func.sum(ev.max_score), func.count())
+            select(
+                link.employee_id,
+                link.competency_code,
+                ev.course_id,
+                ev.assignment,
+                func.max(when),
+                func.min(when),
+                func.sum(ev.score),
+                func.sum(ev.max_score),
+                func.count(),
+            )
             .join(ev, ev.id == link.evidence_id)
             .where(link.employee_id.in_(part))
             .group_by(link.employee_id, link.competency_code, ev.course_id, ev.assignment)

@@ -59,7 +59,9 @@ class Criteria:
         if self.golongan_min:
             lines.append(f"pangkat/golongan paling rendah {golongan.describe(self.golongan_min)}")
         if self.masa_kerja_min:
-            lines.append(f"masa kerja sejak CPNS (TMT pada NIP) paling singkat {self.masa_kerja_min} tahun per {self.as_of:%d-%m-%Y}")
+            lines.append(
+                f"masa kerja sejak CPNS (TMT pada NIP) paling singkat {self.masa_kerja_min} tahun per {self.as_of:%d-%m-%Y}"
+            )
         if self.units:
             lines.append(f"berasal dari unit kerja: {', '.join(self.units)}")
         if self.skp_min:
@@ -72,9 +74,14 @@ class Criteria:
 
     def as_dict(self) -> dict[str, object]:
         """The criteria as stored with a decision in the audit trail."""
-        return {"per_tanggal": self.as_of.isoformat(), "golongan_min": self.golongan_min,
-                "masa_kerja_min": self.masa_kerja_min, "units": list(self.units), "skp_min": self.skp_min,
-                "skp_tahun": list(self.skp_period) if self.skp_min else []}
+        return {
+            "per_tanggal": self.as_of.isoformat(),
+            "golongan_min": self.golongan_min,
+            "masa_kerja_min": self.masa_kerja_min,
+            "units": list(self.units),
+            "skp_min": self.skp_min,
+            "skp_tahun": list(self.skp_period) if self.skp_min else [],
+        }
 
 
 def resolve_criteria(
@@ -128,18 +135,31 @@ def requirements(criteria: Criteria) -> list[Requirement]:
     employee = models.Employee
     found = []
     if criteria.golongan_min:
-        found.append(Requirement(f"golongan di bawah {criteria.golongan_min}",
-                                 employee.golongan.in_(golongan.at_least(criteria.golongan_min))))
+        found.append(
+            Requirement(
+                f"golongan di bawah {criteria.golongan_min}",
+                employee.golongan.in_(golongan.at_least(criteria.golongan_min)),
+            )
+        )
     if criteria.masa_kerja_min:
-        found.append(Requirement(f"masa kerja kurang dari {criteria.masa_kerja_min} tahun",
-                                 func.substr(employee.nip, 9, 6) <= criteria.appointed_by()))
+        found.append(
+            Requirement(
+                f"masa kerja kurang dari {criteria.masa_kerja_min} tahun",
+                func.substr(employee.nip, 9, 6) <= criteria.appointed_by(),
+            )
+        )
     if criteria.units:
         found.append(Requirement("di luar unit kerja yang ditentukan", employee.unit.in_(criteria.units)))
     if criteria.skp_min:
         complete = _skp_each_year(criteria, None)
         found.append(Requirement("SKP belum lengkap", complete))
-        found.append(Requirement(f"SKP di bawah {criteria.skp_min}",
-                                 _skp_each_year(criteria, predikat.at_least(criteria.skp_min)), complete))
+        found.append(
+            Requirement(
+                f"SKP di bawah {criteria.skp_min}",
+                _skp_each_year(criteria, predikat.at_least(criteria.skp_min)),
+                complete,
+            )
+        )
     return found
 
 
@@ -163,7 +183,9 @@ class PoolSummary:
 
     def text(self) -> str:
         reasons = ", ".join(f"{count} {reason}" for reason, count in self.failed.items() if count)
-        return f"{self.eligible} dari {self.employees} pegawai memenuhi syarat" + (f"; tidak memenuhi: {reasons}" if reasons else "")
+        return f"{self.eligible} dari {self.employees} pegawai memenuhi syarat" + (
+            f"; tidak memenuhi: {reasons}" if reasons else ""
+        )
 
 
 def pool_summary(session: Session, criteria: Criteria) -> PoolSummary:
@@ -185,7 +207,9 @@ def require_skp_loaded(session: Session, criteria: Criteria) -> None:
     """A requirement on SKP needs ratings for its years: without any, say so instead of an empty pool."""
     if not criteria.skp_min:
         return
-    have = set(session.scalars(select(models.SkpRating.year).where(models.SkpRating.year.in_(criteria.skp_period)).distinct()))
+    have = set(
+        session.scalars(select(models.SkpRating.year).where(models.SkpRating.year.in_(criteria.skp_period)).distinct())
+    )
     missing = [year for year in sorted(criteria.skp_period) if year not in have]
     if missing:
         raise MeritError(

@@ -200,9 +200,12 @@ def training_needs(session: Session, courses: Mapping[str, Course], unit: str) -
         return tuple(sorted(rows, key=lambda g: (-g.people, -g.levels, g.code)))
 
     demands = [
-        CourseDemand(course_id, courses[course_id].spec.title.id, courses[course_id].spec.jp, n, tuple(sorted(closes[course_id])))
+        CourseDemand(
+            course_id, courses[course_id].spec.title.id, courses[course_id].spec.jp, n, tuple(sorted(closes[course_id]))
+        )
         for course_id, n in demand.items()
     ]
     demands.sort(key=lambda d: (-d.people, d.course_id))
-    return TrainingNeeds(unit, len(people), with_gaps, counts(gap_people, gap_levels), tuple(demands),
-                         counts(open_people, open_levels))
+    return TrainingNeeds(
+        unit, len(people), with_gaps, counts(gap_people, gap_levels), tuple(demands), counts(open_people, open_levels)
+    )

@@ -133,7 +133,9 @@ def rank_position(
     skp: dict[int, dict[int, str]] = {}
     rating = models.SkpRating
     for employee_id, year, value in session.execute(
-        select(rating.employee_id, rating.year, rating.predikat).where(rating.employee_id.in_(ids), rating.year.in_(years))
+        select(rating.employee_id, rating.year, rating.predikat).where(
+            rating.employee_id.in_(ids), rating.year.in_(years)
+        )
     ):
         skp.setdefault(employee_id, {})[year] = value
     bases = level_bases(session, ids, level_rule, criteria.as_of)
@@ -143,10 +145,14 @@ def rank_position(
         held = {lv.competency_code: lv.level for lv in employee.levels}
         candidates.append(
             Candidate(
-                employee.nip, employee.name, employee.unit, employee.golongan,
+                employee.nip,
+                employee.name,
+                employee.unit,
+                employee.golongan,
                 parse_nip(employee.nip).years_of_service(criteria.as_of),
                 dict(sorted(skp.get(employee_id, {}).items(), reverse=True)),
-                rule.match(held, required), bases.get(employee_id, {}),
+                rule.match(held, required),
+                bases.get(employee_id, {}),
             )
         )
     names = competency_names(session)

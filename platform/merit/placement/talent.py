@@ -62,14 +62,23 @@ class GridRule(StrictModel):
         if sorted(rated) != sorted(PREDIKAT):
             raise ValueError(f"kinerja harus memetakan setiap predikat SKP tepat sekali: {', '.join(PREDIKAT)}")
         minimums = [band.min for band in self.potensial]
-        if sorted(b.name for b in self.potensial) != sorted(POTENTIAL) or minimums != sorted(minimums, reverse=True) \
-                or minimums[-1] != 0:
-            raise ValueError("potensial harus berisi tinggi, menengah, rendah, urut dari batas tertinggi dan diakhiri min: 0")
+        if (
+            sorted(b.name for b in self.potensial) != sorted(POTENTIAL)
+            or minimums != sorted(minimums, reverse=True)
+            or minimums[-1] != 0
+        ):
+            raise ValueError(
+                "potensial harus berisi tinggi, menengah, rendah, urut dari batas tertinggi dan diakhiri min: 0"
+            )
         if sorted(self.kelompok) != sorted(POOLS):
             raise ValueError(f"kelompok harus berisi {', '.join(POOLS)}")
         cells = sorted((b.kinerja, b.potensial) for b in self.kotak)
-        if cells != sorted((k, p) for k in PERFORMANCE for p in POTENTIAL) or sorted(b.kotak for b in self.kotak) != list(range(1, 10)):
-            raise ValueError("kotak harus berisi sembilan kotak bernomor 1-9, satu untuk setiap pasangan kinerja × potensial")
+        if cells != sorted((k, p) for k in PERFORMANCE for p in POTENTIAL) or sorted(
+            b.kotak for b in self.kotak
+        ) != list(range(1, 10)):
+            raise ValueError(
+                "kotak harus berisi sembilan kotak bernomor 1-9, satu untuk setiap pasangan kinerja × potensial"
+            )
         return self
 
     def performance(self, predikat: str) -> Performance:
@@ -136,8 +145,9 @@ class TalentGrid:
         return [e for e in self.placed if e.box.kelompok == name]
 
 
-def _entries(session: Session, rule: GridRule, jpm: JPMRule, year: int, target: str | None,
-             where: ColumnElement[bool]) -> list[TalentEntry]:
+def _entries(
+    session: Session, rule: GridRule, jpm: JPMRule, year: int, target: str | None, where: ColumnElement[bool]
+) -> list[TalentEntry]:
     """One entry per employee matching ``where``, measured against ``target`` (or their own position)."""
     employee, match, rating, req = models.Employee, models.PositionMatch, models.SkpRating, models.PositionRequirement
     totals = select(req.position_code, func.sum(req.level).label("total")).group_by(req.position_code).subquery()
@@ -178,7 +188,9 @@ def grid_for_unit(session: Session, unit: str, rule: GridRule, jpm: JPMRule, yea
         raise MeritError(f"Unit kerja '{unit}' tidak punya pegawai di registri. Unit yang ada: {', '.join(units)}.")
     _require_year(session, year)
     entries = _entries(session, rule, jpm, year, None, models.Employee.unit == unit)
-    return TalentGrid(f"unit kerja {unit}", None, "JPM terhadap jabatan yang sedang diduduki", year, rule, tuple(entries))
+    return TalentGrid(
+        f"unit kerja {unit}", None, "JPM terhadap jabatan yang sedang diduduki", year, rule, tuple(entries)
+    )
 
 
 def grid_for_position(
@@ -191,6 +203,14 @@ def grid_for_position(
     condition = eligible(criteria)
     entries = _entries(session, rule, jpm, year, position.code, condition if condition is not None else true())
     if not entries:
-        raise MeritError(f"Tidak ada kandidat yang memenuhi syarat untuk jabatan {position.title_id}: {criteria.text()}.")
-    return TalentGrid(f"jabatan {position.title_id} ({position.code})", position.code, f"JPM terhadap jabatan {position.code}",
-                      year, rule, tuple(entries))
+        raise MeritError(
+            f"Tidak ada kandidat yang memenuhi syarat untuk jabatan {position.title_id}: {criteria.text()}."
+        )
+    return TalentGrid(
+        f"jabatan {position.title_id} ({position.code})",
+        position.code,
+        f"JPM terhadap jabatan {position.code}",
+        year,
+        rule,
+        tuple(entries),
+    )

@@ -37,9 +37,19 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def entry_hash(key: bytes, seq: int, at: dt.datetime, actor: str, action: str, entity: str,
-               entity_key: str, reason: str, before: str | None, after: str | None,
-               prev_hash: str) -> str:
+def entry_hash(
+    key: bytes,
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_key: str,
+    reason: str,
+    before: str | None,
+    after: str | None,
+    prev_hash: str,
+) -> str:
     """HMAC of one entry's content and its predecessor's hash."""
     content = orjson.dumps([seq, at.isoformat(), actor, action, entity, entity_key, reason, before, after, prev_hash])
     return hmac.new(key, content, hashlib.sha256).hexdigest()
@@ -55,8 +65,9 @@ class AuditTrail:
     clock: Callable[[], dt.datetime] = utcnow
     pending: list[tuple[str, str, str, str | None, str | None]] = field(default_factory=list)
 
-    def record(self, action: str, entity: str, entity_key: str,
-               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    def record(
+        self, action: str, entity: str, entity_key: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
         self.pending.append((action, entity, entity_key, _json(before), _json(after)))
 
     def write(self, session: Session) -> int:
@@ -69,11 +80,24 @@ class AuditTrail:
         rows = []
         for action, entity, entity_key, before, after in self.pending:
             seq += 1
-            digest = entry_hash(self.key, seq, at, self.actor, action, entity, entity_key,
-                                self.reason, before, after, prev)
-            rows.append(dict(seq=seq, at=at, actor=self.actor, action=action, entity=entity,
-                             entity_key=entity_key, reason=self.reason, before=before,
-                             after=after, prev_hash=prev, hash=digest))
+            digest = entry_hash(
+                self.key, seq, at, self.actor, action, entity, entity_key, self.reason, before, after, prev
+            )
+            rows.append(
+                dict(
+                    seq=seq,
+                    at=at,
+                    actor=self.actor,
+                    action=action,
+                    entity=entity,
+                    entity_key=entity_key,
+                    reason=self.reason,
+                    before=before,
+                    after=after,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
             prev = digest
         session.connection().execute(insert(AuditEntry.__table__), rows)  # Core executemany: no ORM per row
         if head is None:
@@ -89,9 +113,7 @@ def trail_of(session: Session) -> AuditTrail:
     """The audit trail of a writing session; writing without one is a programming error."""
     trail = session.info.get("audit")
     if trail is None:
-        raise MeritError(
-            "Perubahan registri harus dicatat: buka sesi dengan pelaku (actor) dan alasan (reason)."
-        )
+        raise MeritError("Perubahan registri harus dicatat: buka sesi dengan pelaku (actor) dan alasan (reason).")
     return trail
 
 
@@ -116,9 +138,22 @@ def verify(session: Session, key: bytes) -> Verdict:
         if entry.seq != expected:
             return Verdict(expected - 1, expected, "entri hilang atau urutannya diubah (nomor urut melompat)")
         if entry.prev_hash != prev:
-            return Verdict(expected - 1, expected, "rantai hash putus: entri sebelumnya dihapus, disisipkan, atau dipindah")
-        digest = entry_hash(key, entry.seq, entry.at, entry.actor, entry.action, entry.entity,
-                            entry.entity_key, entry.reason, entry.before, entry.after, entry.prev_hash)
+            return Verdict(
+                expected - 1, expected, "rantai hash putus: entri sebelumnya dihapus, disisipkan, atau dipindah"
+            )
+        digest = entry_hash(
+            key,
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.entity_key,
+            entry.reason,
+            entry.before,
+            entry.after,
+            entry.prev_hash,
+        )
         if not hmac.compare_digest(digest, entry.hash):
             return Verdict(expected - 1, expected, "isi entri diubah atau entri dipalsukan")
         prev = entry.hash
@@ -127,5 +162,7 @@ def verify(session: Session, key: bytes) -> Verdict:
     head = session.get(AuditHead, 1)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != last or head_hash != prev:
-        return Verdict(last, last + 1, f"log terpotong: catatan kepala menyebut entri {head_seq}, log berakhir di {last}")
+        return Verdict(
+            last, last + 1, f"log terpotong: catatan kepala menyebut entri {head_seq}, log berakhir di {last}"
+        )
     return Verdict(last)

@@ -223,12 +223,18 @@ class PositionMatch(Base):
 # that also holds the employee id, so ranking never touches the table itself.
 Index(
     "ix_position_match_rank_capped",
-    PositionMatch.position_code, PositionMatch.held_capped.desc(), PositionMatch.met.desc(), PositionMatch.nip,
+    PositionMatch.position_code,
+    PositionMatch.held_capped.desc(),
+    PositionMatch.met.desc(),
+    PositionMatch.nip,
     PositionMatch.employee_id,
 )
 Index(
     "ix_position_match_rank_uncapped",
-    PositionMatch.position_code, PositionMatch.held_uncapped.desc(), PositionMatch.met.desc(), PositionMatch.nip,
+    PositionMatch.position_code,
+    PositionMatch.held_uncapped.desc(),
+    PositionMatch.met.desc(),
+    PositionMatch.nip,
     PositionMatch.employee_id,
 )
 Index("ix_position_match_employee", PositionMatch.employee_id)

@@ -108,11 +108,19 @@ def read_grades(db_url: str, course_id: str, assignment: str) -> list[GradeRecor
     with open_gradebook(db_url, course_id) as gradebook:
         return [
             GradeRecord(
-                student, assign, notebook, cell, grade_id, float(score), float(max_score),
-                bool(manual), timestamp,
+                student,
+                assign,
+                notebook,
+                cell,
+                grade_id,
+                float(score),
+                float(max_score),
+                bool(manual),
+                timestamp,
             )
-            for student, assign, notebook, cell, grade_id, score, max_score, manual, timestamp
-            in gradebook.db.execute(stmt)
+            for student, assign, notebook, cell, grade_id, score, max_score, manual, timestamp in gradebook.db.execute(
+                stmt
+            )
         ]
 
 
@@ -125,9 +133,7 @@ def employee_ids(session: Session, nips: list[str], chunk: int = 10_000) -> dict
     return found
 
 
-def sync_assignment(
-    session: Session, course: Course, db_url: str, assignment: str
-) -> SyncReport:
+def sync_assignment(session: Session, course: Course, db_url: str, assignment: str) -> SyncReport:
     """Bring the registry's evidence for ``assignment`` in line with the gradebook.
 
     Written with bulk statements (one INSERT and one UPDATE for the whole assignment)
@@ -168,9 +174,13 @@ def write_evidence(
     existing = {
         (row.employee_id, row.notebook, row.cell): row
         for row in session.execute(
-            select(models.Evidence.id, models.Evidence.employee_id, models.Evidence.notebook,
-                   models.Evidence.cell, *(getattr(models.Evidence, c) for c in columns))
-            .where(models.Evidence.course_id == course_id, models.Evidence.assignment == assignment)
+            select(
+                models.Evidence.id,
+                models.Evidence.employee_id,
+                models.Evidence.notebook,
+                models.Evidence.cell,
+                *(getattr(models.Evidence, c) for c in columns),
+            ).where(models.Evidence.course_id == course_id, models.Evidence.assignment == assignment)
         )
     }
     now = models.utcnow()
@@ -190,9 +200,16 @@ def write_evidence(
             "submitted_at": record.submitted_at,
         }
         report.pending_manual += record.needs_manual_grade
-        key = {"employee_id": employee_id, "course_id": course_id, "assignment": assignment,
-               "notebook": record.notebook, "cell": record.cell}
-        audit_key = f"{employee_id}/{course_id}/{assignment}/{record.notebook}/{record.cell}"  # the format of upsert.entity_key
+        key = {
+            "employee_id": employee_id,
+            "course_id": course_id,
+            "assignment": assignment,
+            "notebook": record.notebook,
+            "cell": record.cell,
+        }
+        audit_key = (
+            f"{employee_id}/{course_id}/{assignment}/{record.notebook}/{record.cell}"  # the format of upsert.entity_key
+        )
         row = existing.get((employee_id, record.notebook, record.cell))
         if row is None:
             creates.append({**key, **values, "recorded_at": now})

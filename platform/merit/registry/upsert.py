@@ -43,8 +43,11 @@ def assign_changed(session: Session, row: Base, key: dict[str, Any], values: dic
     changed = {k: v for k, v in values.items() if getattr(row, k) != v}
     if changed and _audited(type(row)):
         trail_of(session).record(
-            UPDATE, row.__tablename__, entity_key(key),
-            {k: getattr(row, k) for k in changed}, changed,
+            UPDATE,
+            row.__tablename__,
+            entity_key(key),
+            {k: getattr(row, k) for k in changed},
+            changed,
         )
     for name, value in changed.items():
         setattr(row, name, value)

@@ -96,18 +96,31 @@ def write_pdf(report: SelectionReport, path: Path) -> None:
     body = ParagraphStyle("body", fontName=font, fontSize=8, leading=10)
     bold = ParagraphStyle("bold", parent=body, fontName=f"{font}-Bold")
     title = ParagraphStyle("title", parent=bold, fontSize=13, leading=16, spaceAfter=6)
-    grid = TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ])
-    header = Table([[_paragraph(k, bold), _paragraph(v, body)] for k, v in report.header()],
-                   colWidths=[4.5 * cm, 22 * cm], style=grid)
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+    header = Table(
+        [[_paragraph(k, bold), _paragraph(v, body)] for k, v in report.header()],
+        colWidths=[4.5 * cm, 22 * cm],
+        style=grid,
+    )
     widths = [2.1, 3.5, 3.8, 3.6, 2.0, 1.5, 2.1, 2.6, 5.5]  # cm, 26.7 = A4 landscape less margins
     rows = [[_paragraph(c, bold) for c in CANDIDATE_COLUMNS]]
     rows += [[_paragraph(value, body) for value in row] for row in report.candidate_rows()]
     candidates = LongTable(rows, colWidths=[w * cm for w in widths], repeatRows=1, style=grid)
-    document = SimpleDocTemplate(str(path), pagesize=landscape(A4), title=report.title, author=report.actor,
-                                 leftMargin=1.5 * cm, rightMargin=1.5 * cm, topMargin=1.5 * cm, bottomMargin=1.5 * cm)
+    document = SimpleDocTemplate(
+        str(path),
+        pagesize=landscape(A4),
+        title=report.title,
+        author=report.actor,
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.5 * cm,
+    )
     story = [_paragraph(report.title, title), header, Spacer(1, 0.4 * cm), candidates, Spacer(1, 0.4 * cm)]
     story += [_paragraph(note, body) for note in report.notes()]
     document.build(story)

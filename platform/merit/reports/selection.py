@@ -33,9 +33,26 @@ OBJECTION = (
     "Kandidat yang keberatan atas hasil ini dapat mengajukan keberatan secara tertulis kepada panitia seleksi "
     "dengan menyebut nomor keputusan dan hash registri di laporan ini; keberatan dicatat dan dijawab."
 )
-CANDIDATE_COLUMNS = ("Peringkat", "NIP (disamarkan)", "Nama", "Unit kerja", "Golongan", "JPM %", "Kategori",
-                     "Kompetensi memenuhi standar", "Kesenjangan (dimiliki/dipersyaratkan)")
-DETAIL_COLUMNS = ("Peringkat", "NIP (disamarkan)", "Kompetensi", "Dipersyaratkan", "Dimiliki", "Kesenjangan", "Dasar level")
+CANDIDATE_COLUMNS = (
+    "Peringkat",
+    "NIP (disamarkan)",
+    "Nama",
+    "Unit kerja",
+    "Golongan",
+    "JPM %",
+    "Kategori",
+    "Kompetensi memenuhi standar",
+    "Kesenjangan (dimiliki/dipersyaratkan)",
+)
+DETAIL_COLUMNS = (
+    "Peringkat",
+    "NIP (disamarkan)",
+    "Kompetensi",
+    "Dipersyaratkan",
+    "Dimiliki",
+    "Kesenjangan",
+    "Dasar level",
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +96,19 @@ class SelectionReport:
         rows = []
         for index, c in enumerate(self.ranking.candidates, start=1):
             gaps = ", ".join(f"{self.ranking.names.get(g.code, g.code)} {g.held}/{g.required}" for g in c.match.gaps)
-            rows.append([index, mask_nip(c.nip), c.name, c.unit, c.golongan, c.match.percent, c.match.band,
-                         f"{c.match.met}/{len(c.match.rows)}", gaps or "tidak ada"])
+            rows.append(
+                [
+                    index,
+                    mask_nip(c.nip),
+                    c.name,
+                    c.unit,
+                    c.golongan,
+                    c.match.percent,
+                    c.match.band,
+                    f"{c.match.met}/{len(c.match.rows)}",
+                    gaps or "tidak ada",
+                ]
+            )
         return rows
 
     def detail_rows(self) -> list[list[object]]:
@@ -88,8 +116,17 @@ class SelectionReport:
         for index, c in enumerate(self.ranking.candidates, start=1):
             for g in c.match.rows:
                 basis = c.basis.get(g.code)
-                rows.append([index, mask_nip(c.nip), self.ranking.names.get(g.code, g.code), g.required, g.held, g.gap,
-                             basis.reference() if basis is not None and g.held else "belum ada bukti"])
+                rows.append(
+                    [
+                        index,
+                        mask_nip(c.nip),
+                        self.ranking.names.get(g.code, g.code),
+                        g.required,
+                        g.held,
+                        g.gap,
+                        basis.reference() if basis is not None and g.held else "belum ada bukti",
+                    ]
+                )
         return rows
 
 
@@ -151,11 +188,22 @@ def publish_selection(
         write(report, path)
         files[extension] = path
     digests = {extension: _digest(path) for extension, path in files.items()}
-    create_row(session, models.SelectionDecision, {"id": number}, {
-        "position_code": position_code, "as_of": criteria.as_of, "decided_at": produced, "actor": trail.actor,
-        "reason": trail.reason, "criteria": orjson.dumps(criteria.as_dict()).decode(), "formula": rule.formula(),
-        "registry_seq": seq, "registry_hash": head_hash,
-        "report_sha256": orjson.dumps(digests, option=orjson.OPT_SORT_KEYS).decode(),
-        "candidates": _candidates_json(ranking.candidates),
-    })
+    create_row(
+        session,
+        models.SelectionDecision,
+        {"id": number},
+        {
+            "position_code": position_code,
+            "as_of": criteria.as_of,
+            "decided_at": produced,
+            "actor": trail.actor,
+            "reason": trail.reason,
+            "criteria": orjson.dumps(criteria.as_dict()).decode(),
+            "formula": rule.formula(),
+            "registry_seq": seq,
+            "registry_hash": head_hash,
+            "report_sha256": orjson.dumps(digests, option=orjson.OPT_SORT_KEYS).decode(),
+            "candidates": _candidates_json(ranking.candidates),
+        },
+    )
     return Published(report, files, digests)
