@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from merit.cli.accounts import akun_app
 from merit.cli.audit import audit_app
 from merit.cli.common import console, user_errors
 from merit.cli.course import course_app
@@ -28,6 +29,7 @@ app.add_typer(skp_app, name="skp")
 app.add_typer(level_app, name="level")
 app.add_typer(audit_app, name="audit")
 app.add_typer(laporan_app, name="laporan")
+app.add_typer(akun_app, name="akun")
 app.command("jp")(jp_command)
 app.command("grade")(grade_command)
 app.command("rank")(rank_command)

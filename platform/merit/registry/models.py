@@ -296,3 +296,60 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Account(Base):
+    """A login for Merit's pages (``merit serve``); HR creates it from the roster.
+
+    ``password_hash`` is an Argon2id hash (argon2-cffi); the password itself is never
+    stored. ``employee_id`` links a learner's account to their roster entry.
+    """
+
+    __audited__ = True
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AccountRole(Base):
+    """One role of an account: ``peserta``, ``widyaiswara`` of a course, ``kepegawaian`` of a unit or ``*``, ``admin``."""
+
+    __audited__ = True
+    __tablename__ = "account_role"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)  # course id, unit name, "*" or ""
+
+
+class LoginSession(Base):
+    """A signed-in browser. Only the SHA-256 of the cookie's token is kept, so a copy of the
+    database does not let anyone sign in."""
+
+    __tablename__ = "login_session"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AccessLog(Base):
+    """One view of another person's personal data (UU 27/2022): who, when, whose, what, where."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    viewer: Mapped[str] = mapped_column(String(64))
+    roles: Mapped[str] = mapped_column(String(400))
+    subject_employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))  # what group was seen, e.g. "peringkat jabatan X (10 orang)"
+    page: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(200))
