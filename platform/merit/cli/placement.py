@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,39 +153,22 @@ def selection_command(
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
     """Laporan hasil seleksi untuk diumumkan (CSV, XLSX, PDF); keputusannya dicatat di jejak audit."""
-    from merit.content import load_content, register_content
-    from merit.reports.formats import WRITERS
-    from merit.reports.selection import publish_selection
+    from merit.content import load_content
+    from merit.registry.database import open_registry
+    from merit.reports.selection import publish_to_folder
     from merit.settings import Settings
 
     with user_errors():
-        unknown = [f for f in format_ if f not in WRITERS]
-        if unknown:
-            raise MeritError(f"Format tidak dikenal: {', '.join(unknown)}. Pilih dari {', '.join(WRITERS)}.")
-        if len(alasan.strip()) < 10:
-            raise MeritError("Alasan laporan wajib diisi dengan jelas (minimal 10 karakter).")
         settings = Settings()
         content = load_content(settings)
         criteria = _criteria(content, jabatan, per_tanggal, requirements)
-        # Files are written to a staging folder and moved into place only after the decision is
-        # committed, so a failed transaction leaves no report that the audit trail does not know.
-        keluaran.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".merit-laporan-", dir=keluaran))
+        registry = open_registry(settings)
         try:
-            with registry_session(settings, actor_or_default(oleh), alasan.strip()) as session:
-                register_content(session, content)
-                published = publish_selection(
-                    session,
-                    jabatan,
-                    content.jpm_rule,
-                    criteria,
-                    content.level_rule,
-                    staging,
-                    {f: WRITERS[f] for f in format_},
-                )
-            files = {extension: path.replace(keluaran / path.name) for extension, path in published.files.items()}
+            published, files = publish_to_folder(
+                registry, content, jabatan, criteria, keluaran, format_, actor_or_default(oleh), alasan
+            )
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            registry.close()
         report = published.report
         console.print(
             f"Laporan seleksi {report.ranking.position.title_id}: {len(report.ranking.candidates)} kandidat, "
