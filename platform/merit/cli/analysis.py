@@ -15,6 +15,7 @@ from merit.errors import MeritError
 
 if TYPE_CHECKING:
     from merit.analysis.items import CourseAnalysis, ModuleAnalysis, ScaleReport
+    from merit.analysis.similarity import SimilarityReport
     from merit.grading.coursedir import BuiltCourse
     from merit.settings import Settings
 
@@ -136,3 +137,61 @@ def analysis_command(
         built = built_course(Settings(), kursus)
         analysis = analyse_course(built.course, built.db_url, modul or None, groups=kelompok)
         render_analysis(console, analysis)
+
+
+def render_similarity(console: Console, report: SimilarityReport, show_nip: bool = False) -> None:
+    """Each group of near-identical answers, the most similar pair side by side, then what was not paired."""
+    from merit.nip import format_nip, mask_nip
+
+    shown = format_nip if show_nip else mask_nip
+    console.print(
+        f"[bold]Kemiripan jawaban {report.course} / {report.module}[/]: {report.learners} peserta, "
+        f"ambang {report.threshold:.0%}",
+        highlight=False,
+    )
+    groups = report.groups()
+    if not groups:
+        console.print("Tidak ada pasangan jawaban yang hampir sama.")
+    for cell, pairs in groups:
+        learners = sorted({p.first.learner for p in pairs} | {p.second.learner for p in pairs})
+        best = pairs[0]
+        kind = "kode" if best.kind == "kode" else "jawaban tertulis"
+        console.print()
+        console.print(
+            f"[bold]{cell}[/] ({kind}): {len(learners)} peserta, kemiripan {min(p.score for p in pairs):.0%}–"
+            f"{best.score:.0%}",
+            highlight=False,
+        )
+        _indented(console, ", ".join(shown(learner) for learner in learners), 2)
+        table = Table(show_lines=False, expand=True)
+        table.add_column(shown(best.first.learner), overflow="fold", ratio=1)
+        table.add_column(shown(best.second.learner), overflow="fold", ratio=1)
+        table.add_row(Text(best.first.source), Text(best.second.source))
+        console.print(table)
+    if report.as_key:
+        counts = ", ".join(f"{cell} {count}" for cell, count in sorted(report.as_key.items()))
+        console.print()
+        _indented(console, f"Sama dengan kunci jawaban (tidak dipasangkan; banyak peserta): {counts}", 0)
+    console.print()
+    console.print(
+        "Kode dibandingkan setelah komentar, spasi, dan nama variabel diseragamkan; jawaban tertulis setelah "
+        "huruf besar-kecil, tanda baca, dan spasi diseragamkan. Jawaban yang sangat pendek atau masih "
+        "kosong tidak dipasangkan. Kemiripan bukan bukti kecurangan dan tidak mengubah nilai apa pun: "
+        "periksa bersama peserta sebelum memutuskan. Penjelasan: docs/item-analysis.md."
+    )
+
+
+def similarity_command(
+    kursus: str = typer.Argument(..., help="Kode kursus (folder di courses/)."),
+    modul: str = typer.Argument(..., help="Kode modul yang kirimannya dibandingkan."),
+    ambang: float = typer.Option(0.9, "--ambang", min=0.5, max=1.0, help="Kemiripan terendah yang dilaporkan (0-1)."),
+    tampilkan_nip: bool = typer.Option(False, "--tampilkan-nip", help="Tampilkan NIP lengkap peserta."),
+) -> None:
+    """Daftar jawaban (kode dan tertulis) yang hampir sama antarpeserta, berdampingan; tanpa sanksi otomatis."""
+    from merit.analysis.similarity import find_similar
+    from merit.settings import Settings
+
+    with user_errors():
+        built = built_course(Settings(), kursus)
+        report = find_similar(built, modul, ambang)
+        render_similarity(console, report, tampilkan_nip)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from merit.cli.analysis import analysis_command
+from merit.cli.analysis import analysis_command, similarity_command
 from merit.cli.audit import audit_app
 from merit.cli.common import console, user_errors
 from merit.cli.course import course_app
@@ -36,6 +36,7 @@ app.command("talenta")(talent_command)
 app.command("rencana")(plan_command)
 app.command("tna")(tna_command)
 app.command("analisis")(analysis_command)
+app.command("kemiripan")(similarity_command)
 
 
 @app.command()
