@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from merit.catalog import Course
 from merit.competency.levels import LevelReport, LevelRule, recompute_levels
+from merit.competency.reliability import refresh_reliability
 from merit.placement.matches import refresh_matches
 from merit.registry.sync import SyncReport, sync_assignment
 
@@ -29,7 +30,12 @@ def after_evidence_change(
     as_of: dt.date,
     employees: Iterable[int] | None,
 ) -> LevelReport:
-    """Recompute levels of ``employees`` (all when None), then their position matches."""
+    """Recompute levels of ``employees`` (all when None), then their position matches.
+
+    Recomputing everyone also refreshes the reliability of every course's evidence.
+    """
+    if employees is None:
+        refresh_reliability(session, courses)
     report = recompute_levels(session, courses, rule, as_of, employees)
     refresh_matches(session, report.employees if employees is not None else None)
     return report
@@ -52,5 +58,6 @@ def sync_gradebook(
     sync = SyncReport()
     for assignment in assignments:
         sync.add(sync_assignment(session, course, db_url, assignment))
+    refresh_reliability(session, [course.id])  # the cohort changed: so may the precision of its levels
     levels = after_evidence_change(session, content.courses, content.level_rule, as_of, sync.employees)
     return sync, levels

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from merit.cli.accounts import akun_app
+from merit.cli.analysis import analysis_command, similarity_command
 from merit.cli.audit import audit_app
 from merit.cli.common import console, user_errors
 from merit.cli.course import course_app
@@ -36,6 +37,8 @@ app.command("rank")(rank_command)
 app.command("talenta")(talent_command)
 app.command("rencana")(plan_command)
 app.command("tna")(tna_command)
+app.command("analisis")(analysis_command)
+app.command("kemiripan")(similarity_command)
 
 
 @app.command()

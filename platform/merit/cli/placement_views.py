@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from merit.nip import format_nip, mask_nip
+from merit.placement.jpm import Gap
 from merit.placement.learning import LearningPlan, TrainingNeeds
 from merit.placement.ranking import Candidate, Ranking
 from merit.placement.talent import PERFORMANCE, POOLS, POTENTIAL, TalentGrid, label
@@ -37,9 +38,30 @@ def _candidate_details(console: Console, ranking: Ranking, index: int, candidate
             str(row.required),
             str(row.held),
             str(row.gap),
-            candidate.basis_text(row),
+            _with_precision(ranking, candidate, row),
         )
     console.print(table)
+
+
+def _with_precision(ranking: Ranking, candidate: Candidate, row: Gap) -> str:
+    """The basis of a level, then how reliable its evidence is (when a level rule was applied)."""
+    text = candidate.basis_text(row)
+    basis = candidate.basis.get(row.code)
+    if ranking.min_reliability is None or basis is None or basis.source != "evidence" or not row.held:
+        return text
+    if basis.precision is None:
+        return f"{text}; reliabilitas bukti belum dihitung: level sementara"
+    return f"{text}; {basis.precision.text(ranking.min_reliability)}"
+
+
+def _jpm_text(ranking: Ranking, index: int, candidate: Candidate) -> str:
+    """``72.22`` with ``≈`` when the next candidate is within measurement error, ``*`` when provisional."""
+    marks = ""
+    if ranking.close_to_next and ranking.close_to_next[index]:
+        marks += "≈"
+    if candidate.precision is not None and candidate.precision.provisional:
+        marks += "*"
+    return f"{candidate.match.percent:.2f}{' ' if marks else ''}{marks}"
 
 
 def render_ranking(
@@ -70,6 +92,7 @@ def render_ranking(
     table.add_column("Kategori")
     table.add_column("Kesenjangan (dimiliki/dipersyaratkan)" if compact else "Memenuhi standar", justify="left")
     for index, candidate in enumerate(ranking.candidates, start=1):
+        jpm = _jpm_text(ranking, index - 1, candidate)
         admin = (
             []
             if compact
@@ -85,7 +108,7 @@ def render_ranking(
             nip_of(candidate),
             candidate.name,
             *admin,
-            f"{candidate.match.percent:.2f}",
+            jpm,
             candidate.match.band,
             last,
         )
@@ -107,6 +130,7 @@ def render_ranking(
             f"[bold]Belum ada bukti untuk semua kandidat[/] (dihitung level 0): {names}. "
             "Bukti datang dari kursus lain, asesmen, atau jawaban tertulis yang belum dinilai widyaiswara."
         )
+    _precision_notes(console, ranking)
     stale = [c for c in ranking.candidates if c.expired_evidence]
     if stale:
         console.print(
@@ -114,6 +138,21 @@ def render_ranking(
             f"{ranking.as_of:%d-%m-%Y}. Jalankan `merit level recompute --per-tanggal {ranking.as_of}` sebelum memutuskan."
         )
     console.print(f"[italic]{ranking.notice}[/]")
+
+
+def _precision_notes(console: Console, ranking: Ranking) -> None:
+    """What ``≈`` and ``*`` mean, printed only when some candidate carries them."""
+    if any(ranking.close_to_next):
+        console.print(
+            "[bold]≈[/] selisih dalam batas galat ukur: JPM kandidat ini dan kandidat berikutnya tidak berbeda "
+            "lebih dari galat ukur (skor setiap bukti digeser satu SEM turun/naik). Urutan keduanya jangan "
+            "dibaca sebagai perbedaan kemampuan."
+        )
+    if ranking.min_reliability is not None and any(c.precision and c.precision.provisional for c in ranking.candidates):
+        console.print(
+            f"[bold]*[/] sebagian level kandidat ini sementara: reliabilitas buktinya di bawah "
+            f"{ranking.min_reliability:.2f} atau belum dapat dihitung (docs/competency-levels.md, bagian 5)."
+        )
 
 
 def render_grid(console: Console, grid: TalentGrid, show_nip: bool = False) -> None:

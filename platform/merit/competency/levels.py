@@ -49,6 +49,8 @@ class LevelRule(StrictModel):
 
     validity_years: int = Field(ge=1, le=20)
     thresholds: list[Threshold] = Field(min_length=1)
+    # Below this reliability of its evidence a level is provisional (merit.competency.reliability).
+    min_reliability: float = Field(0.80, gt=0, le=1)
 
     @field_validator("thresholds")
     @classmethod

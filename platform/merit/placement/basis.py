@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from merit.competency.levels import LevelRule
+from merit.competency.reliability import Precision, stored_precisions
 from merit.registry import models
 from merit.registry.batches import batched
 
@@ -51,6 +52,8 @@ class LevelBasis:
     assessor: str | None = None
     reason: str | None = None
     decided: dt.datetime | None = None
+    share: float | None = None  # the pooled score ÷ maximum the computed level came from
+    precision: Precision | None = None  # the reliability and SEM of that evidence, when known
 
     @property
     def expired(self) -> bool:
@@ -77,7 +80,7 @@ def level_bases(
     when = func.coalesce(ev.submitted_at, ev.recorded_at)
     lines: dict[tuple[int, str], list[EvidenceLine]] = defaultdict(list)
     overrides: dict[tuple[int, str], models.LevelOverride] = {}
-    sources: dict[tuple[int, str], str] = {}
+    sources: dict[tuple[int, str], tuple[str, str | None, float | None]] = {}
     for part in batched(list(employee_ids), CHUNK):
         rows = session.execute(
             select(
@@ -104,15 +107,24 @@ def level_bases(
         for row in session.scalars(select(models.LevelOverride).where(models.LevelOverride.employee_id.in_(part))):
             overrides[(row.employee_id, row.competency_code)] = row
         level = models.CompetencyLevel
-        for employee_id, code, source in session.execute(
-            select(level.employee_id, level.competency_code, level.source).where(level.employee_id.in_(part))
+        for employee_id, code, source, course_id, score, max_score in session.execute(
+            select(
+                level.employee_id, level.competency_code, level.source, level.course_id, level.score, level.max_score
+            ).where(level.employee_id.in_(part))
         ):
-            sources[(employee_id, code)] = source
+            share = score / max_score if score is not None and max_score else None
+            sources[(employee_id, code)] = (source, course_id, share)
+    precisions = stored_precisions(session) if sources else {}
     bases: dict[int, dict[str, LevelBasis]] = defaultdict(dict)
-    for (employee_id, code), source in sources.items():
+    for (employee_id, code), (source, course_id, share) in sources.items():
         override = overrides.get((employee_id, code))
         if source == "override" and override is not None:
             bases[employee_id][code] = LevelBasis(source, (), override.assessor, override.reason, override.decided_at)
         else:
-            bases[employee_id][code] = LevelBasis(source, tuple(lines.get((employee_id, code), ())))
+            bases[employee_id][code] = LevelBasis(
+                source,
+                tuple(lines.get((employee_id, code), ())),
+                share=share,
+                precision=precisions.get((course_id, code)) if course_id else None,
+            )
     return dict(bases)

@@ -20,6 +20,7 @@ from merit.nip import parse_nip
 from merit.placement.basis import LevelBasis, level_bases
 from merit.placement.eligibility import Criteria, PoolSummary, eligible, pool_summary, require_skp_loaded
 from merit.placement.jpm import Gap, JPMResult, JPMRule
+from merit.placement.precision import MatchPrecision, close_to_next, match_precision
 from merit.registry import models
 
 TIE_BREAK = (
@@ -42,6 +43,7 @@ class Candidate:
     skp: dict[int, str]  # year -> predikat, for the years the requirements judge (or the last two)
     match: JPMResult
     basis: dict[str, LevelBasis] = field(default_factory=dict)  # competency code -> why the level
+    precision: MatchPrecision | None = None  # the match's range under measurement error
 
     @property
     def expired_evidence(self) -> list[str]:
@@ -65,6 +67,8 @@ class Ranking:
     pool: PoolSummary
     tie_break: str = TIE_BREAK
     notice: str = DECISION_SUPPORT
+    close_to_next: tuple[bool, ...] = ()  # per candidate: the next one is within measurement error
+    min_reliability: float | None = None  # below it a level is provisional (with a level rule)
 
     @property
     def as_of(self) -> dt.date:
@@ -143,6 +147,8 @@ def rank_position(
     for employee_id in ids:
         employee = employees[employee_id]
         held = {lv.competency_code: lv.level for lv in employee.levels}
+        basis = bases.get(employee_id, {})
+        precision = match_precision(held, required, basis, level_rule, rule) if level_rule is not None else None
         candidates.append(
             Candidate(
                 employee.nip,
@@ -152,12 +158,24 @@ def rank_position(
                 parse_nip(employee.nip).years_of_service(criteria.as_of),
                 dict(sorted(skp.get(employee_id, {}).items(), reverse=True)),
                 rule.match(held, required),
-                bases.get(employee_id, {}),
+                basis,
+                precision,
             )
         )
     names = competency_names(session)
     rules = sorted({lv.rule for c in employees.values() for lv in c.levels if lv.source == "evidence"})
-    return Ranking(position, required, rule, tuple(candidates), names, "; ".join(rules), criteria, pool)
+    return Ranking(
+        position,
+        required,
+        rule,
+        tuple(candidates),
+        names,
+        "; ".join(rules),
+        criteria,
+        pool,
+        close_to_next=close_to_next([c.precision for c in candidates]),
+        min_reliability=level_rule.min_reliability if level_rule is not None else None,
+    )
 
 
 def ranked_ids(

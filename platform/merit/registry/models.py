@@ -162,6 +162,29 @@ class CompetencyLevel(Base):
     employee: Mapped[Employee] = relationship(back_populates="levels")
 
 
+class EvidenceReliability(Base):
+    """How consistently a course's cells of one competency measure: the precision behind its levels.
+
+    Cronbach's alpha (KR-20 for right/wrong cells) and the standard error of measurement of
+    the pooled score, over the cohort's evidence (merit.competency.reliability). A level
+    computed from ``course_id``'s evidence for ``competency_code`` carries these numbers;
+    ``reliability`` is None when it cannot be computed (one cell, or no spread).
+    """
+
+    __audited__ = True
+    __tablename__ = "evidence_reliability"
+
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    competency_code: Mapped[str] = mapped_column(ForeignKey("competency.code"), primary_key=True)
+    coefficient: Mapped[str] = mapped_column(String(16))  # "KR-20" or "alpha"
+    reliability: Mapped[float | None] = mapped_column(Float)
+    sem: Mapped[float | None] = mapped_column(Float)  # in points of ``max_score``
+    max_score: Mapped[float] = mapped_column(Float)
+    cells: Mapped[int] = mapped_column(Integer)
+    learners: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class LevelEvidence(Base):
     """Which evidence rows produced a level: the answer to "why this level?"."""
 

@@ -1,0 +1,1 @@
+"""Statistics about items and scores: item analysis, reliability, similar answers."""
