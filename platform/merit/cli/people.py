@@ -34,6 +34,7 @@ def roster_import(
             register_content(session, content)
             report = import_roster(session, file, content.units, content.positions.values())
         console.print(f"Roster {file.name} diimpor: {change_counts(report.counts)}.")
+        print_conversions(report.notes)
         if report.not_in_file:
             console.print(
                 f"{report.not_in_file} pegawai di registri tidak ada di berkas ini; data mereka tetap disimpan."
@@ -54,6 +55,13 @@ def skp_import(
         with registry_session(Settings(), actor_or_default(oleh), alasan or f"impor SKP {file.name}") as session:
             report = import_skp(session, file)
         console.print(f"SKP {file.name} diimpor: {change_counts(report.counts)}.")
+        print_conversions(report.notes)
+
+
+def print_conversions(notes: list[str]) -> None:
+    """Say what was converted while reading the file, so nothing changes silently."""
+    for note in notes:
+        console.print(f"Dikonversi: {note}.", highlight=False)
 
 
 def jp_command(
