@@ -22,10 +22,14 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 # script -> (tiny arguments, figures of its last line); a yes/no figure must say yes
 TINY: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "grading.py": (["--submissions", "4"], ("nbgrader_s", "merit_s", "speedup", "scores_identical")),
+    "item_analysis.py": (
+        ["--learners", "20"],
+        ("learners", "alpha", "alpha_model", "spearman", "miskey_flagged", "seconds"),
+    ),
     "registry.py": (["--employees", "300", "--sync-rows", "200"], ("rank_sqlite_s", "rank_postgres_s", "sync_100k_s")),
 }
 
-FIGURE = re.compile(r"(\w+)=(\d+(?:\.\d+)?|yes|no)")
+FIGURE = re.compile(r"(\w+)=(-?\d+(?:\.\d+)?|yes|no)")
 
 
 def figures(line: str) -> dict[str, str]:
