@@ -164,3 +164,13 @@ def test_ranking_marks_differences_within_measurement_error_and_provisional_leve
     shown = console.export_text()
     assert "selisih dalam batas galat ukur" in shown and "≈" in shown and "sementara" in shown
     assert max(len(line) for line in shown.splitlines()) <= 80
+
+
+def test_a_large_cohort_is_sampled_reproducibly(cohort_registry, registry, monkeypatch):
+    course, *_ = cohort_registry
+    monkeypatch.setattr("merit.competency.reliability.MAX_LEARNERS", 10)
+    with registry.session("pytest", "sampel") as session:
+        refresh_reliability(session, [course.id])
+        first = stored_precisions(session)[(course.id, CODE)]
+        assert refresh_reliability(session, [course.id])["updated"] == 0  # the same ten learners again
+    assert first.learners == 10

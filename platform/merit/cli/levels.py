@@ -97,17 +97,26 @@ def withdraw(
 @level_app.command("jelaskan")
 def explain(nip: str = typer.Argument(...), kompetensi: str = typer.Argument(...)) -> None:
     """Tampilkan asal sebuah level: aturan dan setiap bukti yang menghasilkannya."""
+    from merit.competency.levels import load_level_rule
     from merit.competency.overrides import explain_level
+    from merit.competency.reliability import stored_precisions
     from merit.settings import Settings
 
     with user_errors():
-        with registry_session(Settings()) as session:
+        settings = Settings()
+        with registry_session(settings) as session:
             result = explain_level(session, nip, kompetensi)
+            course_id = result.level.course_id if result.level is not None else None
+            precision = stored_precisions(session).get((course_id, kompetensi)) if course_id else None
         if result.level is None:
             console.print(f"{mask_nip(nip)} belum memiliki level {kompetensi}.")
             return
         lv = result.level
         console.print(f"{mask_nip(nip)} — {kompetensi}: level {lv.level} ({lv.source}); aturan: {lv.rule}")
+        if lv.source == "evidence" and lv.course_id:
+            threshold = load_level_rule(settings.assessments_dir).min_reliability
+            shown = precision.text(threshold) if precision else "reliabilitas bukti belum dihitung: sementara"
+            console.print(f"Ketepatan bukti {lv.course_id}: {shown}", highlight=False)
         table = Table(title="Bukti")
         for column in ("Kursus", "Modul", "Notebook", "Sel", "Skor", "Maks", "Dikumpulkan", "Grade nbgrader"):
             table.add_column(column)
