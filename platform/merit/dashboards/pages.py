@@ -26,9 +26,27 @@ PAGES = ("peserta", "widyaiswara", "kepegawaian")
 _context: PageContext | None = None
 
 
-def siapkan() -> None:
-    """First cell: load what every request of this kernel shares (before the request, when preheated)."""
-    _loaded()
+_prepared: dict[str, object] = {}
+
+
+def siapkan(halaman: str | None = None) -> None:
+    """First cell: load what every request of this kernel shares (before the request, when preheated).
+
+    For the HR page the opening ranking is computed too; nothing about the viewer is known
+    yet, so nothing is shown: the result waits in this kernel's memory (never in a widget,
+    whose state a browser could fetch) until :func:`tampilkan` has checked who is looking.
+    """
+    ctx = _loaded()
+    if halaman == "kepegawaian":
+        from merit.dashboards.hr import prepare
+        from merit.demo import DEMO_POSITION
+
+        position = DEMO_POSITION if DEMO_POSITION in ctx.content.positions else min(ctx.content.positions)
+        try:
+            with ctx.registry.session() as session:
+                _prepared["kepegawaian"] = prepare(session, ctx.content, position, ctx.as_of)
+        except MeritError:
+            pass  # an empty registry: the page says so when it is asked for
 
 
 def _loaded() -> PageContext:
@@ -63,7 +81,7 @@ def build(page: str, ctx: PageContext, environ: object) -> widgets.Widget:
                 courses = [query["kursus"], *(c for c in courses if c != query["kursus"])]
             return TrainerPage(ctx, viewer, courses)
         viewer.hr_units()
-        return HrPage(ctx, viewer, query.get("jabatan"))
+        return HrPage(ctx, viewer, query.get("jabatan"), _prepared.pop("kepegawaian", None))
     except Refused as exc:
         return refusal(str(exc))
     except MeritError as exc:

@@ -13,7 +13,9 @@ registry) has already run when a request arrives; the identity is read after
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from traitlets.config import Config
 from voila.app import Voila
 
 from merit.registry.database import Registry
@@ -22,6 +24,20 @@ from merit.serve.identity import MeritIdentityProvider
 from merit.serve.voila import TEMPLATE, use_template
 
 DASHBOARDS = Path(__file__).resolve().parents[1] / "dashboards"
+
+
+# The HR and trainer pages draw no plotly chart: Voila's front end need not load those extensions.
+LEAN_PAGES = {"kepegawaian.ipynb", "widyaiswara.ipynb"}
+UNUSED_ON_LEAN_PAGES = {"jupyterlab-plotly", "anywidget"}
+
+
+def lean_page_config(page_config: dict[str, Any], *, notebook_path: str, **_: Any) -> dict[str, Any]:
+    """``VoilaConfiguration.page_config_hook``: leave out front-end extensions a page does not use."""
+    if Path(notebook_path).name in LEAN_PAGES:
+        page_config["federated_extensions"] = [
+            e for e in page_config.get("federated_extensions", []) if e.get("name") not in UNUSED_ON_LEAN_PAGES
+        ]
+    return page_config
 
 
 class MeritVoila(Voila):
@@ -60,4 +76,6 @@ def run(registry: Registry, host: str, port: int, kernels: int) -> None:
     use_template()
     MeritIdentityProvider.registry = registry
     MeritVoila.registry = registry
-    MeritVoila.launch_instance(voila_arguments(host, port, kernels))
+    config = Config()
+    config.VoilaConfiguration.page_config_hook = lean_page_config
+    MeritVoila.launch_instance(voila_arguments(host, port, kernels), config=config)

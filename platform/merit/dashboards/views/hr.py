@@ -43,8 +43,10 @@ def _dropdown(description: str, options: list[tuple[str, object]], width: str = 
 class HrPage(widgets.VBox):
     """``HrPage(context, viewer)``; the viewer must be HR or admin (checked by the services)."""
 
-    def __init__(self, ctx: PageContext, viewer: Viewer, position: str | None = None) -> None:
-        self.ctx, self.viewer = ctx, viewer
+    def __init__(
+        self, ctx: PageContext, viewer: Viewer, position: str | None = None, prepared: Ranking | None = None
+    ) -> None:
+        self.ctx, self.viewer, self.prepared = ctx, viewer, prepared
         allowed = viewer.hr_units()
         self.units = sorted(ctx.content.units if allowed is None else allowed)
         positions = sorted(ctx.content.positions.values(), key=lambda p: p.title["id"])
@@ -124,7 +126,10 @@ class HrPage(widgets.VBox):
         ctx = self.ctx
         self.criteria = hr.criteria_for(ctx.content, self.viewer, self.position.value, self._override(), ctx.as_of)
         with ctx.registry.session() as session:
-            self.ranked = hr.ranking(session, ctx.content, self.viewer, self.position.value, self.criteria)
+            self.ranked = hr.ranking(
+                session, ctx.content, self.viewer, self.position.value, self.criteria, prepared=self.prepared
+            )
+        self.prepared = None  # used once, for the page's first view
         r = self.ranked
         self.summary.value = (
             f"<h2>{esc(r.position.title_id)}</h2>"
