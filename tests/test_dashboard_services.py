@@ -147,3 +147,17 @@ def test_export_is_the_audited_selection_report(registry, agency, tmp_path):
         )
     text = files["csv"].read_text(encoding="utf-8-sig")
     assert "Nomor keputusan" in text and people[0].nip not in text  # NIPs masked in what is published
+
+
+def test_a_prepared_ranking_is_handed_out_only_for_the_same_question(registry, agency):
+    content, people, ids, workspace = agency
+    with registry.session() as session:
+        prepared = hr.prepare(session, content, POSITION, AS_OF)
+        assert session.scalar(select(func.count()).select_from(models.AccessLog)) == 0  # nobody saw it yet
+        same = hr.criteria_for(content, HR_ALL, POSITION, EligibilityRule(), AS_OF)
+        assert hr.ranking(session, content, HR_ALL, POSITION, same, prepared=prepared) is prepared
+        assert session.scalar(select(func.count()).select_from(models.AccessLog)) == len(prepared.candidates)
+        unit_hr = Viewer("hr.unit", "HR unit", frozenset({Role("kepegawaian", people[0].unit)}))
+        narrower = hr.criteria_for(content, unit_hr, POSITION, EligibilityRule(), AS_OF)
+        own = hr.ranking(session, content, unit_hr, POSITION, narrower, prepared=prepared)
+        assert own is not prepared and {c.unit for c in own.candidates} <= {people[0].unit}

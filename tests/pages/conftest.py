@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -103,3 +104,41 @@ def context(chromium, offline) -> Iterator[object]:
 
 def python_env() -> dict[str, str]:
     return {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+
+DEMO_PASSWORD = "merit-demo-2026"
+
+
+@dataclass(frozen=True)
+class Pages:
+    url: str
+    data: Path
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def pages(demo_runs, tmp_path_factory) -> Iterator[Pages]:
+    """``merit serve`` over the demo's registry (all four courses graded), one preheated kernel per page."""
+    data, _, _ = demo_runs
+    folder = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {**python_env(), "MERIT_ROOT": str(Path(__file__).resolve().parents[2]), "MERIT_DATA_DIR": str(data)}
+    env.pop("MERIT_DATABASE_URL", None)
+    env.pop("MERIT_FORMGRADER_URL", None)
+    merit = Path(sys.executable).with_name("merit")
+    argv = [str(merit), "serve", "--port", str(port), "--kernel-siap", "1"]
+    log = folder / "serve.log"
+    server = start_server(argv, port, log, env, folder)
+    yield Pages(f"http://127.0.0.1:{port}", data, log)
+    stop_server(server)
+
+
+def sign_in(context, pages: Pages, username: str, password: str = DEMO_PASSWORD):  # type: ignore[no-untyped-def]
+    """A new page of ``context``, signed in as ``username``."""
+    page = context.new_page()
+    page.goto(f"{pages.url}/masuk")
+    page.fill("#u", username)
+    page.fill("#p", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{pages.url}/")
+    return page

@@ -13,6 +13,7 @@ from merit.cli.grade import grade_command
 from merit.cli.levels import level_app
 from merit.cli.people import jp_command, roster_app, skp_app
 from merit.cli.placement import laporan_app, plan_command, rank_command, talent_command, tna_command
+from merit.cli.serve import serve_command
 from merit.demo import DEMO_POSITION
 
 # The command modules import their domain modules inside each command: see merit/cli/__init__.py.
@@ -39,6 +40,7 @@ app.command("rencana")(plan_command)
 app.command("tna")(tna_command)
 app.command("analisis")(analysis_command)
 app.command("kemiripan")(similarity_command)
+app.command("serve")(serve_command)
 
 
 @app.command()

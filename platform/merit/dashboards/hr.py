@@ -49,13 +49,40 @@ def criteria_for(
     return resolve_criteria(content.placement, content.positions[position_code], content.units, as_of, override)
 
 
-def ranking(
-    session: Session, content: Content, viewer: Viewer, position_code: str, criteria: Criteria, limit: int = 25
-) -> Ranking:
-    """The top ``limit`` candidates, logged as viewed."""
-    result = rank_position(
+def _rank(session: Session, content: Content, position_code: str, criteria: Criteria, limit: int) -> Ranking:
+    return rank_position(
         session, position_code, content.jpm_rule, limit, criteria=criteria, level_rule=content.level_rule
     )
+
+
+def prepare(session: Session, content: Content, position_code: str, as_of: dt.date, limit: int = 25) -> Ranking:
+    """The ranking the HR page opens with for HR of all units, computed before anyone asks.
+
+    A preheated page kernel runs this before its request arrives (nothing is shown or
+    logged then); :func:`ranking` hands it out only to a viewer whose criteria are exactly
+    these, and logs the view at that moment.
+    """
+    criteria = resolve_criteria(content.placement, content.positions[position_code], content.units, as_of, None)
+    return _rank(session, content, position_code, criteria, limit)
+
+
+def ranking(
+    session: Session,
+    content: Content,
+    viewer: Viewer,
+    position_code: str,
+    criteria: Criteria,
+    limit: int = 25,
+    prepared: Ranking | None = None,
+) -> Ranking:
+    """The top ``limit`` candidates, logged as viewed (``prepared`` is used when it answers the same question)."""
+    same = (
+        prepared is not None
+        and prepared.position.code == position_code
+        and prepared.criteria == criteria
+        and len(prepared.candidates) <= limit
+    )
+    result = prepared if same else _rank(session, content, position_code, criteria, limit)
     ids = _ids(session, [c.nip for c in result.candidates])
     log_views(session, viewer, ids, f"peringkat jabatan {position_code}", PAGE, "seleksi/penempatan")
     return result
