@@ -200,6 +200,7 @@ def import_roster(session: Session, path: Path, units: set[str], positions: Iter
         for email, nip in session.execute(
             select(models.Employee.email, models.Employee.nip).where(models.Employee.email.is_not(None))
         )
+        if email is not None
     }
     parsed = parse_roster(table, units, positions, emails)
     report = register_roster(session, parsed.entries)

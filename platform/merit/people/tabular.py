@@ -83,10 +83,10 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[Any]], list[str]]:
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows: list[list[Any]] = [list(row) for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
-    return (rows[0], rows[1:], []) if rows else ([], [], [])
+    return ([str(h or "") for h in rows[0]], rows[1:], []) if rows else ([], [], [])
 
 
 def read_table(path: Path, aliases: dict[str, tuple[str, ...]]) -> Table:

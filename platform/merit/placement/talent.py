@@ -138,11 +138,15 @@ class TalentGrid:
     def unrated(self) -> list[TalentEntry]:
         return [e for e in self.entries if e.box is None]
 
+    def boxed(self) -> list[tuple[TalentEntry, Box]]:
+        """The placed entries with their boxes (typed as present)."""
+        return [(e, e.box) for e in self.entries if e.box is not None]
+
     def cell(self, performance: Performance, potential: Potential) -> list[TalentEntry]:
-        return [e for e in self.placed if (e.box.kinerja, e.box.potensial) == (performance, potential)]
+        return [e for e, box in self.boxed() if (box.kinerja, box.potensial) == (performance, potential)]
 
     def pool(self, name: Pool) -> list[TalentEntry]:
-        return [e for e in self.placed if e.box.kelompok == name]
+        return [e for e, box in self.boxed() if box.kelompok == name]
 
 
 def _entries(

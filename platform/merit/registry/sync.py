@@ -225,7 +225,7 @@ def write_evidence(
             report.counts[Change.UPDATED] += 1
         report.employees.add(employee_id)
     if creates:  # Core executemany: a cohort of 100,000 rows is one statement, no ORM objects
-        session.connection().execute(insert(models.Evidence.__table__), creates)
+        session.connection().execute(insert(models.Evidence), creates)
     if updates:
         session.execute(update(models.Evidence), updates)
     return report
