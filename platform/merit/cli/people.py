@@ -102,5 +102,6 @@ def jp_command(
         console.print(table)
         units = len({r.unit for r in rows})
         console.print(
-            f"{len(rows)} ASN di {units} unit kerja belum mencapai {below} JP. JP dihitung dari kursus yang lulus pada tahun itu."
+            f"{len(rows)} ASN di {units} unit kerja belum mencapai {below} JP. "
+            "JP dihitung dari kursus yang lulus pada tahun itu."
         )

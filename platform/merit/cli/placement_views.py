@@ -111,7 +111,8 @@ def render_ranking(
     if stale:
         console.print(
             f"[bold red]Perhatian:[/] level {len(stale)} kandidat bertumpu pada bukti yang sudah kedaluwarsa per "
-            f"{ranking.as_of:%d-%m-%Y}. Jalankan `merit level recompute --per-tanggal {ranking.as_of}` sebelum memutuskan."
+            f"{ranking.as_of:%d-%m-%Y}. "
+            f"Jalankan `merit level recompute --per-tanggal {ranking.as_of}` sebelum memutuskan."
         )
     console.print(f"[italic]{ranking.notice}[/]")
 

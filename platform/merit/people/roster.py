@@ -140,7 +140,8 @@ def parse_roster(
             problems.add(
                 row_number,
                 "jabatan",
-                f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' (kode atau nama jabatan di assessments/positions/)",
+                f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' "
+                "(kode atau nama jabatan di assessments/positions/)",
             )
         golongan = normalise_golongan(text(row.get("golongan")))
         if golongan is None:

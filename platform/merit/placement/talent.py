@@ -95,7 +95,8 @@ class GridRule(StrictModel):
         performance = "; ".join(f"{label(level)} = {', '.join(self.kinerja[level])}" for level in reversed(PERFORMANCE))
         bands = bands_text([(band.name, band.min) for band in self.potensial])
         pools = "; ".join(
-            f"{self.kelompok[pool]}: kotak {', '.join(str(b.kotak) for b in sorted(self.kotak, key=lambda b: -b.kotak) if b.kelompok == pool)}"
+            f"{self.kelompok[pool]}: kotak "
+            + ", ".join(str(b.kotak) for b in sorted(self.kotak, key=lambda b: -b.kotak) if b.kelompok == pool)
             for pool in POOLS
         )
         return [f"Kinerja (predikat SKP): {performance}", f"Potensial (JPM %): {bands}", f"Kelompok talenta: {pools}"]

@@ -2,9 +2,10 @@
 
 One evidence row per graded cell per learner, keyed by (employee, course, assignment,
 notebook, cell): a re-sync updates changed scores (for example after a trainer's
-manual grade) and never duplicates; every created or changed row is audited. The competency of a cell comes from the course's
-*source* notebook, not from the submission. The whole sync is one transaction: if any
-learner in the gradebook is unknown to the registry, nothing is written.
+manual grade) and never duplicates; every created or changed row is audited. The
+competency of a cell comes from the course's *source* notebook, not from the submission.
+The whole sync is one transaction: if any learner in the gradebook is unknown to the
+registry, nothing is written.
 """
 
 from __future__ import annotations
