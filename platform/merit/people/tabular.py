@@ -10,6 +10,7 @@ in is kept as notes in Indonesian, so the import summary can say so.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from merit.errors import MeritError, Problem, ProblemsFound
+from merit.nip import InvalidNIP, parse_nip
 
 
 @dataclass(frozen=True)
@@ -150,12 +152,35 @@ def nip_cell(value: Any) -> NipCell:
     return NipCell(raw)
 
 
-def apostrophe_note(rows: list[int]) -> list[str]:
-    """The summary line for NIPs whose Excel apostrophe was dropped (rows as the user numbers them)."""
-    if not rows:
-        return []
-    shown = ", ".join(map(str, rows[:10])) + (", …" if len(rows) > 10 else "")
-    return [f"tanda petik Excel (') di depan NIP dibuang pada {len(rows)} baris (baris {shown})"]
+@dataclass
+class NipColumn:
+    """Reads the NIP column row by row: problems go to ``problems``, dropped apostrophes are counted."""
+
+    problems: RowProblems
+    today: dt.date | None = None
+    apostrophes: list[int] = field(default_factory=list)  # rows, as the user numbers them
+
+    def read(self, row_number: int, value: Any) -> str:
+        """The row's valid NIP, or "" once the reason is recorded."""
+        cell = nip_cell(value)
+        if cell.refused:
+            self.problems.add(row_number, "nip", cell.refused)
+            return ""
+        if cell.apostrophe:
+            self.apostrophes.append(row_number)
+        try:
+            return parse_nip(cell.text, self.today).value
+        except InvalidNIP as exc:
+            self.problems.add(row_number, "nip", str(exc))
+            return ""
+
+    def notes(self) -> list[str]:
+        """The summary line for NIPs whose Excel apostrophe was dropped."""
+        rows = self.apostrophes
+        if not rows:
+            return []
+        shown = ", ".join(map(str, rows[:10])) + (", …" if len(rows) > 10 else "")
+        return [f"tanda petik Excel (') di depan NIP dibuang pada {len(rows)} baris (baris {shown})"]
 
 
 def text(value: Any) -> str:
