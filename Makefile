@@ -32,13 +32,14 @@ system:
 demo: setup
 	$(BIN)/merit demo
 
-## test: set up, then lint, validate every course (schema, tags, rubrics, solutions pass and
+## test: set up, then lint (ruff, line length included), type-check (mypy), validate every course (schema, tags, rubrics, solutions pass and
 ## releases fail under real nbgrader, nbval) and its competency coverage, and run the whole
 ## test suite (unit, nbgrader end to end, SQLite and PostgreSQL registry, Voila in chromium,
 ## the grading sandbox with hostile submissions)
 test: setup system
 	$(BIN)/ruff check platform widgets tests benchmarks
 	$(BIN)/ruff format --check platform widgets tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/merit course validate --semua
 	$(BIN)/merit course coverage
 	$(BIN)/python -m pytest

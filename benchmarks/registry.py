@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -49,6 +50,7 @@ KEY = b"benchmark-audit-key"
 POSITION = "kasubbag-kepegawaian"
 COURSE = "tata-kelola"
 BATCH = 100_000
+T = TypeVar("T")
 
 
 def nip_of(index: int) -> str:
@@ -61,7 +63,7 @@ def nip_of(index: int) -> str:
 def employee_rows(count: int, content: Content) -> Iterator[list[dict[str, object]]]:
     units = sorted(content.units)
     positions = sorted(content.positions)
-    batch = []
+    batch: list[dict[str, object]] = []
     for index in range(count):
         batch.append(
             {
@@ -119,7 +121,7 @@ def load_levels(registry: Registry, ids: range, codes: list[str]) -> None:
         raw.close()
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
+def timed(action: Callable[[], T]) -> tuple[float, T]:
     started = time.perf_counter()
     result = action()
     return time.perf_counter() - started, result

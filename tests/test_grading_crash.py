@@ -63,12 +63,14 @@ def _registry_state(settings: Settings) -> tuple[list[tuple], list[tuple]]:
         evidence = db.execute(
             text(
                 "SELECT e.nip, v.competency_code, v.course_id, v.assignment, v.notebook, v.cell, v.score, "
-                "v.max_score, v.needs_manual_grade, v.submitted_at FROM evidence v JOIN employee e ON e.id = v.employee_id"
+                "v.max_score, v.needs_manual_grade, v.submitted_at "
+                "FROM evidence v JOIN employee e ON e.id = v.employee_id"
             )
         ).all()
         levels = db.execute(
             text(
-                "SELECT e.nip, l.competency_code, l.level FROM competency_level l JOIN employee e ON e.id = l.employee_id"
+                "SELECT e.nip, l.competency_code, l.level "
+                "FROM competency_level l JOIN employee e ON e.id = l.employee_id"
             )
         ).all()
     engine.dispose()

@@ -44,8 +44,10 @@ for name in names:
     importlib.import_module(name)
     env, modules = dict(os.environ), dict(sys.modules)
     keys = sorted(env.keys() | before_env.keys())
-    found = [f"os.environ[{key!r}]: {before_env.get(key)!r} -> {env.get(key)!r}" for key in keys if env.get(key) != before_env.get(key)]
-    found += [f"sys.modules[{key!r}] replaced or removed" for key, value in before_modules.items() if modules.get(key) is not value]
+    found = [f"os.environ[{key!r}]: {before_env.get(key)!r} -> {env.get(key)!r}"
+             for key in keys if env.get(key) != before_env.get(key)]
+    found += [f"sys.modules[{key!r}] replaced or removed"
+              for key, value in before_modules.items() if modules.get(key) is not value]
     found += [
         f"sys.modules[{key!r}] = {value!r}"
         for key, value in modules.items()

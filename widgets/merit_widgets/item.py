@@ -115,12 +115,14 @@ class Soal(widgets.VBox):
         """An answer as text for the static summary (HTML-escaped by the caller)."""
         return str(nilai)
 
-    def skor(self, **kunci: Any) -> float:
+    # Each item type takes its own keyword-only key (kunci=, bobot=, ...); a base signature of
+    # (*args: Any, **kunci: Any) is what lets type checkers accept those narrower overrides.
+    def skor(self, *args: Any, **kunci: Any) -> float:
         """The stored answer's score as a fraction 0..1, given the answer key."""
         raise KesalahanSoal(f"soal {self.id} ({self.jenis}) tidak dinilai otomatis")
 
     @classmethod
-    def jawaban_kunci(cls, **kunci: Any) -> Any:
+    def jawaban_kunci(cls, *args: Any, **kunci: Any) -> Any:
         """The stored answer that earns full points against this key.
 
         ``merit course validate`` writes it into a submission to check that the trainer's

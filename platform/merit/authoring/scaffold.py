@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import yaml
@@ -284,7 +285,7 @@ def scaffold_course(
             f"{', '.join(sorted(framework.codes))}."
         )
     tags = [Tag(code, 1) for code in competencies]
-    spec = {
+    spec: dict[str, Any] = {
         "id": course_id,
         "title": {"id": title, "en": "[GANTI: English title]"},
         "description": {

@@ -14,6 +14,10 @@ from merit.cli.common import console, errors, user_errors
 from merit.errors import MeritError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.status import Status
+
     from merit.authoring.coverage import CoverageMatrix
     from merit.authoring.validate import CourseReport
     from merit.settings import Settings
@@ -150,7 +154,7 @@ def course_validate(
                     settings.assessments_dir,
                     settings.data_dir / "validasi",
                     sandbox,
-                    on_check=lambda name, c=course: status.update(f"{c}: {name}"),
+                    on_check=_progress(status, course),
                 )
             render_report(report)
             if not report.ok:
@@ -224,3 +228,8 @@ def course_coverage() -> None:
             errors.print(f"  - {problem}", markup=False, highlight=False)
         if problems:
             raise typer.Exit(code=1)
+
+
+def _progress(status: Status, course: str) -> Callable[[str], None]:
+    """Show which check of ``course`` is running in the spinner line."""
+    return lambda name: status.update(f"{course}: {name}")

@@ -116,7 +116,8 @@ def grade_command(
             loaded = content.courses[course]
             if assignment not in {m.id for m in loaded.spec.modules}:
                 raise MeritError(
-                    f"Modul '{assignment}' tidak ada di kursus {course}: {', '.join(m.id for m in loaded.spec.modules)}."
+                    f"Modul '{assignment}' tidak ada di kursus {course}: "
+                    f"{', '.join(m.id for m in loaded.spec.modules)}."
                 )
             built = BuiltCourse(loaded, settings.workspace_dir / course)
             if not (built.root / "gradebook.db").is_file():

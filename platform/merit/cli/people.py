@@ -65,17 +65,24 @@ def print_conversions(notes: list[str]) -> None:
 
 
 def jp_command(
-    year: int = typer.Option(dt.date.today().year, "--year", "--tahun", help="Tahun kalender."),
-    below: int = typer.Option(MINIMUM_JP, "--below", "--kurang-dari", help="Tampilkan yang JP-nya di bawah angka ini."),
+    year: int | None = typer.Option(None, "--tahun", help="Tahun kalender; bawaan tahun ini."),
+    below: int | None = typer.Option(
+        None, "--kurang-dari", help=f"Tampilkan yang JP-nya di bawah angka ini; bawaan {MINIMUM_JP}."
+    ),
     show_nip: bool = typer.Option(
         False, "--tampilkan-nip", help="Tampilkan NIP lengkap (hanya untuk petugas kepegawaian)."
     ),
+    # Earlier spellings, still accepted but not shown in --help (docs/contributing.md, "Names").
+    year_old: int | None = typer.Option(None, "--year", hidden=True),
+    below_old: int | None = typer.Option(None, "--below", hidden=True),
 ) -> None:
     """Daftar ASN yang JP pengembangan kompetensinya kurang, per unit kerja."""
     from merit.content import load_content
     from merit.people.jp import shortfalls
     from merit.settings import Settings
 
+    year = year or year_old or dt.date.today().year
+    below = below if below is not None else below_old if below_old is not None else MINIMUM_JP
     with user_errors():
         settings = Settings()
         courses = load_content(settings).courses
@@ -95,5 +102,6 @@ def jp_command(
         console.print(table)
         units = len({r.unit for r in rows})
         console.print(
-            f"{len(rows)} ASN di {units} unit kerja belum mencapai {below} JP. JP dihitung dari kursus yang lulus pada tahun itu."
+            f"{len(rows)} ASN di {units} unit kerja belum mencapai {below} JP. "
+            "JP dihitung dari kursus yang lulus pada tahun itu."
         )

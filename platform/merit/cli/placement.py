@@ -69,9 +69,6 @@ def rank_command(
 
 @requirement_options
 def talent_command(
-    unit_kerja: str | None = typer.Option(
-        None, "--unit-kerja", help="Peta satu unit kerja (potensial terhadap jabatan sekarang)."
-    ),
     jabatan: str | None = typer.Option(None, "--jabatan", help="Peta dan kelompok talenta untuk satu jabatan sasaran."),
     tahun_skp: int | None = typer.Option(None, "--tahun-skp", help="Tahun SKP untuk sumbu kinerja; bawaan tahun lalu."),
     per_tanggal: dt.datetime | None = AS_OF,
@@ -79,15 +76,20 @@ def talent_command(
     requirements: EligibilityRule,
     tampilkan_nip: bool = SHOW_NIP,
 ) -> None:
-    """Kotak talenta (nine-box, PermenPANRB 3/2020) per unit kerja atau per jabatan, dengan kelompok talenta."""
+    """Kotak talenta (nine-box, PermenPANRB 3/2020) per unit kerja atau per jabatan, dengan kelompok talenta.
+
+    Tanpa --jabatan: peta satu --unit-kerja (potensial terhadap jabatan sekarang).
+    Dengan --jabatan: --unit-kerja membatasi kandidat, seperti di `merit rank`.
+    """
     from merit.cli.placement_views import render_grid
     from merit.content import load_content
     from merit.placement.talent import grid_for_position, grid_for_unit, load_grid_rule, reference_year
     from merit.settings import Settings
 
     with user_errors():
-        if (unit_kerja is None) == (jabatan is None):
-            raise MeritError("Pilih tepat satu: --unit-kerja NAMA atau --jabatan KODE.")
+        units = requirements.units or []
+        if jabatan is None and len(units) != 1:
+            raise MeritError("Pilih --jabatan KODE, atau tepat satu --unit-kerja NAMA.")
         settings = Settings()
         content = load_content(settings)
         rule = load_grid_rule(settings.assessments_dir)
@@ -99,7 +101,7 @@ def talent_command(
                 grid = grid_for_position(session, jabatan, rule, content.jpm_rule, year, criteria)
                 console.print(f"[bold]Syarat administrasi:[/] {criteria.text()}")
             else:
-                grid = grid_for_unit(session, unit_kerja, rule, content.jpm_rule, year)
+                grid = grid_for_unit(session, units[0], rule, content.jpm_rule, year)
         render_grid(console, grid, show_nip=tampilkan_nip)
 
 

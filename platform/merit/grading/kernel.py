@@ -56,7 +56,7 @@ def current_slot() -> ZygoteProcess:
     return slot
 
 
-class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
+class ZygoteProvisioner(LocalProvisioner):
     """Start kernels by forking the slot's zygote; manage them through it."""
 
     slot: ZygoteProcess | None = None
@@ -68,7 +68,7 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
 
     async def launch_kernel(self, cmd: list[str], **kwargs: t.Any) -> KernelConnectionInfo:
         self.slot = current_slot()
-        km = self.parent
+        km = t.cast("ZygoteKernelManager", self.parent)
         # nbclient passes the kernel command of the kernelspec; the zygote runs
         # ipykernel itself and only needs the arguments after the connection file.
         argv = _after_connection_file(cmd)
@@ -86,7 +86,7 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
         round trip through its pipe, and a kernel takes some 40 ms to bind its sockets.
         """
         info = self.connection_info
-        paths = [Path(f"{info['ip']}-{info[f'{channel}_port']}") for channel in CHANNELS]
+        paths = [Path(f"{info['ip']}-{info[f'{channel}_port']}") for channel in CHANNELS]  # type: ignore[literal-required]
         for attempt in itertools.count():
             if all(path.exists() for path in paths):
                 return
@@ -150,7 +150,7 @@ def shared_context() -> zmq.asyncio.Context:
     return context
 
 
-class FastReadyClient(AsyncKernelClient):  # type: ignore[misc]
+class FastReadyClient(AsyncKernelClient):
     """A kernel client that does not idle 0.2 s after the kernel answers.
 
     jupyter_client's ``wait_for_ready`` proves IOPub is connected by receiving one
@@ -202,7 +202,7 @@ class FastReadyClient(AsyncKernelClient):  # type: ignore[misc]
         super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=False, control=control)
 
 
-class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
+class ZygoteKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose kernels are forked by the current slot's zygote.
 
     Kernels speak ZeroMQ over IPC sockets in the slot's folder: the sandbox has no
@@ -240,7 +240,7 @@ class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
         self.connection_file = str(slot.ipc_dir / f"k{self.kernel_id}.json")
         if self.provisioner is None:
             self.provisioner = ZygoteProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-        return t.cast(tuple[list[str], dict[str, t.Any]], await super()._async_pre_start_kernel(**kw))
+        return await super()._async_pre_start_kernel(**kw)
 
 
 _specs: dict[str, KernelSpec] = {}

@@ -31,7 +31,7 @@ from IPython.core.application import BaseIPythonApplication
 from traitlets.config import Config
 
 
-class _BaseStepsOnce(BaseIPythonApplication):  # type: ignore[misc]
+class _BaseStepsOnce(BaseIPythonApplication):
     """``BaseIPythonApplication.initialize`` that does its work at most once per process.
 
     Placed after :class:`IPKernelApp` in :class:`PreparedKernelApp`'s method order, it
@@ -46,8 +46,10 @@ class _BaseStepsOnce(BaseIPythonApplication):  # type: ignore[misc]
             self._base_done = True
 
 
-class PreparedKernelApp(IPKernelApp, _BaseStepsOnce):  # type: ignore[misc]
+class PreparedKernelApp(IPKernelApp, _BaseStepsOnce):
     """IPKernelApp prepared in the zygote (:meth:`prepare`) and finished in each kernel."""
+
+    prepared_argv: list[str]  # set by prepare()
 
     @classmethod
     def prepare(cls, argv: list[str]) -> PreparedKernelApp:

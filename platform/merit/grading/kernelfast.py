@@ -64,10 +64,10 @@ def apply() -> None:
     """Install the shortcuts in this process (the zygote, before any fork)."""
     stack_data.core._pygmented_with_ranges = stack_data.utils._pygmented_with_ranges = _pygmented_with_ranges
     stack_data.style_with_executing_node = functools.lru_cache(maxsize=16)(stack_data.style_with_executing_node)
-    Terminal256Formatter._setup_styles = _styles_once(Terminal256Formatter._setup_styles)  # type: ignore[method-assign]
+    Terminal256Formatter._setup_styles = _styles_once(Terminal256Formatter._setup_styles)  # type: ignore[attr-defined]
     AutoFormattedTB.structured_traceback = _formatted_once(AutoFormattedTB.structured_traceback)  # type: ignore[method-assign]
-    TransformerManager.transform_cell = _transformed_once(TransformerManager.transform_cell)  # type: ignore[method-assign]
-    interactiveshell._should_be_async = _async_checked_once(interactiveshell._should_be_async)
+    TransformerManager.transform_cell = _transformed_once(TransformerManager.transform_cell)  # type: ignore[method-assign,assignment]
+    interactiveshell._should_be_async = _async_checked_once(interactiveshell._should_be_async)  # type: ignore[assignment]
     compiler.murmur2_x86 = murmur2_x86
     msgdates.apply()
 
@@ -98,7 +98,7 @@ def murmur2_x86(data: str, seed: int) -> int:
 def _pygmented_with_ranges(formatter: Any, code: str, ranges: list[tuple[int, int]]) -> list[str]:
     """``stack_data.utils._pygmented_with_ranges``, with the lexer subclass defined once per base class."""
     lexer = _range_lexer(type(get_lexer_by_name("python3")))(stripnl=False)
-    lexer.executing_ranges = ranges
+    lexer.executing_ranges = ranges  # type: ignore[attr-defined]  # declared on _range_lexer's subclass
     try:
         highlighted = pygments.highlight(code, lexer, formatter)
     except Exception:  # as stack_data: code without colours rather than no traceback
@@ -113,7 +113,7 @@ def _range_lexer(base: type[Lexer]) -> type[Lexer]:
     class MyLexer(base):  # type: ignore[valid-type,misc]
         executing_ranges: list[tuple[int, int]]
 
-        def get_tokens(self, text: str) -> Any:  # type: ignore[override]  # stack_data's signature
+        def get_tokens(self, text: str) -> Any:  # stack_data's signature
             length = 0
             for ttype, value in super().get_tokens(text):
                 if any(start <= length < end for start, end in self.executing_ranges):

@@ -160,8 +160,8 @@ def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
         command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_CHOWN"]
     else:
         command += ["--unshare-user"]
-    for folder in SYSTEM_DIRS:
-        command += ["--ro-bind-try", folder, folder]
+    for system_dir in SYSTEM_DIRS:
+        command += ["--ro-bind-try", system_dir, system_dir]
     size = str(sandbox.limits.scratch_bytes)
     # The scratch file systems first: a checkout (and its .venv) under /tmp is then
     # mounted inside the scratch /tmp instead of being hidden by it.
@@ -294,7 +294,7 @@ class ZygoteProcess:
             target.write_bytes(content)
             target.chmod(0o644)
 
-    def start_kernel(self, connection_file: Path, argv: list[str]) -> int:
+    def start_kernel(self, connection_file: str | Path, argv: list[str]) -> int:
         """Fork a kernel reading ``connection_file`` (which jupyter_client writes 0600)."""
         if self.uid != os.getuid():
             os.chown(connection_file, self.uid, self.uid)

@@ -129,7 +129,7 @@ def _without_debugpy() -> Iterator[None]:
 
 def _mount_points() -> set[Path]:
     """Every mount point in this mount namespace, and every folder above one."""
-    points = set()
+    points: set[Path] = set()
     with open("/proc/self/mountinfo", encoding="utf-8") as mounts:
         for line in mounts:
             point = Path(line.split()[4].replace("\\040", " "))

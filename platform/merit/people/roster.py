@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from merit.catalog import Position
-from merit.nip import InvalidNIP, mask_nip, parse_nip
-from merit.people.tabular import RowProblems, Table, apostrophe_note, nip_cell, read_table, require_columns, text
+from merit.nip import mask_nip, parse_nip
+from merit.people.tabular import NipColumn, RowProblems, Table, read_table, require_columns, text
 from merit.pipeline import after_roster_change
 from merit.registry import models
 from merit.registry.upsert import Change, upsert, zero_counts
@@ -107,19 +107,9 @@ def parse_roster(
     entries: list[RosterEntry] = []
     first_row_of_nip: dict[str, int] = {}
     first_row_of_email: dict[str, int] = {}
-    apostrophes: list[int] = []
+    nips = NipColumn(problems)
     for row_number, row in table.rows:
-        cell = nip_cell(row.get("nip"))
-        nip = ""
-        if cell.refused:
-            problems.add(row_number, "nip", cell.refused)
-        else:
-            try:
-                nip = parse_nip(cell.text).value
-            except InvalidNIP as exc:
-                problems.add(row_number, "nip", str(exc))
-            if cell.apostrophe:
-                apostrophes.append(row_number)
+        nip = nips.read(row_number, row.get("nip"))
         if nip:
             if nip in first_row_of_nip:
                 problems.add(row_number, "nip", f"NIP sama dengan baris {first_row_of_nip[nip]}")
@@ -140,7 +130,8 @@ def parse_roster(
             problems.add(
                 row_number,
                 "jabatan",
-                f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' (kode atau nama jabatan di assessments/positions/)",
+                f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' "
+                "(kode atau nama jabatan di assessments/positions/)",
             )
         golongan = normalise_golongan(text(row.get("golongan")))
         if golongan is None:
@@ -169,7 +160,7 @@ def parse_roster(
     if not table.rows:
         problems.add_file("berkas tidak berisi baris data")
     problems.raise_if_any("roster")
-    return ParsedRoster(entries, table.notes + apostrophe_note(apostrophes))
+    return ParsedRoster(entries, table.notes + nips.notes())
 
 
 def register_roster(session: Session, entries: Iterable[RosterEntry]) -> RosterReport:
@@ -200,6 +191,7 @@ def import_roster(session: Session, path: Path, units: set[str], positions: Iter
         for email, nip in session.execute(
             select(models.Employee.email, models.Employee.nip).where(models.Employee.email.is_not(None))
         )
+        if email is not None
     }
     parsed = parse_roster(table, units, positions, emails)
     report = register_roster(session, parsed.entries)

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from merit.nip import InvalidNIP, parse_nip
-from merit.people.tabular import RowProblems, Table, apostrophe_note, nip_cell, read_table, require_columns, text
+from merit.people.tabular import NipColumn, RowProblems, Table, nip_cell, read_table, require_columns, text
 from merit.predikat import PREDIKAT
 from merit.registry import models
 from merit.registry.sync import employee_ids
@@ -54,22 +53,12 @@ def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> Parse
     problems = RowProblems(name)
     entries: list[SkpEntry] = []
     first_row: dict[tuple[str, int], int] = {}
-    apostrophes: list[int] = []
+    nips = NipColumn(problems, today)
     for row_number, row in table.rows:
-        cell = nip_cell(row.get("nip"))
-        nip = ""
-        if cell.refused:
-            problems.add(row_number, "nip", cell.refused)
-        else:
-            try:
-                nip = parse_nip(cell.text, today).value
-                if nip not in registered:
-                    problems.add(row_number, "nip", "NIP belum terdaftar di roster; impor roster lebih dulu")
-                    nip = ""
-            except InvalidNIP as exc:
-                problems.add(row_number, "nip", str(exc))
-            if cell.apostrophe:
-                apostrophes.append(row_number)
+        nip = nips.read(row_number, row.get("nip"))
+        if nip and nip not in registered:
+            problems.add(row_number, "nip", "NIP belum terdaftar di roster; impor roster lebih dulu")
+            nip = ""
         year_text = text(row.get("tahun"))
         year = int(year_text) if year_text.isdigit() else None
         if year is None or not FIRST_YEAR <= year <= today.year:
@@ -94,7 +83,7 @@ def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> Parse
     if not table.rows:
         problems.add_file("berkas tidak berisi baris data")
     problems.raise_if_any("SKP")
-    return ParsedSkp(entries, table.notes + apostrophe_note(apostrophes))
+    return ParsedSkp(entries, table.notes + nips.notes())
 
 
 def import_skp(session: Session, path: Path, today: dt.date | None = None) -> SkpReport:

@@ -10,6 +10,7 @@ in is kept as notes in Indonesian, so the import summary can say so.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from merit.errors import MeritError, Problem, ProblemsFound
+from merit.nip import InvalidNIP, parse_nip
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,10 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[Any]], list[str]]:
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows: list[list[Any]] = [list(row) for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
-    return (rows[0], rows[1:], []) if rows else ([], [], [])
+    return ([str(h or "") for h in rows[0]], rows[1:], []) if rows else ([], [], [])
 
 
 def read_table(path: Path, aliases: dict[str, tuple[str, ...]]) -> Table:
@@ -150,12 +152,35 @@ def nip_cell(value: Any) -> NipCell:
     return NipCell(raw)
 
 
-def apostrophe_note(rows: list[int]) -> list[str]:
-    """The summary line for NIPs whose Excel apostrophe was dropped (rows as the user numbers them)."""
-    if not rows:
-        return []
-    shown = ", ".join(map(str, rows[:10])) + (", …" if len(rows) > 10 else "")
-    return [f"tanda petik Excel (') di depan NIP dibuang pada {len(rows)} baris (baris {shown})"]
+@dataclass
+class NipColumn:
+    """Reads the NIP column row by row: problems go to ``problems``, dropped apostrophes are counted."""
+
+    problems: RowProblems
+    today: dt.date | None = None
+    apostrophes: list[int] = field(default_factory=list)  # rows, as the user numbers them
+
+    def read(self, row_number: int, value: Any) -> str:
+        """The row's valid NIP, or "" once the reason is recorded."""
+        cell = nip_cell(value)
+        if cell.refused:
+            self.problems.add(row_number, "nip", cell.refused)
+            return ""
+        if cell.apostrophe:
+            self.apostrophes.append(row_number)
+        try:
+            return parse_nip(cell.text, self.today).value
+        except InvalidNIP as exc:
+            self.problems.add(row_number, "nip", str(exc))
+            return ""
+
+    def notes(self) -> list[str]:
+        """The summary line for NIPs whose Excel apostrophe was dropped."""
+        rows = self.apostrophes
+        if not rows:
+            return []
+        shown = ", ".join(map(str, rows[:10])) + (", …" if len(rows) > 10 else "")
+        return [f"tanda petik Excel (') di depan NIP dibuang pada {len(rows)} baris (baris {shown})"]
 
 
 def text(value: Any) -> str:
