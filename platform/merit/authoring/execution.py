@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import nbformat
 
@@ -25,7 +24,7 @@ from merit.authoring.keys import key_answers
 from merit.catalog import Course, GradedCell
 from merit.catalog.solutions import fill_answers, solution_answers
 from merit.errors import Problem
-from merit.grading.coursedir import BuiltCourse, build_course, enroll
+from merit.grading.coursedir import BuiltCourse, enroll
 from merit.grading.engine import grade_assignment
 from merit.grading.job import NotebookResult, SubmissionResult
 from merit.grading.sandbox import Sandbox
@@ -94,10 +93,8 @@ def _compare(course: Course, cells: list[GradedCell], result: SubmissionResult) 
     return problems
 
 
-def check_by_grading(course: Course, workspace: Path, sandbox: Sandbox) -> list[Problem]:
-    """Build the course in ``workspace`` and grade a key and a blank submission per module."""
-    shutil.rmtree(workspace / course.id, ignore_errors=True)
-    built = build_course(course, workspace)
+def check_by_grading(course: Course, built: BuiltCourse, sandbox: Sandbox) -> list[Problem]:
+    """Grade a key and a blank submission per module of the built course."""
     enroll(built, {KEY: "Kunci jawaban", RELEASE: "Versi rilis"})
     problems: list[Problem] = []
     for module in course.spec.modules:
