@@ -51,6 +51,17 @@ STYLE = """<style>
 TERBUKA: dict[str, Soal] = {}
 
 
+def murni(value: Any) -> bool:
+    """True for JSON data made of exact builtin types only (what an answer file holds)."""
+    if type(value) in (str, int, float, bool, type(None)):
+        return True
+    if type(value) is list:
+        return all(murni(x) for x in value)
+    if type(value) is dict:
+        return all(type(k) is str and murni(v) for k, v in value.items())
+    return False
+
+
 class KesalahanSoal(ValueError):
     """An authoring mistake in an item or its answer key, reported in Indonesian."""
 
@@ -176,6 +187,16 @@ class Soal(widgets.VBox):
         except BerkasRusak:
             return None
         return stored.nilai if stored else None
+
+    def _dinilai(self) -> Any:
+        """The stored answer as scoring sees it, or None.
+
+        Read by this class's own method, so a learner's cell that replaces the item's
+        ``tersimpan`` changes nothing, and only if it is plain JSON data of exact builtin
+        types: an object of a subclass whose ``__eq__`` claims a match scores nothing.
+        """
+        value = Soal.tersimpan(self)
+        return value if murni(value) else None
 
     def pastikan_tersimpan(self) -> bool:
         """Write the shown answer again if the disk does not hold it; True if answered."""

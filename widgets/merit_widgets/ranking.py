@@ -95,7 +95,7 @@ class Peringkat(SoalPilihan):
             raise KesalahanSoal(
                 f"soal {self.id}: urutan kunci harus memuat setiap pilihan tepat sekali ({', '.join(self.pilihan)})"
             )
-        stored = self.tersimpan()
+        stored = self._dinilai()
         if not isinstance(stored, list) or sorted(stored) != sorted(self.pilihan):
             return 0.0
         rank = {key: position for position, key in enumerate(stored)}

@@ -156,9 +156,10 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
         ),
         _test(
             "uji_kode_1",
-            'assert jp_dari_menit(135) == 3.0, "135 menit seharusnya 3.0 JP."\nprint("Tes terlihat '
-            'lulus.")\n### BEGIN HIDDEN TESTS\nassert jp_dari_menit(100) == 2.2, "100 menit ÷ 45 = 2,22…, '
-            'dibulatkan 2.2."\n### END HIDDEN TESTS',
+            "from merit_widgets.periksa import periksa_sama\n"
+            'periksa_sama(jp_dari_menit(135), 3.0, "135 menit seharusnya 3.0 JP.")\nprint("Tes terlihat '
+            'lulus.")\n### BEGIN HIDDEN TESTS\nperiksa_sama(jp_dari_menit(100), 2.2, "100 menit ÷ 45 = 2,22…, '
+            'dibulatkan 2.2.")\n### END HIDDEN TESTS',
             2,
             tag[0],
         ),
@@ -179,9 +180,10 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
         ),
         _test(
             "uji_kode_2",
-            'assert sisa_jp([6, 2, 8]) == 4, "6 + 2 + 8 = 16 JP, jadi masih kurang 4."\n'
-            'print("Tes terlihat lulus.")\n### BEGIN HIDDEN TESTS\nassert sisa_jp([12, 10]) == 0, "Lebih dari 20 '
-            'JP berarti tidak ada kekurangan (0)."\nassert sisa_jp([]) == 20\n### END HIDDEN TESTS',
+            "from merit_widgets.periksa import periksa_sama\n"
+            'periksa_sama(sisa_jp([6, 2, 8]), 4, "6 + 2 + 8 = 16 JP, jadi masih kurang 4.")\n'
+            'print("Tes terlihat lulus.")\n### BEGIN HIDDEN TESTS\nperiksa_sama(sisa_jp([12, 10]), 0, "Lebih dari 20 '
+            'JP berarti tidak ada kekurangan (0).")\nperiksa_sama(sisa_jp([]), 20)\n### END HIDDEN TESTS',
             2,
             tag[1],
         ),
