@@ -75,12 +75,15 @@ class Soal(widgets.VBox):
     """Base class of the question items; not used directly in notebooks."""
 
     jenis: ClassVar[str]
+    # Counted by the Submit button and reported by nbgrader's Validate when unanswered.
+    dinilai: ClassVar[bool] = True
 
     def __init__(
         self,
         id: str,
         pertanyaan: str,
         *,
+        sebutan: str | None = None,
         kompetensi: str | None = None,
         bahasa: str | None = None,
         folder: Path | str | None = None,
@@ -94,6 +97,8 @@ class Soal(widgets.VBox):
         super().__init__(layout=lebar_penuh())
         self.add_class("merit-soal")
         self.id = id
+        # How the module names the item ("Soal 4"), for messages that list unanswered items.
+        self.sebutan = sebutan or f"{teks(pilih_bahasa(bahasa), 'soal')} {id}"
         self.pertanyaan = pertanyaan
         self.kompetensi = kompetensi
         self.bahasa = pilih_bahasa(bahasa)
@@ -212,7 +217,7 @@ class Soal(widgets.VBox):
         shown = teks(self.bahasa, "tidak_ada") if self._nilai is None else self._tampil(self._nilai)
         return (
             '<div class="merit-ringkasan">'
-            f"<p><b>{teks(self.bahasa, 'soal')} {html.escape(self.id)}:</b> {self.pertanyaan}</p>"
+            f"<p><b>{html.escape(self.sebutan)}:</b> {self.pertanyaan}</p>"
             f"<p><b>{teks(self.bahasa, 'jawaban')}:</b></p>"
             f'<blockquote style="white-space: pre-wrap">{html.escape(shown)}</blockquote></div>'
         )

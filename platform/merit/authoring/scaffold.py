@@ -73,19 +73,20 @@ def _test(grade_id: str, source: str, points: float, tag: Tag) -> nbformat.Noteb
 
 
 def _item(
-    variable: str, cls: str, question: str, options: dict[str, str], key: str, points: int, tag: Tag
+    variable: str, cls: str, question: str, options: dict[str, str], key: str, points: int, tag: Tag, heading: str
 ) -> list[nbformat.NotebookNode]:
     """An item cell (read-only) and its hidden scoring cell, as docs/widgets.md describes."""
     listed = "".join(f"\n        {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in options.items())
     constructor = (
         f'{cls}(\n    "{variable}",\n    "{question}",\n    pilihan={{{listed}\n    }},\n'
-        f'    kompetensi="{tag.competency}",\n)'
+        f'    sebutan="{heading}",\n    kompetensi="{tag.competency}",\n)'
     )
     return [
         _locked_code(f"soal_{variable}", f"soal_{variable} = {constructor}\nsoal_{variable}"),
         _test(
             f"nilai_{variable}",
             "# Sel penilaian: kuncinya tersembunyi dan baru dipakai saat notebook dinilai.\n"
+            f"from merit_widgets import wajib_dijawab\nwajib_dijawab(soal_{variable})\n"
             f"### BEGIN HIDDEN TESTS\nnilai(soal_{variable}, {key}, poin={points})\n### END HIDDEN TESTS",
             points,
             tag,
@@ -196,6 +197,7 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
             'kunci="a"',
             2,
             tag[2],
+            "Soal 3",
         ),
         _text("kasus_2", "## Soal 4\n\n[GANTI: kasus untuk soal pilihan ganda (boleh lebih dari satu jawaban).]"),
         *_item(
@@ -206,6 +208,7 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
             'kunci={"a", "b"}',
             2,
             tag[3],
+            "Soal 4",
         ),
         _text(
             "kasus_3",
@@ -219,6 +222,7 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
             'bobot={"a": 5, "b": 3, "c": 1}',
             5,
             tag[4],
+            "Soal 5",
         ),
         _text("kasus_4", "## Soal 6\n\n[GANTI: kasus untuk mengurutkan tanggapan dari yang paling tepat.]"),
         *_item(
@@ -229,6 +233,7 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
             'urutan=["a", "b", "c"]',
             3,
             tag[5],
+            "Soal 6",
         ),
         _text(
             "kasus_refleksi",

@@ -32,7 +32,7 @@ from merit_widgets import JENIS_SOAL
 
 ITEM_CLASSES = frozenset(cls.__name__ for cls in JENIS_SOAL)
 # Cells made only of these calls are the question machinery a learner does not need to read.
-_MACHINERY_CALLS = ITEM_CLASSES | {"nilai", "TombolKirim"}
+_MACHINERY_CALLS = ITEM_CLASSES | {"nilai", "wajib_dijawab", "TombolKirim"}
 
 
 def canonical_order(item_id: str, keys: list[str]) -> list[str]:
