@@ -1,7 +1,7 @@
 """Hostile submissions: each gets a recorded result with a reason; nobody else is touched.
 
 One batch holds three honest learners and one learner per attack. The attacks sit at
-the top of the first answer cell (``jawab_skenario``), above a correct answer, so an
+the top of the answer cell of Latihan 4 (``jawab_tahapan``), above a correct answer, so an
 attack that is merely stopped costs the learner that item's 2 points and no more.
 """
 
@@ -61,7 +61,7 @@ def _write(built, book, student: str, edit=None) -> Path:
 
 def _prepend(code: str):
     def edit(nb):
-        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "jawab_skenario")
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "jawab_tahapan")
         cell.source = code + "\n" + cell.source
 
     return edit
@@ -141,7 +141,7 @@ def test_stopped_attack_costs_only_its_item(hostile_run, student: str) -> None:
     run, _, _, _ = hostile_run
     result = _result(run, student)
     assert result.ok, result.error
-    assert result.notebooks[0].scores["uji_skenario"] == 0
+    assert result.notebooks[0].scores["uji_tahapan"] == 0
     assert _total(run, student) == FULL - 2
 
 

@@ -9,18 +9,21 @@ run only once the course loads.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from merit.authoring.execution import check_by_grading
+from merit.authoring.leaks import check_release
 from merit.authoring.nbval_run import check_with_nbval
 from merit.authoring.structure import check_structure
 from merit.catalog import Course, Framework, load_course
 from merit.catalog.quality import QualityRules
 from merit.catalog.rubrics import check_rubrics
 from merit.errors import MeritError, Problem, ProblemsFound
+from merit.grading.coursedir import BuiltCourse, build_course
 from merit.grading.sandbox import Sandbox
 
 
@@ -90,13 +93,23 @@ def validate_course(
     after_loading("struktur modul dan jumlah butir", lambda course: check_structure(course, rules))
     # Missing sections or placeholders do not stop the run: a trainer replacing the text
     # of `merit course new` sees from the start whether the exercises still grade right.
+    built: list[BuiltCourse] = []
+
+    def build_and_check_release(course: Course) -> list[Problem]:
+        shutil.rmtree(workspace / course.id, ignore_errors=True)
+        built.append(build_course(course, workspace))
+        return check_release(course, built[0])
+
+    after_loading("rilis tanpa jejak kunci (urutan, id, kode soal)", build_and_check_release)
     grading = "solusi lulus semua uji, versi rilis gagal (nbgrader)"
-    if sandbox is None:
+    if sandbox is None or not built:
         run(grading, list, skip=True)
     else:
-        after_loading(grading, lambda course: check_by_grading(course, workspace, sandbox))
+        after_loading(grading, lambda course: check_by_grading(course, built[0], sandbox))
     after_loading(
-        "nbval pada notebook solusi", lambda course: check_with_nbval(course, workspace), skip=sandbox is None
+        "nbval pada notebook solusi",
+        lambda course: check_with_nbval(course, workspace),
+        skip=sandbox is None or not built,
     )
     report.seconds = time.perf_counter() - started
     return report

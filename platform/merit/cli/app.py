@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from merit.cli.accounts import akun_app
@@ -59,6 +61,19 @@ def demo(
         console.print(f"Data demo disimpan di [bold]{settings.data_dir}[/]")
         result = run_demo(settings, peserta, jabatan, seed)
         render_demo(console, result, settings)
+
+
+@app.command("ruang-peserta")
+def learner_workspace(
+    folder: Path = typer.Argument(..., help="Folder konfigurasi Jupyter untuk server peserta."),
+) -> None:
+    """Tulis konfigurasi JupyterLab peserta: bahasa Indonesia, tanpa berita, tanpa alat pelatih nbgrader."""
+    from merit.learner.workspace import write_learner_config
+
+    with user_errors():
+        written = write_learner_config(folder)
+        console.print(f"{len(written)} berkas ditulis di [bold]{folder}[/]. Jalankan server peserta dengan:")
+        console.print(f"  JUPYTER_CONFIG_DIR={folder} JUPYTERLAB_SETTINGS_DIR={folder}/lab/user-settings")
 
 
 @db_app.command("upgrade")

@@ -124,7 +124,7 @@ def render_report(report: CourseReport) -> None:
 def course_validate(
     courses: list[str] = typer.Argument(None, help="Kode kursus; kosongkan bersama --semua untuk semua kursus."),
     semua: bool = typer.Option(False, "--semua", help="Periksa semua kursus di courses/."),
-    cepat: bool = typer.Option(False, "--cepat", help="Hanya pemeriksaan statis: tanpa nbgrader dan nbval."),
+    cepat: bool = typer.Option(False, "--cepat", help="Tanpa menjalankan kode: tanpa autograde dan nbval."),
     tanpa_sandbox: bool = typer.Option(False, "--tanpa-sandbox", help="Jalankan solusi tanpa bubblewrap."),
 ) -> None:
     """Periksa kursus: skema, metadata nbgrader, kompetensi, rubrik, solusi vs rilis, nbval."""
