@@ -60,8 +60,9 @@ def test_released_files_hold_no_key_and_no_trainer_order(built):
                 elif key is not None:
                     first_is_key += item.keys[0] in (key if isinstance(key, list) else [key])
     assert items == 67  # 66 in the trainers' modules, and tata-kelola m01 Latihan 1 (typed before)
-    # With the trainer's order 53 of 55 choice items (before tata-kelola Latihan 1 became one) had a right (or best) option first and all
-    # 11 rankings were listed in key order; a neutral order puts a key first by chance only.
+    # With the trainer's order 53 of 55 choice items (before tata-kelola Latihan 1 became one)
+    # had a right (or best) option first and all 11 rankings were listed in key order; a
+    # neutral order puts a key first by chance only.
     # Chance alone: a key first in about 17 of the 56 (measured: 15); a ranking in key order
     # about 0.5 of 11 (measured: 1).
     print(f"kunci di urutan pertama: {first_is_key} dari 56; peringkat sama dengan kunci: {ranked_as_key} dari 11")

@@ -341,7 +341,8 @@ class Account(Base):
 
 
 class AccountRole(Base):
-    """One role of an account: ``peserta``, ``widyaiswara`` of a course, ``kepegawaian`` of a unit or ``*``, ``admin``."""
+    """One role of an account: ``peserta``, ``widyaiswara`` of a course, ``kepegawaian`` of a
+    unit or ``*``, ``admin``."""
 
     __audited__ = True
     __tablename__ = "account_role"
