@@ -160,19 +160,28 @@ def _pipeline(config: Config) -> Pipeline:
     return pipeline
 
 
+SANDBOX_GONE = "sandbox berhenti saat menilai, juga setelah dicoba ulang di slot baru; slot dimulai ulang"
+
+
+class SlotFailed(Exception):
+    """The slot failed, not the learner's code: the job is tried once more in a fresh slot."""
+
+
 def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, sandbox: Sandbox) -> str:
-    """Say in Indonesian why a submission could not be graded."""
+    """Say in Indonesian why a submission could not be graded; raise :class:`SlotFailed`
+    when the sandbox slot itself stopped answering, whatever the learner's code did."""
     limits = sandbox.limits
-    sandbox_gone = "sandbox berhenti saat menilai (kode peserta menghentikan prosesnya); slot dimulai ulang"
+    if isinstance(error, SandboxError) and not watchdog_fired:
+        raise SlotFailed(str(error)) from error
     if isinstance(error, SandboxError):
-        return sandbox_gone
+        return f"melebihi batas waktu nyata {limits.wall_seconds} detik; kernel dihentikan"
     if isinstance(error, DeadKernelError) or "Kernel died" in str(error):
         if watchdog_fired:
             return f"melebihi batas waktu nyata {limits.wall_seconds} detik; kernel dihentikan"
         try:
             status = slot.request("poll").get("status")
-        except SandboxError:
-            return sandbox_gone
+        except SandboxError as gone:
+            raise SlotFailed(str(gone)) from gone
         if status == -signal.SIGXCPU:
             return f"melebihi batas waktu CPU {limits.cpu_seconds} detik; kernel dihentikan"
         return f"kernel berhenti di tengah penilaian (status {status}): kode peserta mengakhiri atau membunuh kernel"
@@ -214,18 +223,38 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
 
     Mirrors nbgrader's Autograde.convert_single_notebook: a sanitising pass, then an
     autograding pass over the sanitised notebook. Any failure fails the whole
-    submission, as in nbgrader, and says why.
+    submission, as in nbgrader, and says why. When the sandbox slot itself fails (it
+    stopped answering, or died), the slot is replaced and the job tried once more
+    before the learner is told anything.
     """
     started, cpu_started = time.perf_counter(), time.thread_time()
-    slot = thread_slot(job.sandbox)
-    gradebook = SnapshotGradebook(job.snapshot)
-    results: list[NotebookResult] = []
     notes = list(job.problems)
-    error: str | None = None
-    pipeline = _pipeline(job.config)
     for name in sorted(job.notebooks):
         if name not in job.snapshot.notebooks:
             notes.append(f"{name}.ipynb bukan bagian tugas ini; dilewati")
+    try:
+        results, error, kernel_cpu = _attempt(job)
+    except SlotFailed as first:
+        try:
+            results, error, kernel_cpu = _attempt(job)
+            notes.append(f"slot sandbox gagal di luar kode peserta ({first}); dinilai ulang di slot baru")
+        except SlotFailed:
+            results, error, kernel_cpu = [], SANDBOX_GONE, 0.0
+    missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
+    seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
+    return SubmissionResult(
+        job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu
+    )
+
+
+def _attempt(job: SubmissionJob) -> tuple[list[NotebookResult], str | None, float]:
+    """One try at grading ``job`` in this thread's slot: the notebooks' results, the reason
+    it failed (None when graded), and the learner's kernel CPU seconds."""
+    slot = thread_slot(job.sandbox)
+    gradebook = SnapshotGradebook(job.snapshot)
+    results: list[NotebookResult] = []
+    error: str | None = None
+    pipeline = _pipeline(job.config)
     fired = threading.Event()
     try:
         slot.load_inbox(job.files)
@@ -245,6 +274,7 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
             # round trip changes nothing, so the second pass takes it as it is.
             nb, resources = pipeline.run(pipeline.sanitize, nb, resources)
             watchdog = threading.Timer(job.sandbox.limits.wall_seconds, _kill, (slot, fired))
+            watchdog.daemon = True
             watchdog.start()
             try:
                 with use_slot(slot):
@@ -264,22 +294,15 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
         try:
             kernel_cpu = float(slot.request("kill").get("cpu_seconds", 0.0))
         except SandboxError as gone:
+            # The slot died or froze at the very end. The kernel may have finished the
+            # notebook in that moment: whether it did is a race, the verdict must not be.
+            if error is None and not fired.is_set():
+                raise SlotFailed(str(gone)) from gone
             kernel_cpu = 0.0
-            # Learner code killed the zygote (kill(-1) spares only its caller). The kernel
-            # dies with the sandbox a moment later, and may have finished the notebook
-            # in that moment: whether it did is a race, the verdict must not be.
-            if error is None:
-                error, results = _reason(gone, fired.is_set(), slot, job.sandbox), []
-    missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
-    seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
-    return SubmissionResult(
-        job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu
-    )
+    return results, error, kernel_cpu
 
 
 def _kill(slot: ZygoteProcess, fired: threading.Event) -> None:
+    """The wall-clock watchdog: fires whatever the grading thread is waiting for."""
     fired.set()
-    try:
-        slot.request("kill")
-    except SandboxError:
-        pass
+    slot.stop_kernel()

@@ -29,12 +29,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -46,6 +48,9 @@ SANDBOX_INBOX = Path("/inbox")
 SANDBOX_TMP = Path("/tmp")
 FIRST_SANDBOX_UID = 60000
 SLOTS_PER_GRADER = 64  # user ids reserved per grading process
+HELLO_SECONDS = 60.0  # a zygote that has not imported ipykernel by then is stuck
+REPLY_SECONDS = 20.0  # every other reply of a zygote (a start prepares the kernel once: 0.1 s)
+LOCK_SECONDS = 5.0  # the watchdog's wait for a request in flight before it stops the whole slot
 
 
 def sandbox_uid(index: int) -> int:
@@ -237,9 +242,11 @@ class ZygoteProcess:
                 stderr=log,
                 text=True,
                 env=_kernel_environment(home, tmp),
-                process_group=0,  # see close()
+                process_group=0,  # see close() and terminate()
             )
         self._started = False
+        self.broken = False
+        self._buffer = b""
         if wait:
             try:
                 with self._lock:
@@ -252,7 +259,7 @@ class ZygoteProcess:
         """Read the zygote's ready line, once (the caller holds the lock)."""
         if self._started:
             return
-        hello = self._read()
+        hello = self._read(HELLO_SECONDS)
         if not hello.get("ready"):
             raise SandboxError(f"zygote did not start: {hello}")
         self._started = True
@@ -261,27 +268,73 @@ class ZygoteProcess:
     def ipc_dir(self) -> Path:
         return self.slot / "ipc"
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self, seconds: float = REPLY_SECONDS) -> dict[str, Any]:
+        """The zygote's next reply line, within ``seconds``: a zygote that is stopped,
+        stuck or gone never holds the grading thread (the caller holds the lock)."""
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            code = self.process.poll()
-            tail = self.log.read_text(errors="replace").strip().splitlines()[-5:]
-            raise SandboxError(f"sandbox slot {self.index} stopped answering (exit status {code}): " + " | ".join(tail))
+        deadline = time.monotonic() + seconds
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            ready = select.select([fd], [], [], max(left, 0))[0] if left > 0 else []
+            chunk = os.read(fd, 65536) if ready else None
+            if not chunk:
+                self.terminate()
+                code = self.process.poll()
+                tail = self.log.read_text(errors="replace").strip().splitlines()[-5:]
+                what = "stopped answering" if chunk is not None else f"did not answer within {seconds:g} s"
+                raise SandboxError(f"sandbox slot {self.index} {what} (exit status {code}): " + " | ".join(tail))
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
         reply: dict[str, Any] = json.loads(line)
         return reply
+
+    @property
+    def alive(self) -> bool:
+        """Whether this slot can take a job: its zygote runs and has never failed to answer."""
+        return not self.broken and self.process.poll() is None
+
+    def terminate(self) -> None:
+        """Stop the whole sandbox at once, whatever it is doing; the slot is then broken
+        and replaced by the next job (see :func:`merit.grading.slots.thread_slot`)."""
+        self.broken = True
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     def request(self, op: str, **fields: Any) -> dict[str, Any]:
         """Send one request and wait for its reply (thread-safe: the watchdog kills too)."""
         assert self.process.stdin is not None
-        with self._lock:
+        if self.broken:
+            raise SandboxError(f"sandbox slot {self.index} was stopped")
+        if not self._lock.acquire(timeout=HELLO_SECONDS + REPLY_SECONDS):
+            raise SandboxError(f"sandbox slot {self.index} is held by a request that does not end")
+        try:
             self._await_hello()
             try:
                 self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
                 self.process.stdin.flush()
             except (BrokenPipeError, ValueError) as error:
+                self.terminate()
                 raise SandboxError(f"sandbox slot {self.index} is gone") from error
             return self._read()
+        finally:
+            self._lock.release()
+
+    def stop_kernel(self) -> None:
+        """The watchdog's kill: the kernel and everything it started die now.
+
+        It asks the zygote, whose replies have a deadline; if another request holds the
+        slot longer than :data:`LOCK_SECONDS`, the whole sandbox is stopped instead."""
+        if not self._lock.acquire(timeout=LOCK_SECONDS):
+            self.terminate()
+            return
+        self._lock.release()
+        try:
+            self.request("kill")
+        except SandboxError:
+            self.terminate()
 
     def load_inbox(self, files: dict[str, bytes]) -> None:
         """Put one submission's files (relative path -> content) where the kernel finds them."""
@@ -304,7 +357,7 @@ class ZygoteProcess:
         return int(reply["pid"])
 
     def close(self) -> None:
-        if self.process.poll() is None and not self._started:
+        if self.process.poll() is None and (self.broken or not self._started):
             # Never used, perhaps still importing: nothing to finish. Killed as a process
             # group: bubblewrap's sandbox process, killed with its parent in the first
             # milliseconds, waits forever for the parent's go-ahead (--die-with-parent is

@@ -304,7 +304,9 @@ class Zygote:
             self.reply(ok=True)
         elif op == "kill":
             status = self.kill()
-            self.reply(status=status, cpu_seconds=round(_children_cpu() - self.cpu_at_start, 4))
+            cpu = _children_cpu()
+            self.reply(status=status, cpu_seconds=round(cpu - self.cpu_at_start, 4))
+            self.cpu_at_start = cpu  # the next job that starts no kernel reports none
         else:
             self.reply(error=f"unknown op {op!r}")
 
