@@ -25,6 +25,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4.rwbase import split_lines, strip_transient
 from traitlets.config import Config
 
+from merit.grading.cgroups import Usage
 from merit.grading.kernel import use_slot
 from merit.grading.preprocessors import AUTOGRADE, SANITIZE, merit_resources
 from merit.grading.sandbox import Sandbox, SandboxError, ZygoteProcess
@@ -63,7 +64,8 @@ class SubmissionResult:
     notes: list[str]
     seconds: float  # wall time on the worker
     grader_cpu: float = 0.0  # CPU seconds of the grading thread (nbgrader's steps)
-    kernel_cpu: float = 0.0  # CPU seconds of the learner's kernel(s), from the zygote
+    kernel_cpu: float = 0.0  # CPU seconds of the learner's kernel(s) and all they started
+    kernel_memory: int = 0  # peak bytes of the same, under cgroups (0: not measured)
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # who graded it
 
     @property
@@ -184,6 +186,8 @@ def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, san
             raise SlotFailed(str(gone)) from gone
         if status == -signal.SIGXCPU:
             return f"melebihi batas waktu CPU {limits.cpu_seconds} detik; kernel dihentikan"
+        if slot.group is not None and slot.group.oom_kills():
+            return f"melebihi batas memori {limits.memory_bytes // 1024**2} MiB per kiriman; kernel dihentikan"
         return f"kernel berhenti di tengah penilaian (status {status}): kode peserta mengakhiri atau membunuh kernel"
     if isinstance(error, CellTimeoutError):
         return (
@@ -233,24 +237,34 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
         if name not in job.snapshot.notebooks:
             notes.append(f"{name}.ipynb bukan bagian tugas ini; dilewati")
     try:
-        results, error, kernel_cpu = _attempt(job)
+        results, error, usage = _attempt(job)
     except SlotFailed as first:
         try:
-            results, error, kernel_cpu = _attempt(job)
+            results, error, usage = _attempt(job)
             notes.append(f"slot sandbox gagal di luar kode peserta ({first}); dinilai ulang di slot baru")
         except SlotFailed:
-            results, error, kernel_cpu = [], SANDBOX_GONE, 0.0
+            results, error, usage = [], SANDBOX_GONE, Usage(0.0, 0, 0)
     missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
     seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
     return SubmissionResult(
-        job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu
+        job.student,
+        job.assignment,
+        results,
+        missing,
+        error,
+        notes,
+        seconds,
+        grader_cpu,
+        usage.cpu_seconds,
+        usage.memory_peak,
     )
 
 
-def _attempt(job: SubmissionJob) -> tuple[list[NotebookResult], str | None, float]:
+def _attempt(job: SubmissionJob) -> tuple[list[NotebookResult], str | None, Usage]:
     """One try at grading ``job`` in this thread's slot: the notebooks' results, the reason
-    it failed (None when graded), and the learner's kernel CPU seconds."""
+    it failed (None when graded), and what the learner's kernels used."""
     slot = thread_slot(job.sandbox)
+    slot.open_group()
     gradebook = SnapshotGradebook(job.snapshot)
     results: list[NotebookResult] = []
     error: str | None = None
@@ -299,7 +313,9 @@ def _attempt(job: SubmissionJob) -> tuple[list[NotebookResult], str | None, floa
             if error is None and not fired.is_set():
                 raise SlotFailed(str(gone)) from gone
             kernel_cpu = 0.0
-    return results, error, kernel_cpu
+        finally:
+            measured = slot.close_group()
+    return results, error, measured or Usage(kernel_cpu, 0, 0)
 
 
 def _kill(slot: ZygoteProcess, fired: threading.Event) -> None:

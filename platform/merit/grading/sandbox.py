@@ -27,6 +27,7 @@ get the zygote's resource limits and scratch folders, but none of the isolation 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import os
 import select
@@ -42,15 +43,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 import merit
+from merit.grading import cgroups
+from merit.grading.cgroups import Group, JobGroup
 
 SANDBOX_HOME = Path("/home/peserta")
 SANDBOX_INBOX = Path("/inbox")
 SANDBOX_TMP = Path("/tmp")
+SANDBOX_IPC = Path("/ipc")
+IPC_BYTES = 1024**2  # a kernel's five sockets and its connection file take a few kilobytes
 FIRST_SANDBOX_UID = 60000
 SLOTS_PER_GRADER = 64  # user ids reserved per grading process
 HELLO_SECONDS = 60.0  # a zygote that has not imported ipykernel by then is stuck
 REPLY_SECONDS = 20.0  # every other reply of a zygote (a start prepares the kernel once: 0.1 s)
 LOCK_SECONDS = 5.0  # the watchdog's wait for a request in flight before it stops the whole slot
+
+
+_group_numbers = itertools.count()
 
 
 def sandbox_uid(index: int) -> int:
@@ -85,6 +93,7 @@ class Limits:
     scratch_bytes: int = 64 * 1024**2
     output_bytes: int = 4 * 1024**2
     cell_timeout: int = 30
+    reply_seconds: float = REPLY_SECONDS
 
     def rlimits(self) -> dict[str, int]:
         """The limits the zygote applies with setrlimit in each kernel."""
@@ -148,6 +157,13 @@ def _python_paths() -> list[Path]:
     return sorted(p.resolve() for p in paths)
 
 
+def _private_ipc() -> bool:
+    """Whether the sockets' folder is a size-bounded file system inside the sandbox
+    (reached from the host through ``/proc/<zygote>/root``, which needs root), rather
+    than a host folder bound into it."""
+    return os.getuid() == 0
+
+
 def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
     command = [
         str(bwrap_path()),
@@ -162,7 +178,12 @@ def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
         "merit-sandbox",
     ]
     if os.getuid() == 0:
-        command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_CHOWN"]
+        # As root bubblewrap would keep every capability. The zygote keeps these only: to
+        # hand kernels their user (SETUID, SETGID), their folders (CHOWN), to kill them
+        # (KILL) and to wipe what they leave (DAC_OVERRIDE, FOWNER). Kernels keep none.
+        command += ["--cap-drop", "ALL"]
+        for capability in ("SETUID", "SETGID", "CHOWN", "KILL", "DAC_OVERRIDE", "FOWNER"):
+            command += ["--cap-add", f"CAP_{capability}"]
     else:
         command += ["--unshare-user"]
     for folder in SYSTEM_DIRS:
@@ -176,21 +197,21 @@ def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
         "--size", size, "--tmpfs", str(SANDBOX_TMP),
         "--size", size, "--tmpfs", str(SANDBOX_HOME),
     ]  # fmt: skip
+    if _private_ipc():
+        command += ["--size", str(IPC_BYTES), "--tmpfs", str(SANDBOX_IPC)]
     python = _python_paths()
     # bwrap would create the parents of these mount points with the host's modes, and a
     # parent such as /root (0700) would lock the unprivileged kernel out of Python.
-    mounts = [*python, slot / "ipc"]
+    mounts = [*python] if _private_ipc() else [*python, slot / "ipc"]
     existing = {"/", str(SANDBOX_TMP), str(SANDBOX_HOME), *SYSTEM_DIRS}
     parents = sorted({str(parent) for folder in mounts for parent in folder.parents if str(parent) not in existing})
     for parent in parents:
         command += ["--perms", "0755", "--dir", parent]
     for folder in python:
         command += ["--ro-bind", str(folder), str(folder)]
-    command += [
-        "--ro-bind", str(slot / "inbox"), str(SANDBOX_INBOX),
-        "--bind", str(slot / "ipc"), str(slot / "ipc"),
-        "--chdir", str(SANDBOX_HOME),
-    ]  # fmt: skip
+    command += ["--ro-bind", str(slot / "inbox"), str(SANDBOX_INBOX), "--chdir", str(SANDBOX_HOME)]
+    if not _private_ipc():
+        command += ["--bind", str(slot / "ipc"), str(slot / "ipc")]
     return command
 
 
@@ -213,6 +234,7 @@ class ZygoteProcess:
             if isolated
             else (self.slot / "home", self.slot / "inbox", self.slot / "tmp")
         )
+        self.private_ipc = isolated and _private_ipc()
         zygote = [
             sys.executable,
             "-m",
@@ -226,12 +248,14 @@ class ZygoteProcess:
         ]
         if isolated:
             zygote.append("--isolated")
+        if self.private_ipc:
+            zygote += ["--ipc", str(SANDBOX_IPC)]
             command = _bwrap_command(self.slot, sandbox) + zygote
         else:
             command = zygote
         self.uid = sandbox_uid(index) if os.getuid() == 0 and isolated else os.getuid()
         if self.uid != os.getuid():
-            command += ["--uid", str(self.uid), "--gid", str(self.uid)]
+            command += ["--kernel-uid", str(self.uid)]
             os.chown(self.slot / "ipc", self.uid, self.uid)
         self.log = self.slot / "zygote.log"
         with self.log.open("wb") as log:
@@ -247,6 +271,9 @@ class ZygoteProcess:
         self._started = False
         self.broken = False
         self._buffer = b""
+        self.zygote_pid = self.process.pid  # the host's id for the zygote, once it said hello
+        self.group: JobGroup | None = None  # the submission being graded, under cgroups
+        self._home_group: Group | None = None  # where the zygote waits between kernels
         if wait:
             try:
                 with self._lock:
@@ -262,11 +289,39 @@ class ZygoteProcess:
         hello = self._read(HELLO_SECONDS)
         if not hello.get("ready"):
             raise SandboxError(f"zygote did not start: {hello}")
+        if self.sandbox.mode == "bwrap":  # bwrap, its init (pid 1 inside), the zygote
+            self.zygote_pid = _only_child(_only_child(self.process.pid))
         self._started = True
 
     @property
     def ipc_dir(self) -> Path:
+        """The sockets' folder as the grader reaches it."""
+        if self.private_ipc:
+            with self._lock:
+                self._await_hello()
+            return Path(f"/proc/{self.zygote_pid}/root") / SANDBOX_IPC.relative_to("/")
         return self.slot / "ipc"
+
+    def open_group(self) -> None:
+        """Start a submission: under cgroups, a group of its own with the submission's limits."""
+        found = cgroups.hierarchy()
+        if found.kind == "rlimit":
+            return
+        self.close_group()
+        limits = self.sandbox.limits
+        self.group = JobGroup(found, f"job-{next(_group_numbers)}", limits.memory_bytes, limits.processes)
+        if self._home_group is None:
+            self._home_group = Group(found, f"slot-{self.index}")
+
+    def close_group(self) -> cgroups.Usage | None:
+        """End a submission: kill what is left of it, say what it used, remove its group."""
+        group, self.group = self.group, None
+        if group is None:
+            return None
+        group.kill()
+        usage = group.usage()
+        group.remove()
+        return usage
 
     def _read(self, seconds: float = REPLY_SECONDS) -> dict[str, Any]:
         """The zygote's next reply line, within ``seconds``: a zygote that is stopped,
@@ -318,15 +373,20 @@ class ZygoteProcess:
             except (BrokenPipeError, ValueError) as error:
                 self.terminate()
                 raise SandboxError(f"sandbox slot {self.index} is gone") from error
-            return self._read()
+            return self._read(self.sandbox.limits.reply_seconds)
         finally:
             self._lock.release()
 
     def stop_kernel(self) -> None:
         """The watchdog's kill: the kernel and everything it started die now.
 
-        It asks the zygote, whose replies have a deadline; if another request holds the
-        slot longer than :data:`LOCK_SECONDS`, the whole sandbox is stopped instead."""
+        Under cgroups the grader kills the submission's group itself. Otherwise it asks
+        the zygote, whose replies have a deadline; if another request holds the slot
+        longer than :data:`LOCK_SECONDS`, the whole sandbox is stopped instead."""
+        group = self.group
+        if group is not None:
+            group.kill()
+            return
         if not self._lock.acquire(timeout=LOCK_SECONDS):
             self.terminate()
             return
@@ -349,14 +409,32 @@ class ZygoteProcess:
 
     def start_kernel(self, connection_file: Path, argv: list[str]) -> int:
         """Fork a kernel reading ``connection_file`` (which jupyter_client writes 0600)."""
+        connection_file = Path(connection_file)
+        if self.private_ipc:  # the kernel's copy names the sockets as the kernel sees them
+            info = json.loads(connection_file.read_text())
+            info["ip"] = str(SANDBOX_IPC / Path(info["ip"]).name)
+            kernel_file = connection_file.with_name(connection_file.stem + "-kernel.json")
+            kernel_file.touch(mode=0o600)
+            kernel_file.write_text(json.dumps(info))
+            connection_file, inside = kernel_file, SANDBOX_IPC / kernel_file.name
+        else:
+            inside = connection_file
         if self.uid != os.getuid():
             os.chown(connection_file, self.uid, self.uid)
-        reply = self.request(
-            "start", connection_file=str(connection_file), argv=argv, limits=self.sandbox.limits.rlimits()
-        )
+        group = self.group
+        if group is not None:  # the kernel is forked inside the submission's group
+            with self._lock:
+                self._await_hello()
+            group.add(self.zygote_pid)
+        try:
+            reply = self.request("start", connection_file=str(inside), argv=argv, limits=self.sandbox.limits.rlimits())
+        finally:
+            if group is not None and self._home_group is not None and self.alive:
+                self._home_group.add(self.zygote_pid)
         return int(reply["pid"])
 
     def close(self) -> None:
+        self.close_group()
         if self.process.poll() is None and (self.broken or not self._started):
             # Never used, perhaps still importing: nothing to finish. Killed as a process
             # group: bubblewrap's sandbox process, killed with its parent in the first
@@ -377,7 +455,19 @@ class ZygoteProcess:
                 self.process.wait()
         if self.process.stdout:
             self.process.stdout.close()
+        if self._home_group is not None:
+            self._home_group.remove()
         shutil.rmtree(self.slot, ignore_errors=True)
+
+
+def _only_child(pid: int) -> int:
+    """The one child of ``pid`` (bubblewrap's processes each have exactly one)."""
+    for _attempt in range(500):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.01)
+    raise SandboxError(f"process {pid} has no child")
 
 
 def _kernel_environment(home: Path, tmp: Path) -> dict[str, str]:
