@@ -153,6 +153,14 @@ def _remove_stale(found: Hierarchy) -> None:
                     folder.rmdir()
 
 
+def release() -> None:
+    """Remove this grader's own parent groups once its slots are closed (empty by then)."""
+    found = hierarchy()
+    for base in found.bases.values():
+        with contextlib.suppress(OSError):
+            (base / f"merit-{os.getpid()}").rmdir()
+
+
 class Group:
     """One control group (in each v1 hierarchy, or once in v2), named under this grader's own."""
 

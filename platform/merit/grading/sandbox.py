@@ -11,17 +11,23 @@ Each grading slot owns one :class:`ZygoteProcess`: a kernel zygote
 * two small memory-backed scratch folders (``/home/peserta``, ``/tmp``) that are the only
   writable places, emptied after every notebook;
 * ``/inbox``: read-only, the one submission being graded right now;
-* the folder holding the kernel's IPC sockets, because TCP into a network namespace is
-  impossible.
+* the folder holding the kernel's IPC sockets (TCP into a network namespace is
+  impossible): as root a 1 MiB file system of the sandbox's own, which the grader reaches
+  through ``/proc/<zygote>/root``; as an ordinary user a host folder bound into it.
 
-When the grader runs as root, bubblewrap keeps only the capabilities the zygote needs to
-hand the scratch folders over and switch to an unprivileged user of its own
-(:func:`sandbox_uid`): RLIMIT_NPROC does not bind root, and per-slot users keep one slot's
-fork bomb from starving another. As an ordinary user, bubblewrap uses a user namespace
-and the kernels run as that user.
+When the grader runs as root, bubblewrap keeps the zygote six capabilities (to hand each
+kernel its folders and an unprivileged user of its own, :func:`sandbox_uid`, to kill
+kernels and to wipe what they leave) and kernels none: a kernel cannot signal, trace or
+re-limit the zygote, whose user differs. As an ordinary user, bubblewrap uses a user
+namespace and the kernels run as the zygote's user.
+
+Every reply of a zygote is awaited with a deadline; a slot that misses one, or dies, is
+stopped whole and replaced (:func:`merit.grading.slots.thread_slot`). Each submission
+gets a control group of its own (:mod:`merit.grading.cgroups`) when the machine offers
+one.
 
 Without bubblewrap (``Sandbox.mode == "none"``, only on explicit request) kernels still
-get the zygote's resource limits and scratch folders, but none of the isolation above.
+get the limits and scratch folders, but none of the isolation above.
 """
 
 from __future__ import annotations
@@ -125,19 +131,39 @@ class Sandbox:
             "Anda menerima risikonya (hanya batas sumber daya yang berlaku)."
         )
 
+    def limit_mechanism(self) -> str:
+        """How the per-submission limits are enforced on this machine, for the summary."""
+        kind = cgroups.mechanism()
+        if kind == "rlimit":
+            return "rlimit per proses (tanpa cgroup: memori dan CPU tidak dibatasi per kiriman)"
+        return f"cgroup {kind} per kiriman (memori, proses, CPU ≤ 1 inti), ditambah rlimit per proses"
+
     def enforced(self) -> list[tuple[str, bool]]:
         """What this sandbox enforces, for the summary and the docs."""
         isolated = self.mode == "bwrap"
         root = os.getuid() == 0
+        grouped = cgroups.mechanism() != "rlimit"
+        per = "per kiriman" if grouped else "per proses"
+        limits = self.limits
         return [
             ("tanpa jaringan", isolated),
             ("tidak dapat membaca gradebook, soal sumber, tes tersembunyi, kiriman lain", isolated),
-            ("hanya dapat menulis di folder kerja sementara", isolated),
-            (f"waktu CPU ≤ {self.limits.cpu_seconds} s, waktu nyata ≤ {self.limits.wall_seconds} s", True),
-            (f"memori ≤ {self.limits.memory_bytes // 1024**2} MiB", True),
-            (f"jumlah proses ≤ {self.limits.processes}" + ("" if root else " (di atas proses pengguna ini)"), True),
-            (f"ukuran berkas ≤ {self.limits.file_bytes // 1024**2} MiB", True),
-            (f"keluaran ≤ {self.limits.output_bytes // 1024**2} MiB per notebook", True),
+            (
+                f"hanya dapat menulis di folder kerja dan /tmp (masing-masing ≤ {limits.scratch_bytes // 1024**2} MiB)"
+                + (f" dan folder soket (≤ {IPC_BYTES // 1024**2} MiB)" if root else " dan folder soket"),
+                isolated,
+            ),
+            ("kernel tidak dapat menghentikan, melacak, atau mengubah batas zygote dan slot lain", isolated and root),
+            (f"waktu CPU ≤ {limits.cpu_seconds} s, waktu nyata ≤ {limits.wall_seconds} s", True),
+            (f"memori ≤ {limits.memory_bytes // 1024**2} MiB {per}", True),
+            (
+                f"jumlah proses ≤ {limits.processes} {per}"
+                + ("" if root or grouped else " (di atas proses pengguna ini)"),
+                True,
+            ),
+            ("CPU ≤ 1 inti per kiriman, termasuk proses anak di sesi lain", grouped),
+            (f"ukuran berkas ≤ {limits.file_bytes // 1024**2} MiB", True),
+            (f"keluaran ≤ {limits.output_bytes // 1024**2} MiB per notebook", True),
             ("pengguna tanpa hak root", isolated and root),
         ]
 

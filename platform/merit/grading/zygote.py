@@ -8,7 +8,8 @@ child starts from the zygote's untouched memory and is killed, with everything i
 spawned, before the next one starts.
 
 The zygote runs inside the sandbox (see :mod:`merit.grading.sandbox`) and never runs
-learner code itself. It speaks JSON lines on its standard input and output:
+learner code itself; as root, each kernel becomes a user of its own before it starts, so
+that learner code cannot reach the zygote. It speaks JSON lines on its standard input and output:
 
 ``{"op": "start", "connection_file": ..., "argv": [...], "limits": {...}}``
     fork a kernel; reply ``{"pid": N}``
