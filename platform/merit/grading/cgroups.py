@@ -142,38 +142,26 @@ def mechanism() -> Kind:
 def _remove_stale(found: Hierarchy) -> None:
     """Groups left by a grader that was killed (SIGKILL leaves them): empty ones go."""
     for base in found.bases.values():
-        for folder in base.glob("merit-*"):
-            pid = folder.name.removeprefix("merit-")
+        for folder in base.glob("merit-*-*"):
+            pid = folder.name.split("-")[1]
             if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-                for child in folder.iterdir():
-                    if child.is_dir():
-                        with contextlib.suppress(OSError):
-                            child.rmdir()
                 with contextlib.suppress(OSError):
                     folder.rmdir()
 
 
-def release() -> None:
-    """Remove this grader's own parent groups once its slots are closed (empty by then)."""
-    found = hierarchy()
-    for base in found.bases.values():
-        with contextlib.suppress(OSError):
-            (base / f"merit-{os.getpid()}").rmdir()
-
-
 class Group:
-    """One control group (in each v1 hierarchy, or once in v2), named under this grader's own."""
+    """One control group (in each v1 hierarchy, or once in v2) beside the grader's own.
+
+    Groups sit directly below the grader's group, not below a parent of the run's own: each
+    submission's CPU weight then equals one process's (or one session's, under automatic
+    process groups), as when kernels ran ungrouped. Below one parent, all the run's
+    kernels together would weigh one process against the grading threads."""
 
     def __init__(self, found: Hierarchy, name: str) -> None:
         self.kind = found.kind
         self.folders = {}
         for controller, base in found.bases.items():
-            parent = base / f"merit-{os.getpid()}"
-            if not parent.is_dir():
-                parent.mkdir(exist_ok=True)
-                if found.kind == "v2":
-                    (parent / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in V2_CONTROLLERS))
-            folder = parent / name
+            folder = base / f"merit-{os.getpid()}-{name}"
             folder.mkdir(exist_ok=True)
             self.folders[controller] = folder
 

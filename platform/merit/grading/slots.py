@@ -13,7 +13,6 @@ import os
 import threading
 from pathlib import Path
 
-from merit.grading import cgroups
 from merit.grading.sandbox import Sandbox, ZygoteProcess
 
 _local = threading.local()
@@ -82,4 +81,3 @@ def close_slots() -> None:
         _spare_slots.clear()
         while _all_slots:
             _all_slots.pop().close()
-    cgroups.release()
