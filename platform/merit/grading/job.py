@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import os
 import signal
 import socket
@@ -29,7 +30,7 @@ from merit.grading.cgroups import Usage
 from merit.grading.kernel import use_slot
 from merit.grading.preprocessors import AUTOGRADE, SANITIZE, merit_resources
 from merit.grading.sandbox import Sandbox, SandboxError, ZygoteProcess
-from merit.grading.slots import thread_slot
+from merit.grading.slots import discard_thread_slot, thread_slot
 from merit.grading.snapshot import GradebookSnapshot, SnapshotGradebook
 
 
@@ -74,6 +75,7 @@ class SubmissionResult:
 
 
 _local = threading.local()
+log = logging.getLogger(__name__)
 
 
 class Pipeline:
@@ -239,10 +241,13 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
     try:
         results, error, usage = _attempt(job)
     except SlotFailed as first:
+        log.warning("grading %s: slot failed (%s); retrying in a fresh slot", job.student, first)
+        discard_thread_slot()
         try:
             results, error, usage = _attempt(job)
-            notes.append(f"slot sandbox gagal di luar kode peserta ({first}); dinilai ulang di slot baru")
-        except SlotFailed:
+            notes.append("slot sandbox gagal di luar kode peserta; dinilai ulang di slot baru")
+        except SlotFailed as second:
+            log.warning("grading %s: slot failed again (%s)", job.student, second)
             results, error, usage = [], SANDBOX_GONE, Usage(0.0, 0, 0)
     missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
     seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
@@ -264,13 +269,13 @@ def _attempt(job: SubmissionJob) -> tuple[list[NotebookResult], str | None, Usag
     """One try at grading ``job`` in this thread's slot: the notebooks' results, the reason
     it failed (None when graded), and what the learner's kernels used."""
     slot = thread_slot(job.sandbox)
-    slot.open_group()
     gradebook = SnapshotGradebook(job.snapshot)
     results: list[NotebookResult] = []
     error: str | None = None
     pipeline = _pipeline(job.config)
     fired = threading.Event()
     try:
+        slot.open_group()
         slot.load_inbox(job.files)
         for name in sorted(n for n in job.notebooks if n in job.snapshot.notebooks):
             resources: dict[str, Any] = {

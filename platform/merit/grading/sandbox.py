@@ -335,9 +335,12 @@ class ZygoteProcess:
             return
         self.close_group()
         limits = self.sandbox.limits
-        self.group = JobGroup(found, f"job-{next(_group_numbers)}", limits.memory_bytes, limits.processes)
-        if self._home_group is None:
-            self._home_group = Group(found, f"slot-{self.index}")
+        try:
+            self.group = JobGroup(found, f"job-{next(_group_numbers)}", limits.memory_bytes, limits.processes)
+            if self._home_group is None:
+                self._home_group = Group(found, f"slot-{self.index}")
+        except OSError as error:  # the machine's fault, not the learner's: retried elsewhere
+            raise SandboxError(f"cannot create the submission's control group: {error}") from error
 
     def close_group(self) -> cgroups.Usage | None:
         """End a submission: kill what is left of it, say what it used, remove its group."""
@@ -448,15 +451,21 @@ class ZygoteProcess:
         if self.uid != os.getuid():
             os.chown(connection_file, self.uid, self.uid)
         group = self.group
-        if group is not None:  # the kernel is forked inside the submission's group
-            with self._lock:
-                self._await_hello()
-            group.add(self.zygote_pid)
         try:
-            reply = self.request("start", connection_file=str(inside), argv=argv, limits=self.sandbox.limits.rlimits())
-        finally:
-            if group is not None and self._home_group is not None and self.alive:
-                self._home_group.add(self.zygote_pid)
+            if group is not None:  # the kernel is forked inside the submission's group
+                with self._lock:
+                    self._await_hello()
+                group.add(self.zygote_pid)
+            try:
+                reply = self.request(
+                    "start", connection_file=str(inside), argv=argv, limits=self.sandbox.limits.rlimits()
+                )
+            finally:
+                if group is not None and self._home_group is not None and self.alive:
+                    self._home_group.add(self.zygote_pid)
+        except OSError as error:
+            self.terminate()
+            raise SandboxError(f"sandbox slot {self.index}: cannot move the zygote: {error}") from error
         return int(reply["pid"])
 
     def close(self) -> None:

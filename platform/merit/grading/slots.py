@@ -75,6 +75,14 @@ def thread_slot(sandbox: Sandbox) -> ZygoteProcess:
     return slot
 
 
+def discard_thread_slot() -> None:
+    """Stop this thread's slot, so that the next :func:`thread_slot` starts a fresh one
+    (a job retried after its slot failed must not meet that slot again)."""
+    slot: ZygoteProcess | None = getattr(_local, "slot", None)
+    if slot is not None:
+        slot.terminate()
+
+
 def close_slots() -> None:
     """Stop every zygote this process started (at the end of a grading run, or on error)."""
     with _slots_lock:
