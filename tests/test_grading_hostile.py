@@ -480,3 +480,32 @@ def test_a_frozen_slot_is_replaced_and_the_job_retried(process_run) -> None:
     assert result.ok, result.error
     assert sum(s or 0 for nb in result.notebooks for s in nb.scores.values()) == FULL
     assert any("dinilai ulang di slot baru" in note for note in result.notes)
+
+
+def test_rlimit_fallback_still_guards_the_zygote_and_the_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without cgroups (``MERIT_CGROUPS=tidak``: an ordinary user's machine, say) the limits
+    are per process, but the zygote is still out of reach and the watchdog, asking the
+    zygote now, still stops a notebook at its wall limit. No bombs here: nothing would
+    bound their sum."""
+    monkeypatch.setenv("MERIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MERIT_ROOT", str(Path(__file__).resolve().parents[1]))
+    monkeypatch.setenv("MERIT_CGROUPS", "tidak")
+    cgroups.hierarchy.cache_clear()
+    try:
+        settings = Settings()
+        built = build_course(load_content(settings).courses["tata-kelola"], settings.workspace_dir)
+        book = load_answer_book(built.course, MODULE)
+        _write(built, book, "jujur-a")
+        _write(
+            built, book, "hentikan-zygote", _prepend_to("jawab_tindak_lanjut", _process_attacks()["hentikan-zygote"])
+        )
+        _write(built, book, "0-lambat", _slow)
+        sandbox = Sandbox.detect(replace(PROCESS_LIMITS, wall_seconds=6))
+        assert sandbox.limit_mechanism().startswith("rlimit per proses")
+        run = grade_assignment(built, MODULE, sandbox, workers=PROCESS_WORKERS, force=True)
+    finally:
+        cgroups.hierarchy.cache_clear()
+    assert _total(run, "jujur-a") == FULL
+    assert _total(run, "hentikan-zygote") == FULL - 2
+    slow = _result(run, "0-lambat")
+    assert "batas waktu nyata 6 detik" in slow.error and slow.seconds < 6 + 5
