@@ -29,7 +29,7 @@ from merit.grading.sandbox import IPC_BYTES, Limits, Sandbox
 from merit.grading.slots import close_slots, thread_slot
 from merit.grading.snapshot import GradebookSnapshot
 from merit.settings import Settings
-from tests.grading_support import MODULE, gradebook_dump
+from tests.grading_support import MODULE, governance_course, gradebook_dump
 
 FULL = 14.0  # the six autograded items of the module: 2 + 3 + 3 + 2 + 2 + 2
 HONEST = ("jujur-1", "jujur-2", "jujur-3")
@@ -324,13 +324,8 @@ def _slow(nb) -> None:
 def process_run(tmp_path_factory: pytest.TempPathFactory):
     """One batch: honest learners, the process-level attacks, a learner the wall limit
     stops, a broken notebook; with when each result arrived and when it was journalled."""
-    data = tmp_path_factory.mktemp("process")
     monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("MERIT_DATA_DIR", str(data / "data"))
-    monkeypatch.setenv("MERIT_ROOT", str(Path(__file__).resolve().parents[1]))
-    settings = Settings()
-    built = build_course(load_content(settings).courses["tata-kelola"], settings.workspace_dir)
-    book = load_answer_book(built.course, MODULE)
+    built, book = governance_course(tmp_path_factory.mktemp("process"), monkeypatch)
     for student in PROCESS_HONEST:
         _write(built, book, student)
     for student, code in _process_attacks().items():
@@ -487,14 +482,10 @@ def test_rlimit_fallback_still_guards_the_zygote_and_the_clock(tmp_path: Path, m
     are per process, but the zygote is still out of reach and the watchdog, asking the
     zygote now, still stops a notebook at its wall limit. No bombs here: nothing would
     bound their sum."""
-    monkeypatch.setenv("MERIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MERIT_ROOT", str(Path(__file__).resolve().parents[1]))
     monkeypatch.setenv("MERIT_CGROUPS", "tidak")
     cgroups.hierarchy.cache_clear()
     try:
-        settings = Settings()
-        built = build_course(load_content(settings).courses["tata-kelola"], settings.workspace_dir)
-        book = load_answer_book(built.course, MODULE)
+        built, book = governance_course(tmp_path, monkeypatch)
         _write(built, book, "jujur-a")
         _write(
             built, book, "hentikan-zygote", _prepend_to("jawab_tindak_lanjut", _process_attacks()["hentikan-zygote"])
