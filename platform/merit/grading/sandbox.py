@@ -272,10 +272,10 @@ class ZygoteProcess:
             "--tmp",
             str(tmp),
         ]
-        if isolated:
-            zygote.append("--isolated")
         if self.private_ipc:
             zygote += ["--ipc", str(SANDBOX_IPC)]
+        if isolated:
+            zygote.append("--isolated")
             command = _bwrap_command(self.slot, sandbox) + zygote
         else:
             command = zygote
