@@ -9,10 +9,11 @@ from contextlib import chdir
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from merit.content import load_content
 from merit.demo.roster import synthetic_roster
-from merit.demo.submissions import make_cohort
+from merit.demo.submissions import AnswerBook, load_answer_book, make_cohort
 from merit.grading.coursedir import BuiltCourse, CourseDir, NbgraderCourse, build_course
 from merit.grading.gradebook import dump_scores
 from merit.settings import Settings
@@ -28,6 +29,16 @@ def demo_course(settings: Settings, size: int, seed: int = 7) -> tuple[BuiltCour
     nips = [entry.nip for entry in synthetic_roster(size, seed)]
     make_cohort(built, MODULE, nips, seed)
     return built, nips
+
+
+def governance_course(data: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[BuiltCourse, AnswerBook]:
+    """The governance course built in its own data folder ``data``, with the module's answer
+    book, for tests that write their own submissions (the hostile batches)."""
+    monkeypatch.setenv("MERIT_DATA_DIR", str(data / "data"))
+    monkeypatch.setenv("MERIT_ROOT", str(Path(__file__).resolve().parents[1]))
+    settings = Settings()
+    built = build_course(load_content(settings).courses["tata-kelola"], settings.workspace_dir)
+    return built, load_answer_book(built.course, MODULE)
 
 
 def quickstart_course(folder: Path) -> CourseDir:

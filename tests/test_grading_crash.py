@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from merit.content import load_content, register_content
 from merit.demo.roster import synthetic_roster
 from merit.grading.coursedir import BuiltCourse
+from merit.grading.sandbox import Sandbox
 from merit.people.roster import register_roster
 from merit.registry.database import open_registry
 from merit.settings import Settings
@@ -100,6 +101,7 @@ def test_sigkill_mid_batch_then_rerun_equals_one_clean_run(tmp_path: Path, monke
     output = rerun.communicate(timeout=300)[0].decode()
     assert rerun.returncode == 0, output
     assert f"Dilewati (sudah dinilai, tidak berubah): {done_before_rerun}" in " ".join(output.split())
+    assert f"Batas sumber daya: {Sandbox.detect().limit_mechanism()}" in " ".join(output.split())
 
     course = load_content(clean_settings).courses["tata-kelola"]
     clean_course = BuiltCourse(course, clean_settings.workspace_dir / "tata-kelola")

@@ -7,8 +7,13 @@ attack that is merely stopped costs the learner that item's 2 points and no more
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import sqlite3
+import threading
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -16,11 +21,15 @@ import pytest
 
 from merit.content import load_content
 from merit.demo.submissions import COHORT_START, load_answer_book, write_submission
+from merit.grading import cgroups
 from merit.grading.coursedir import build_course
-from merit.grading.engine import GradingRun, grade_assignment
-from merit.grading.sandbox import Limits, Sandbox
+from merit.grading.engine import GradingRun, _jobs, grade_assignment, grading_config
+from merit.grading.job import grade_submission
+from merit.grading.sandbox import IPC_BYTES, Limits, Sandbox
+from merit.grading.slots import close_slots, thread_slot
+from merit.grading.snapshot import GradebookSnapshot
 from merit.settings import Settings
-from tests.grading_support import MODULE, gradebook_dump
+from tests.grading_support import MODULE, governance_course, gradebook_dump
 
 FULL = 14.0  # the six autograded items of the module: 2 + 3 + 3 + 2 + 2 + 2
 HONEST = ("jujur-1", "jujur-2", "jujur-3")
@@ -157,7 +166,6 @@ def test_timeout_and_memory_are_named_in_the_notes(hostile_run) -> None:
         ("loop-tahan-interupsi", "tidak merespons setelah batas waktu sel 3 detik"),
         ("os-exit", "kernel berhenti"),
         ("bunuh-kernel", "kernel berhenti"),
-        ("bunuh-semua", "sandbox berhenti"),
         ("json-rusak", "bukan JSON yang sah"),
     ],
 )
@@ -220,3 +228,275 @@ def test_symlink_out_of_the_submission_is_refused(hostile_run) -> None:
     assert result.ok
     assert any("tautan simbolik" in note for note in result.notes)
     assert not (built.root / "autograded" / "symlink" / MODULE / "data.csv").exists()
+
+
+# --- Process-level attacks (issue 15, findings 1, 2, 4, 5, 6, 8): one more batch --------
+#
+# Attacks go at the top of the answer cell of exercise 6 (``jawab_tindak_lanjut``, 2
+# points): an attack that is merely refused costs that item and no more. The limits are
+# small so that the bombs are safe on a shared machine: 512 MiB and 32 processes per
+# submission, 32 MiB per scratch folder.
+
+PROCESS_LIMITS = Limits(
+    cell_timeout=5,
+    wall_seconds=20,
+    memory_bytes=512 * 1024**2,
+    processes=32,
+    scratch_bytes=32 * 1024**2,
+    output_bytes=1024**2,
+)
+PROCESS_WORKERS = 2
+PROCESS_HONEST = ("jujur-a", "jujur-b", "jujur-c", "jujur-d")
+SPIES = ("z-intip-1", "z-intip-2", "z-intip-3")
+CHILDREN_BOMB = """import os, time
+for _ in range(4):
+    if os.fork() == 0:
+        blok = bytearray(200 * 1024**2)
+        for i in range(0, len(blok), 4096):
+            blok[i] = 1
+        time.sleep(30)
+        os._exit(0)
+time.sleep(3)"""
+DISK_FILL = """import os, ipykernel.connect
+def isi(folder):
+    total = 0
+    try:
+        for i in range(10_000):
+            with open(os.path.join(folder, f'isi{i}'), 'wb') as f:
+                for _ in range(16):
+                    f.write(b'x' * 256 * 1024)
+                    total += 256 * 1024
+    except OSError:
+        pass
+    return total
+for folder in (os.path.expanduser('~'), '/tmp', os.path.dirname(ipykernel.connect.get_connection_file())):
+    print('TERISI', folder, isi(folder))"""
+RESIDUE = """import os, ipykernel.connect
+for folder in (os.path.expanduser('~'), '/tmp', os.path.dirname(ipykernel.connect.get_connection_file()), '/dev/shm'):
+    try:
+        open(os.path.join(folder, 'SISA-' + folder.replace('/', '_')), 'w').write('tertinggal')
+    except OSError as error:
+        print('DITOLAK', folder, error)"""
+SPY = """import os, ipykernel.connect
+for folder in (os.path.expanduser('~'), '/tmp', os.path.dirname(ipykernel.connect.get_connection_file()), '/dev/shm'):
+    print('ISI', folder, sorted(os.listdir(folder)))"""
+SETSID_BURNERS = """import os, time
+for _ in range(4):
+    if os.fork() == 0:
+        os.setsid()
+        while True:
+            pass
+time.sleep(4)"""
+
+
+def _process_attacks() -> dict[str, str]:
+    return {
+        "hentikan-zygote": "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)",
+        "hentikan-init": "import os, signal\nos.kill(1, signal.SIGSTOP)",
+        "prlimit-nproc": "import os, resource\nresource.prlimit(os.getppid(), resource.RLIMIT_NPROC, (0, 0))",
+        "prlimit-stack": "import os, resource\nresource.prlimit(os.getppid(), resource.RLIMIT_STACK, (1 << 16, 1 << 16))",
+        "lacak-zygote": "import os\nopen(f'/proc/{os.getppid()}/mem', 'rb').read(1)",
+        "bom-anak": CHILDREN_BOMB,
+        "isi-disk": DISK_FILL,
+        "a-sisa-berkas": RESIDUE,
+        "cpu-setsid": SETSID_BURNERS,
+        **dict.fromkeys(SPIES, SPY),
+    }
+
+
+def _prepend_to(grade_id: str, code: str):
+    def edit(nb):
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        cell.source = code + "\n" + cell.source
+
+    return edit
+
+
+def _slow(nb) -> None:
+    """Every answer cell sleeps 4.5 s: each cell within its 5 s limit, the notebook not
+    within the 20 s wall limit."""
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            cell.source = "import time\ntime.sleep(4.5)\n" + cell.source
+
+
+@pytest.fixture(scope="module")
+def process_run(tmp_path_factory: pytest.TempPathFactory):
+    """One batch: honest learners, the process-level attacks, a learner the wall limit
+    stops, a broken notebook; with when each result arrived and when it was journalled."""
+    monkeypatch = pytest.MonkeyPatch()
+    built, book = governance_course(tmp_path_factory.mktemp("process"), monkeypatch)
+    for student in PROCESS_HONEST:
+        _write(built, book, student)
+    for student, code in _process_attacks().items():
+        _write(built, book, student, _prepend_to("jawab_tindak_lanjut", code))
+    _write(built, book, "0-lambat", _slow)
+    _write(built, book, "y-json-rusak").write_text('{"cells": [ ini bukan JSON')
+
+    arrived: dict[str, float] = {}
+    journalled: dict[str, float] = {}
+    journal = built.root / ".merit" / "graded" / MODULE
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            for entry in journal.glob("*") if journal.is_dir() else []:
+                journalled.setdefault(entry.name, time.monotonic())
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    run = grade_assignment(
+        built,
+        MODULE,
+        Sandbox.detect(PROCESS_LIMITS),
+        workers=PROCESS_WORKERS,
+        force=True,
+        on_result=lambda result: arrived.setdefault(result.student, time.monotonic()),
+    )
+    done.set()
+    watcher.join()
+    monkeypatch.undo()
+    return run, built, arrived, journalled
+
+
+def test_process_batch_ends_within_its_limits_and_honest_learners_keep_full_marks(process_run) -> None:
+    run, built, _, _ = process_run
+    assert len(run.results) == len(PROCESS_HONEST) + len(_process_attacks()) + 2
+    for student in PROCESS_HONEST:
+        assert _result(run, student).ok, _result(run, student).error
+        assert _total(run, student) == FULL
+    dump = gradebook_dump(built, MODULE)
+    assert all(dump[(s, "prinsip_tata_kelola", "grade:uji_tindak_lanjut")][0] == 2.0 for s in PROCESS_HONEST)
+    # The stated bound: every job at its wall limit, spread over the slots, is far more
+    # than an honest batch takes; a stalled slot would exceed it.
+    assert run.seconds < len(run.results) * PROCESS_LIMITS.wall_seconds / PROCESS_WORKERS
+
+
+@pytest.mark.parametrize(
+    "student", ["hentikan-zygote", "hentikan-init", "prlimit-nproc", "prlimit-stack", "lacak-zygote"]
+)
+def test_the_zygote_is_out_of_the_learners_reach(process_run, student: str) -> None:
+    """Finding 1 and 2: a kernel runs as a user of its own; it can neither stop, trace nor
+    re-limit the zygote (or bubblewrap's init): the attempt fails with PermissionError and
+    costs its own item only."""
+    run, built, _, _ = process_run
+    result = _result(run, student)
+    assert result.ok, result.error
+    assert result.notebooks[0].scores["uji_tindak_lanjut"] == 0
+    assert _total(run, student) == FULL - 2
+    graded = built.root / "autograded" / student / MODULE / "prinsip_tata_kelola.ipynb"
+    assert "PermissionError" in graded.read_text()
+
+
+def test_results_are_recorded_while_a_job_still_runs(process_run) -> None:
+    """Finding 1: the gradebook is written on a timer, not on the next result; the slow
+    learner, stopped by the wall-clock watchdog, holds back nobody's grade."""
+    run, _, arrived, journalled = process_run
+    slow = _result(run, "0-lambat")
+    assert not slow.ok and "batas waktu nyata 20 detik" in slow.error
+    assert slow.seconds < PROCESS_LIMITS.wall_seconds + 5
+    for student in PROCESS_HONEST:
+        assert journalled[student] - arrived[student] < 3.5  # BATCH_SECONDS and a margin
+
+
+def test_memory_is_limited_per_submission(process_run) -> None:
+    """Finding 4: four children of 200 MiB each do not get 800 MiB; the submission's group
+    holds at most its 512 MiB, and the children beyond it are killed."""
+    run, _, _, _ = process_run
+    result = _result(run, "bom-anak")
+    if cgroups.mechanism() == "rlimit":
+        pytest.fail("no cgroups on this machine: memory is limited per process only")
+    assert 0 < result.kernel_memory <= PROCESS_LIMITS.memory_bytes
+    assert result.ok or "batas memori" in result.error
+
+
+def test_disk_is_bounded_per_folder(process_run) -> None:
+    """Finding 5: home, /tmp and the sockets' folder each fill up at their size."""
+    run, built, _, _ = process_run
+    assert _result(run, "isi-disk").ok
+    graded = nbformat.read(built.root / "autograded" / "isi-disk" / MODULE / "prinsip_tata_kelola.ipynb", 4)
+    text = "".join(o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
+    filled = {line.split()[1]: int(line.split()[2]) for line in text.splitlines() if line.startswith("TERISI")}
+    assert 0 < filled["/home/peserta"] <= PROCESS_LIMITS.scratch_bytes
+    assert 0 < filled["/tmp"] <= PROCESS_LIMITS.scratch_bytes
+    sockets = next(folder for folder in filled if folder not in ("/home/peserta", "/tmp"))
+    assert 0 < filled[sockets] <= IPC_BYTES, filled
+
+
+def test_nothing_a_submission_writes_is_seen_by_the_next(process_run) -> None:
+    run, built, _, _ = process_run
+    for spy in SPIES:
+        assert _total(run, spy) == FULL
+        graded = built.root / "autograded" / spy / MODULE / "prinsip_tata_kelola.ipynb"
+        text = "".join(o.get("text", "") for c in nbformat.read(graded, 4).cells for o in c.get("outputs", []))
+        assert "ISI" in text and "SISA-" not in text, text
+
+
+def test_cpu_is_one_core_per_submission(process_run) -> None:
+    """Finding 6: four children that leave the kernel's session burn at most one core
+    between them (measured from the submission's group, which counts them: the kernel
+    alone uses about 0.2 s). The lower bound is loose: the machine is shared."""
+    run, _, _, _ = process_run
+    result = _result(run, "cpu-setsid")
+    assert result.ok and _total(run, "cpu-setsid") == FULL
+    assert 0.5 < result.kernel_cpu < result.seconds + 0.5
+
+
+def test_kill_everything_reaches_only_the_own_kernel(hostile_run) -> None:
+    """``kill(-1)`` from the kernel's user signals only that user's processes, and Linux
+    spares the caller: the zygote and bubblewrap's init are out of reach."""
+    run, _, _, _ = hostile_run
+    assert _result(run, "bunuh-semua").ok
+    assert _total(run, "bunuh-semua") == FULL
+
+
+def test_figures_belong_to_their_learner(process_run) -> None:
+    """Finding 8: a submission that started no kernel used no kernel CPU."""
+    run, _, _, _ = process_run
+    broken = _result(run, "y-json-rusak")
+    assert not broken.ok and broken.kernel_cpu == 0.0
+
+
+def test_a_frozen_slot_is_replaced_and_the_job_retried(process_run) -> None:
+    """A slot that fails for a reason outside the learner's code (here its zygote stopped
+    from outside) is replaced, and the job graded again in the fresh slot, in full."""
+    _, built, _, _ = process_run
+    sandbox = Sandbox.detect(replace(PROCESS_LIMITS, reply_seconds=2))
+    snapshot = GradebookSnapshot.read(built.db_url, built.course_id, MODULE)
+    jobs, _ = _jobs(built, MODULE, snapshot, sandbox, grading_config(built, sandbox), ["jujur-a"])
+    slot = thread_slot(sandbox)
+    try:
+        slot.request("poll")
+        os.kill(slot.zygote_pid, signal.SIGSTOP)
+        result = grade_submission(jobs[0])
+    finally:
+        close_slots()
+    assert result.ok, result.error
+    assert sum(s or 0 for nb in result.notebooks for s in nb.scores.values()) == FULL
+    assert any("dinilai ulang di slot baru" in note for note in result.notes)
+
+
+def test_rlimit_fallback_still_guards_the_zygote_and_the_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without cgroups (``MERIT_CGROUPS=tidak``: an ordinary user's machine, say) the limits
+    are per process, but the zygote is still out of reach and the watchdog, asking the
+    zygote now, still stops a notebook at its wall limit. No bombs here: nothing would
+    bound their sum."""
+    monkeypatch.setenv("MERIT_CGROUPS", "tidak")
+    cgroups.hierarchy.cache_clear()
+    try:
+        built, book = governance_course(tmp_path, monkeypatch)
+        _write(built, book, "jujur-a")
+        _write(
+            built, book, "hentikan-zygote", _prepend_to("jawab_tindak_lanjut", _process_attacks()["hentikan-zygote"])
+        )
+        _write(built, book, "0-lambat", _slow)
+        sandbox = Sandbox.detect(replace(PROCESS_LIMITS, wall_seconds=6))
+        assert sandbox.limit_mechanism().startswith("rlimit per proses")
+        run = grade_assignment(built, MODULE, sandbox, workers=PROCESS_WORKERS, force=True)
+    finally:
+        cgroups.hierarchy.cache_clear()
+    assert _total(run, "jujur-a") == FULL
+    assert _total(run, "hentikan-zygote") == FULL - 2
+    slow = _result(run, "0-lambat")
+    assert "batas waktu nyata 6 detik" in slow.error and slow.seconds < 6 + 5

@@ -54,6 +54,7 @@ def render_grading(console: Console, run: GradingRun, show_all: bool = False) ->
     )
     enforced = ", ".join(f"{'✓' if on else '✗'} {what}" for what, on in run.sandbox.enforced())
     console.print(f"[bold]Sandbox ({run.sandbox.mode}):[/] {enforced}")
+    console.print(f"[bold]Batas sumber daya:[/] {run.sandbox.limit_mechanism()}")
 
 
 def _start_zygotes(settings: Settings, course: str, assignment: str, sandbox: Sandbox, workers: int) -> None:
