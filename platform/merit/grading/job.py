@@ -10,7 +10,6 @@ another machine. Only the coordinator touches the gradebook and the course folde
 from __future__ import annotations
 
 import contextvars
-import json
 import os
 import signal
 import socket
@@ -26,6 +25,7 @@ from nbformat.v4.rwbase import split_lines, strip_transient
 from traitlets.config import Config
 
 from merit.grading.kernel import use_slot
+from merit.grading.malformed import MalformedNotebook, invalid_reason, read_notebook
 from merit.grading.preprocessors import AUTOGRADE, SANITIZE, merit_resources
 from merit.grading.sandbox import Sandbox, SandboxError, ZygoteProcess
 from merit.grading.slots import thread_slot
@@ -65,6 +65,7 @@ class SubmissionResult:
     grader_cpu: float = 0.0  # CPU seconds of the grading thread (nbgrader's steps)
     kernel_cpu: float = 0.0  # CPU seconds of the learner's kernel(s), from the zygote
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # who graded it
+    rejected: dict[str, str] = field(default_factory=dict)  # notebook -> why it scores zero (Indonesian)
 
     @property
     def ok(self) -> bool:
@@ -181,8 +182,6 @@ def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, san
             f"kernel tidak merespons setelah batas waktu sel {limits.cell_timeout} detik dan interupsi "
             "(kode peserta mengabaikan Ctrl-C); kernel dihentikan"
         )
-    if isinstance(error, nbformat.reader.NotJSONError | json.JSONDecodeError | UnicodeDecodeError):
-        return f"notebook bukan JSON yang sah: {str(error).splitlines()[0][:200]}"
     if isinstance(error, nbformat.ValidationError):
         return f"notebook tidak sesuai format nbformat: {str(error).splitlines()[0][:200]}"
     text = str(error).splitlines()[0][:300] if str(error) else ""
@@ -221,6 +220,7 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
     gradebook = SnapshotGradebook(job.snapshot)
     results: list[NotebookResult] = []
     notes = list(job.problems)
+    rejected: dict[str, str] = {}
     error: str | None = None
     pipeline = _pipeline(job.config)
     for name in sorted(job.notebooks):
@@ -236,14 +236,12 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
                 "nbgrader": {"student": job.student, "assignment": job.assignment, "notebook": name, "db_url": None},
                 "merit": {"gradebook": gradebook},
             }
-            # nbformat.reads would also validate, only to log what is invalid; the
-            # validation after the sanitising pass is the one that decides.
-            nb = nbformat.reader.reads(job.notebooks[name].decode("utf-8"))
-            _, nb = nbformat.validator.normalize(nb)  # as nbconvert does before its steps
-            nb = nbformat.from_dict(nb)
-            # nbgrader writes the sanitised notebook to disk and reads it back; the JSON
-            # round trip changes nothing, so the second pass takes it as it is.
-            nb, resources = pipeline.run(pipeline.sanitize, nb, resources)
+            prepared = _sanitized(pipeline, name, job, resources)
+            if isinstance(prepared, str):
+                rejected[name] = prepared
+                notes.append(f"ditolak, nilai 0: {prepared}")
+                continue
+            nb, resources = prepared
             watchdog = threading.Timer(job.sandbox.limits.wall_seconds, _kill, (slot, fired))
             watchdog.start()
             try:
@@ -273,8 +271,32 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
     missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
     seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
     return SubmissionResult(
-        job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu
+        job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu, rejected=rejected
     )
+
+
+def _sanitized(
+    pipeline: Pipeline, name: str, job: SubmissionJob, resources: dict[str, Any]
+) -> tuple[nbformat.NotebookNode, dict[str, Any]] | str:
+    """The notebook after nbgrader's sanitising pass, or why it cannot be graded (in Indonesian,
+    naming the notebook and the cell): the learner's file, never the grader, is at fault here.
+
+    nbformat's log-only validation on reading is skipped; the validation after the pass
+    is the one that decides. nbgrader writes the sanitised notebook to disk and reads it
+    back; the JSON round trip changes nothing, so the second pass takes it as it is.
+    """
+    filename = f"{name}.ipynb"
+    try:
+        nb = read_notebook(filename, job.notebooks[name], job.snapshot.notebooks[name])
+    except MalformedNotebook as malformed:
+        return str(malformed)
+    try:
+        return pipeline.run(pipeline.sanitize, nb, resources)
+    except nbformat.ValidationError as invalid:
+        return invalid_reason(filename, invalid, nb)
+    except Exception as failure:  # noqa: BLE001 - the learner's file, reported, the others go on
+        text = str(failure).splitlines()[0][:200] if str(failure) else ""
+        return f"{filename}: tidak dapat disiapkan untuk dinilai ({type(failure).__name__}: {text})"
 
 
 def _kill(slot: ZygoteProcess, fired: threading.Event) -> None:
