@@ -185,7 +185,9 @@ def _async_checked_once(check: Callable[[str], bool]) -> Callable[[str], bool]:
     @functools.wraps(check)
     def _should_be_async(cell: str) -> bool:
         if last and last[0] == cell:
-            return bool(last[1])
+            result = bool(last[1])
+            last.clear()  # once: the next run of the same text is checked (and compiled) again
+            return result
         shown: list[Any] = []
         show = warnings._showwarnmsg  # type: ignore[attr-defined]  # what warn_explicit calls to print
 

@@ -16,13 +16,16 @@ output limits, metadata validation. What changes:
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import fastjsonschema
 import jsonschema
+import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbformat import NotebookNode
 from nbgrader import utils
@@ -43,7 +46,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets import Integer, Unicode
 
-from merit.grading import msgdates, outputschema
+from merit.grading import cellguard, msgdates, outputschema
 from merit.grading.kernel import ZygoteKernelManager
 
 Resources = dict[str, Any]
@@ -271,6 +274,12 @@ class CollectAutoGrades(SaveAutoGrades):
         merit_resources(resources)["comments"][cell.metadata["nbgrader"]["grade_id"]] = comment
 
 
+UNVERIFIED = (
+    "tes ini tidak berjalan sampai selesai seperti ditulis pelatih; kode peserta mengubah cara sel "
+    "dijalankan atau cara kegagalannya ditampilkan"
+)
+
+
 class SandboxedExecute(Execute):
     """nbgrader's Execute with kernels from the sandboxed zygote and an output budget.
 
@@ -294,12 +303,62 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb: NotebookNode, resources: Resources, km: Any = None) -> tuple[NotebookNode, Resources]:
         self.output_bytes, self.output_truncated = 0, False
+        self.guard_key = secrets.token_hex(32)
+        self.guarded = {
+            index: secrets.token_hex(12)
+            for index, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+        }
+        self.unverified: list[str] = []
         nb, resources = super().preprocess(nb, resources, km)
+        changes = merit_resources(resources).setdefault("changes", [])
         if self.output_truncated:
-            merit_resources(resources).setdefault("changes", []).append(
-                "keluaran dipotong karena melebihi batas ukuran"
-            )
+            changes.append("keluaran dipotong karena melebihi batas ukuran")
+        for name in self.unverified:
+            changes.append(f"sel {name}: tes tidak berjalan sampai selesai seperti tertulis; nilai 0")
         return nb, resources
+
+    def create_kernel_manager(self) -> Any:
+        """The kernel manager, carrying the test-cell guard's plan for the kernel: a key and
+        a random number per test cell, with the cell's text (:mod:`merit.grading.cellguard`)."""
+        km = super().create_kernel_manager()
+        km.guard_plan = {
+            "key": self.guard_key,
+            "tests": [{"nonce": nonce, "source": self.nb.cells[index].source} for index, nonce in self.guarded.items()],
+        }
+        return km
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Resources, index: int) -> tuple[NotebookNode, Resources]:
+        """Run the cell; a test cell whose end the kernel's guard did not see run scores zero.
+
+        A test that passed leaves a line the grader can check; one that failed left an
+        error output, as in stock. Without either, learner code made the test vanish or
+        report success: the cell gets an error output saying so, and nbgrader scores it 0.
+        """
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        nonce = self.guarded.get(index)
+        if nonce is None or self._verified(nonce):
+            return cell, resources
+        if not any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "error",
+                    ename="TesTidakTerverifikasi",
+                    evalue=UNVERIFIED,
+                    traceback=[f"TesTidakTerverifikasi: {UNVERIFIED}"],
+                )
+            )
+            self.unverified.append(cell.metadata.get("nbgrader", {}).get("grade_id", f"ke-{index + 1}"))
+        return cell, resources
+
+    def _verified(self, nonce: str) -> bool:
+        expected = f"{nonce} {cellguard.attestation(self.guard_key, nonce)}".encode()
+        try:
+            with open(cellguard.attestation_path(self.km.connection_file), "rb") as lines:
+                written = lines.read(1024**2)  # the kernel's lines come first; what follows is not ours
+        except OSError:
+            return False
+        return any(hmac.compare_digest(line.strip(), expected) for line in written.splitlines())
 
     def output(
         self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int
