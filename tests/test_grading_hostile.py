@@ -158,7 +158,6 @@ def test_timeout_and_memory_are_named_in_the_notes(hostile_run) -> None:
         ("os-exit", "kernel berhenti"),
         ("bunuh-kernel", "kernel berhenti"),
         ("bunuh-semua", "sandbox berhenti"),
-        ("json-rusak", "bukan JSON yang sah"),
     ],
 )
 def test_fatal_attack_fails_with_reason(hostile_run, student: str, reason: str) -> None:
@@ -167,6 +166,14 @@ def test_fatal_attack_fails_with_reason(hostile_run, student: str, reason: str) 
     assert not result.ok
     assert reason in result.error
     assert not (built.root / "autograded" / student / MODULE).exists()
+
+
+def test_broken_json_scores_zero_with_reason(hostile_run) -> None:
+    run, built, _, _ = hostile_run
+    result = _result(run, "json-rusak")
+    assert result.ok and _total(run, "json-rusak") == 0
+    assert "bukan JSON yang sah" in result.rejected["prinsip_tata_kelola"]
+    assert not (built.root / "autograded" / "json-rusak" / MODULE / "prinsip_tata_kelola.ipynb").exists()
 
 
 def test_nothing_outside_the_sandbox_was_read_or_changed(hostile_run) -> None:

@@ -15,9 +15,10 @@ Merit owns its kernels, so the guard is in the kernel before any learner code:
   and profile functions, another audit hook, other threads' frames, a traceback's frame of
   the hook, ctypes' memory access, loading a library by path, rewriting a function the
   zygote loaded).
-* **Pristine machinery before each test cell.** When a test cell's code starts, the hook
-  puts back what decides how a cell runs and how its failure shows, as the kernel had it
-  before the first cell: ``sys`` hooks and streams, the builtins, the shell's and kernel's
+* **Pristine machinery before each test cell.** When the kernel first compiles a test cell's
+  text (before any event callback or code of that cell runs), the hook puts back what
+  decides how a cell runs and how its failure shows, as the kernel had it before the first
+  cell: ``sys`` hooks and streams, the builtins, the shell's and kernel's
   methods and handlers, transformers, event callbacks, custom exception handlers, and
   every function of the modules the zygote loaded (IPython, ipykernel, jupyter_client,
   zmq, asyncio and the standard library). Names in the learner's namespace that hide a
@@ -27,7 +28,8 @@ Merit owns its kernels, so the guard is in the kernel before any learner code:
   learner code runs). The kernel's AST transformer runs a test cell's statements as one
   block that ends by calling the hook. The hook counts that call only when it comes from
   code identical to its own compilation of the test as released, run in the learner's real
-  namespace with the real builtins; it then appends ``number HMAC(key, number)`` to a file
+  namespace with the real builtins, and only if nothing but the zygote's own code was
+  running, in any thread, when the test was first compiled; it then appends ``number HMAC(key, number)`` to a file
   the grader reads. A test cell without that line did not run to its end as written, and
   scores zero whatever its outputs show.
 
@@ -44,6 +46,7 @@ READY = "merit.cellguard.ready"
 TRANSFORM = "merit.cellguard.transform"
 DONE = "merit.cellguard.done"
 GUARD_FIELD = "merit_guard"  # the connection file's field the grader writes and the kernel removes
+IMMUTABLE_TYPE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE: built-in and extension types nobody can change
 
 
 def attestation_path(connection_file: str) -> str:
@@ -106,7 +109,9 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
     import gc
     import hashlib
     import hmac
+    import itertools
     import json
+    import operator
     import os
     import signal
     import sys as sys_mod
@@ -145,6 +150,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
     hmac_new, sha256, json_loads, json_dumps = hmac.new, hashlib.sha256, json.loads, json.dumps
     parse, wrap, get_file_name = ast.parse, wrap_test, kernel_compiler.get_file_name
     builtins_dict = builtins.__dict__
+    b_tuple, is_not, b_map = tuple, operator.is_not, map
     sys_names = ("excepthook", "displayhook", "stdout", "stderr", "stdin", "breakpointhook", "unraisablehook")
 
     def is_funclike(value: Any) -> bool:
@@ -152,8 +158,9 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         return kind in funclike or kind is module_type or b_issubclass(kind, b_type_type)
 
     # -- what the zygote loaded: every module's and class's functions, as they are now --------
-    modules: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    classes: list[tuple[type, dict[str, Any], int]] = []
+    module_entries: list[tuple[dict[str, Any], str, Any]] = []  # a module's namespace, a name, its value
+    class_entries: list[tuple[type, Any, str, Any]] = []  # a class, its namespace, a name, its value
+    classes: list[tuple[type, Any, int, frozenset[str]]] = []  # a class, its namespace, its size, its names
     pristine_functions: set[int] = set()
     seen_classes: set[int] = set()
     for module in b_list(sys.modules.values()):
@@ -161,18 +168,32 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         if b_type(module) is not module_type or not b_isinstance(namespace, dict):
             continue
         kept = {k: v for k, v in namespace.items() if b_type(k) is str and is_funclike(v)}
-        modules.append((namespace, kept))
+        if module is sys:  # its hooks are the kernel's, recorded when it is ready (sys_names)
+            kept = {k: v for k, v in kept.items() if k not in sys_names}
+        for name, value in kept.items():
+            module_entries.append((namespace, name, value))
         for value in kept.values():
             if b_type(value) is function_type:
                 pristine_functions.add(b_id(value))
-            if b_issubclass(b_type(value), type) and b_id(value) not in seen_classes:
+            mutable = b_issubclass(b_type(value), type) and not value.__flags__ & IMMUTABLE_TYPE
+            if mutable and b_id(value) not in seen_classes:
                 seen_classes.add(b_id(value))
                 attrs = {k: v for k, v in value.__dict__.items() if b_type(k) is str and is_funclike(v)}
-                classes.append((value, attrs, b_len(value.__dict__)))
+                proxy = value.__dict__  # a live view of the class's namespace
+                classes.append((value, proxy, b_len(proxy), frozenset(attrs)))
+                for name, attr in attrs.items():
+                    class_entries.append((value, proxy, name, attr))
                 for attr in attrs.values():
                     inner = b_getattr(attr, "__func__", attr)
                     if b_type(inner) is function_type:
                         pristine_functions.add(b_id(inner))
+    # Flat columns, so that restore() compares them all by identity in one pass at C speed
+    # (map, dict.get, operator.is_not, itertools.compress): no learner code runs in it.
+    m_dicts, m_names, m_values = (b_tuple(column) for column in zip(*module_entries, strict=True))
+    c_classes, c_proxies, c_names, c_values = (b_tuple(column) for column in zip(*class_entries, strict=True))
+    k_proxies, k_sizes = b_tuple(c[1] for c in classes), b_tuple(c[2] for c in classes)
+    m_range, c_range, k_range = range(b_len(m_names)), range(b_len(c_names)), range(b_len(classes))
+    dict_get, proxy_get, compress, ne = dict.get, types.MappingProxyType.get, itertools.compress, operator.ne
     trusted_codes: set[int] = set()  # every function's code the zygote has, and the frames running now
     pending = [f.__code__ for f in gc.get_objects() if b_type(f) is function_type]
     frame = sys._getframe()
@@ -191,7 +212,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
     # -- per kernel, filled at READY ----------------------------------------------------------
     state: dict[str, Any] = {"armed": False, "current": None, "depth": 0}
     tests: dict[str, list[dict[str, Any]]] = {}  # cell file name -> tests with that text
-    objects: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []  # (object, its __dict__ then, kept)
+    objects: list[tuple[Any, dict[str, Any], dict[str, Any], tuple[str, ...], tuple[Any, ...]]] = []
     shell_parts: dict[str, Any] = {}
     stash: dict[str, Any] = {}
     texts: dict[bytes, str] = {}  # a test's text, as IPython transforms it -> its cell file name
@@ -224,6 +245,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         state["shell"], state["user_ns"] = shell, shell.user_ns
         state["user_ns_builtins"] = shell.user_ns.get("__builtins__")
         state["custom_exceptions"] = shell.custom_exceptions
+        state["trap_hook"] = shell.display_trap.hook
         state["sys"] = {name: b_getattr(sys, name, None) for name in sys_names}
         state["limits"] = (getrecursionlimit(), getswitchinterval())
         state["user_names"] = {k: v for k, v in shell.user_ns.items() if k in builtins_snapshot}
@@ -264,7 +286,8 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         for obj in others:
             namespace = b_getattr(obj, "__dict__", None)
             if b_isinstance(namespace, dict):
-                objects.append((obj, namespace, b_dict(namespace)))
+                kept = b_dict(namespace)
+                objects.append((obj, namespace, kept, b_tuple(kept), b_tuple(kept.values())))
         parts = {b_id(obj) for obj in others}
         for obj in (shell, kernel):  # the shell's and kernel's parts: the display hook, the session...
             for name, value in obj.__dict__.items():
@@ -272,8 +295,9 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
                     components.append((obj.__dict__, name, value))
         state["armed"] = True
 
-    def restore() -> None:
-        """Put back the machinery, as it was at READY, before a test cell's code runs."""
+    def restore_values() -> None:
+        """What a cell may change that a test relies on: sys's hooks and streams, the
+        builtins, the learner namespace's builtins and names hiding one."""
         for name, value in state["sys"].items():
             if b_getattr(sys_mod, name, None) is not value:
                 b_setattr(sys_mod, name, value)
@@ -284,24 +308,35 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         for name, value in builtins_snapshot.items():
             if builtins_dict.get(name, builtins_dict) is not value:
                 builtins_dict[name] = value
+        user_ns = state["user_ns"]
+        user_ns["__builtins__"] = state["user_ns_builtins"]
+        for name in builtins_snapshot:  # names that hide a builtin, set aside while the test runs
+            if name in user_ns and name != "__builtins__":
+                expected = state["user_names"].get(name, builtins_snapshot[name])
+                if user_ns[name] is not expected:
+                    stash[name] = user_ns.pop(name)
+                    if name in state["user_names"]:
+                        user_ns[name] = expected
+
+    def restore() -> None:
+        """Put back the machinery, as it was at READY, before a test cell runs."""
+        restore_values()
         for name, module in loaded.items():
             if sys_mod.modules.get(name) is not module:
                 sys_mod.modules[name] = module
-        for namespace, kept in modules:
-            for name, value in kept.items():
-                if namespace.get(name, namespace) is not value:
-                    namespace[name] = value
-        for cls, attrs, size in classes:
-            current = cls.__dict__
-            for name, value in attrs.items():
-                if current.get(name, current) is not value:
-                    type_setattr(cls, name, value)
-            if b_len(current) != size:  # added methods that hide an inherited one
-                for name in [k for k in current if b_type(k) is b_str and k not in attrs]:
-                    if is_funclike(current[name]) and not b_issubclass(b_type(current[name]), b_type_type):
-                        type_delattr(cls, name)
-        for obj, namespace, kept in objects:
+        for i in b_list(compress(m_range, b_map(is_not, b_map(dict_get, m_dicts, m_names), m_values))):
+            m_dicts[i][m_names[i]] = m_values[i]
+        for i in b_list(compress(c_range, b_map(is_not, b_map(proxy_get, c_proxies, c_names), c_values))):
+            type_setattr(c_classes[i], c_names[i], c_values[i])
+        for i in b_list(compress(k_range, b_map(ne, b_map(b_len, k_proxies), k_sizes))):
+            cls, current, _size, names = classes[i]  # added methods that hide an inherited one
+            for name in [k for k in current if b_type(k) is b_str and k not in names]:
+                if is_funclike(current[name]) and not b_issubclass(b_type(current[name]), b_type_type):
+                    type_delattr(cls, name)
+        for obj, namespace, kept, names, values in objects:
             if b_getattr(obj, "__dict__", None) is not namespace:
+                continue
+            if b_len(namespace) == b_len(kept) and not b_any(b_map(is_not, b_map(namespace.get, names), values)):
                 continue
             for name in [k for k in namespace if b_type(k) is b_str]:
                 value = namespace[name]
@@ -332,15 +367,6 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
             table.clear()
             table.update(items)
         shell.__dict__["custom_exceptions"] = state["custom_exceptions"]  # set_custom_exc's, undone
-        user_ns = state["user_ns"]
-        user_ns["__builtins__"] = state["user_ns_builtins"]
-        for name in builtins_snapshot:  # names that hide a builtin, set aside while the test runs
-            if name in user_ns and name != "__builtins__":
-                expected = state["user_names"].get(name, builtins_snapshot[name])
-                if user_ns[name] is not expected:
-                    stash[name] = user_ns.pop(name)
-                    if name in state["user_names"]:
-                        user_ns[name] = expected
 
     def trusted(frame: Any) -> bool:
         while frame is not None:
@@ -356,12 +382,22 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         ok = trusted(getframe(3)) and b_all(
             trusted(frame) for ident, frame in current_frames().items() if ident != state["main"]
         )
-        runs[filename] = runs.get(filename, True) and ok
-        restore()
+        if filename in runs:  # the text's first compile restored already; the file's is next
+            runs[filename] = runs[filename] and ok
+        else:
+            runs[filename] = ok
+            restore()
 
     def started(filename: str) -> None:
-        clean[filename] = runs.pop(filename, False) and trusted(getframe(3))
-        restore()
+        """The test's code starts: after a clean start only the kernel's own code has run
+        since the restore, so only what it changes while a cell runs is set again."""
+        began_clean = runs.pop(filename, False)
+        clean[filename] = began_clean and trusted(getframe(3))
+        if began_clean:
+            restore_values()
+        else:
+            restore()
+        sys_mod.displayhook = state["trap_hook"]  # as IPython's display trap has it while a cell runs
 
     def on_class(obj: Any, name: str) -> bool:
         return b_any(name in klass.__dict__ for klass in b_type(obj).__mro__)

@@ -67,6 +67,9 @@ PRELOAD = (
     "jupyter_client.session",
     "zmq",
     "tornado.ioloop",
+    # Not for speed: the test-cell guard puts back the functions of every module loaded here
+    # before each test cell (merit.grading.cellguard), and tests may use unittest's asserts.
+    "unittest",
 )
 
 # Code with every kind of string Python's tokenizer has a pattern for: triple-quoted
