@@ -559,3 +559,48 @@ def test_malformed_notebook_scores_zero_with_a_reason_naming_it(cells_run, stude
     assert dump[(student, "prinsip_tata_kelola", "grade:uji_jpm")][:3] == (0, None, False)
     assert dump[(student, "prinsip_tata_kelola", "comment:jawab_jpm")][0] == f"Notebook ditolak: {reason}"
     assert not (built.root / "autograded" / student / MODULE / "prinsip_tata_kelola.ipynb").exists()
+
+
+def _graded_cells(cells: list) -> list:
+    """Run ``cells`` (learner code, then nbgrader test cells) in a sandboxed kernel, as
+    ``merit grade`` runs a notebook, and return them with their outputs."""
+    from merit.grading.kernel import use_slot
+    from merit.grading.preprocessors import SandboxedExecute
+    from merit.grading.slots import close_slots, thread_slot
+
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    try:
+        with use_slot(thread_slot(Sandbox.detect())) as slot:
+            SandboxedExecute(timeout=20).preprocess(nb, {"merit": {}}, None)
+            assert slot.request("kill")
+    finally:
+        close_slots()
+    return nb.cells
+
+
+def _test_cell(source: str, points: float) -> object:
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {
+        "grade": True, "solution": False, "locked": True, "grade_id": "nilai_soal", "points": points,
+        "schema_version": 3,
+    }  # fmt: skip
+    return cell
+
+
+def test_a_partial_credit_result_shows_as_the_test_computed_it() -> None:
+    """A cell whose score is its result's text (nbgrader's partial credit, the widget items'
+    ``nilai(...)``): learner code that makes a float print as text would get full points in
+    stock (nbgrader gives full points for a result it cannot read as a number)."""
+    from nbgrader.utils import determine_grade
+
+    learner = nbformat.v4.new_code_cell(
+        "ip = get_ipython()\n"
+        "ip.display_formatter.formatters['text/plain'].for_type(float, lambda v, p, cycle: p.text('penuh'))\n"
+        "ip.displayhook.quiet = lambda: False\n"
+        "2.5"
+    )
+    cells = _graded_cells([learner, _test_cell("skor = 2 / 3 * 3\nround(skor, 2)", 3)])
+    assert cells[0].outputs[-1]["data"]["text/plain"] == "penuh"  # the learner's own cell, as written
+    assert cells[1].outputs[-1]["data"]["text/plain"] == "2.0"
+    assert determine_grade(cells[1]) == (2.0, 3.0)

@@ -221,6 +221,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
     own_codes: set[int] = set()
     components: list[tuple[dict[str, Any], str, Any]] = []
     lists: list[tuple[dict[str, Any], str, list[Any], list[Any]]] = []  # transformer lists and their items
+    settings: list[tuple[dict[str, Any], dict[str, Any], list[tuple[dict[Any, Any], dict[Any, Any]]]]] = []
 
     def ready(connection_file: str, app: Any) -> None:
         """In a new kernel, after ipykernel set itself up, before the first cell."""
@@ -265,6 +266,14 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
             for name in ("ast_node_interactivity", "autocall", "autoawait", "loop_runner", "xmode", "colors")
         }
         shell_parts["handlers"] = [(table, b_dict(table)) for table in (kernel.shell_handlers, kernel.control_handlers)]
+        # How a value shows (a partial-credit cell's score is the text of its result): every
+        # formatter's settings and printer tables, as they are now.
+        formatters = [shell.display_formatter, *shell.display_formatter.formatters.values()]
+        for formatter in formatters:
+            values = formatter._trait_values
+            tables = [(v, b_dict(v)) for v in values.values() if b_type(v) is b_dict]
+            settings.append((values, b_dict(values), tables))
+        shell_parts["formatters"] = (shell.display_formatter.formatters, b_dict(shell.display_formatter.formatters))
         others = [
             shell,
             kernel,
@@ -278,6 +287,8 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
             shell.SyntaxTB,
             shell.builtin_trap,
             shell.display_trap,
+            shell.display_formatter,
+            *shell.display_formatter.formatters.values(),
             shell.history_manager,
             b_getattr(kernel, "iopub_socket", None),
             b_getattr(kernel, "iopub_thread", None),
@@ -366,6 +377,15 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         for table, items in shell_parts["handlers"]:
             table.clear()
             table.update(items)
+        table, items = shell_parts["formatters"]
+        table.clear()
+        table.update(items)
+        for values, items, tables in settings:
+            values.clear()
+            values.update(items)
+            for table, items in tables:
+                table.clear()
+                table.update(items)
         shell.__dict__["custom_exceptions"] = state["custom_exceptions"]  # set_custom_exc's, undone
 
     def trusted(frame: Any) -> bool:
