@@ -116,10 +116,11 @@ def check_by_grading(course: Course, built: BuiltCourse, sandbox: Sandbox) -> li
         run = grade_assignment(built, module.id, sandbox, force=True)
         auto = [c for c in course.cells if c.module == module.id and not c.manual]
         for result in sorted(run.results, key=lambda r: r.student):
-            if not result.ok:
+            if not result.ok or result.rejected:
                 who = {KEY: "solusi pelatih", RELEASE: "versi rilis", STUDENT: "jawaban palsu"}[result.student]
+                why = result.error or "; ".join(result.rejected.values())
                 problems.append(
-                    Problem(f"courses/{course.id}/source/{module.id}", f"notebook {who} gagal dinilai: {result.error}")
+                    Problem(f"courses/{course.id}/source/{module.id}", f"notebook {who} gagal dinilai: {why}")
                 )
                 continue
             problems += _compare(course, auto, result)

@@ -10,7 +10,6 @@ another machine. Only the coordinator touches the gradebook and the course folde
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import os
 import signal
@@ -28,6 +27,7 @@ from traitlets.config import Config
 
 from merit.grading.cgroups import Usage
 from merit.grading.kernel import use_slot
+from merit.grading.malformed import MalformedNotebook, invalid_reason, read_notebook
 from merit.grading.preprocessors import AUTOGRADE, SANITIZE, merit_resources
 from merit.grading.sandbox import Sandbox, SandboxError, ZygoteProcess
 from merit.grading.slots import discard_thread_slot, thread_slot
@@ -68,6 +68,7 @@ class SubmissionResult:
     kernel_cpu: float = 0.0  # CPU seconds of the learner's kernel(s) and all they started
     kernel_memory: int = 0  # peak bytes of the same, under cgroups (0: not measured)
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # who graded it
+    rejected: dict[str, str] = field(default_factory=dict)  # notebook -> why it scores zero (Indonesian)
 
     @property
     def ok(self) -> bool:
@@ -196,8 +197,6 @@ def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, san
             f"kernel tidak merespons setelah batas waktu sel {limits.cell_timeout} detik dan interupsi "
             "(kode peserta mengabaikan Ctrl-C); kernel dihentikan"
         )
-    if isinstance(error, nbformat.reader.NotJSONError | json.JSONDecodeError | UnicodeDecodeError):
-        return f"notebook bukan JSON yang sah: {str(error).splitlines()[0][:200]}"
     if isinstance(error, nbformat.ValidationError):
         return f"notebook tidak sesuai format nbformat: {str(error).splitlines()[0][:200]}"
     text = str(error).splitlines()[0][:300] if str(error) else ""
@@ -238,17 +237,19 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
     for name in sorted(job.notebooks):
         if name not in job.snapshot.notebooks:
             notes.append(f"{name}.ipynb bukan bagian tugas ini; dilewati")
+    rejected: dict[str, str] = {}
     try:
-        results, error, usage = _attempt(job)
+        results, error, usage = _attempt(job, rejected)
     except SlotFailed as first:
         log.warning("grading %s: slot failed (%s); retrying in a fresh slot", job.student, first)
         discard_thread_slot()
         try:
-            results, error, usage = _attempt(job)
+            results, error, usage = _attempt(job, rejected)
             notes.append("slot sandbox gagal di luar kode peserta; dinilai ulang di slot baru")
         except SlotFailed as second:
             log.warning("grading %s: slot failed again (%s)", job.student, second)
             results, error, usage = [], SANDBOX_GONE, Usage(0.0, 0, 0)
+    notes += [f"ditolak, nilai 0: {reason}" for reason in rejected.values()]
     missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
     seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
     return SubmissionResult(
@@ -262,12 +263,14 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
         grader_cpu,
         usage.cpu_seconds,
         usage.memory_peak,
+        rejected=rejected,
     )
 
 
-def _attempt(job: SubmissionJob) -> tuple[list[NotebookResult], str | None, Usage]:
+def _attempt(job: SubmissionJob, rejected: dict[str, str]) -> tuple[list[NotebookResult], str | None, Usage]:
     """One try at grading ``job`` in this thread's slot: the notebooks' results, the reason
-    it failed (None when graded), and what the learner's kernels used."""
+    it failed (None when graded), and what the learner's kernels used. Notebooks that
+    cannot be graded at all go into ``rejected`` with the reason, and score zero."""
     slot = thread_slot(job.sandbox)
     gradebook = SnapshotGradebook(job.snapshot)
     results: list[NotebookResult] = []
@@ -284,14 +287,11 @@ def _attempt(job: SubmissionJob) -> tuple[list[NotebookResult], str | None, Usag
                 "nbgrader": {"student": job.student, "assignment": job.assignment, "notebook": name, "db_url": None},
                 "merit": {"gradebook": gradebook},
             }
-            # nbformat.reads would also validate, only to log what is invalid; the
-            # validation after the sanitising pass is the one that decides.
-            nb = nbformat.reader.reads(job.notebooks[name].decode("utf-8"))
-            _, nb = nbformat.validator.normalize(nb)  # as nbconvert does before its steps
-            nb = nbformat.from_dict(nb)
-            # nbgrader writes the sanitised notebook to disk and reads it back; the JSON
-            # round trip changes nothing, so the second pass takes it as it is.
-            nb, resources = pipeline.run(pipeline.sanitize, nb, resources)
+            prepared = _sanitized(pipeline, name, job, resources)
+            if isinstance(prepared, str):
+                rejected[name] = prepared
+                continue
+            nb, resources = prepared
             watchdog = threading.Timer(job.sandbox.limits.wall_seconds, _kill, (slot, fired))
             watchdog.daemon = True
             watchdog.start()
@@ -321,6 +321,30 @@ def _attempt(job: SubmissionJob) -> tuple[list[NotebookResult], str | None, Usag
         finally:
             measured = slot.close_group()
     return results, error, measured or Usage(kernel_cpu, 0, 0)
+
+
+def _sanitized(
+    pipeline: Pipeline, name: str, job: SubmissionJob, resources: dict[str, Any]
+) -> tuple[nbformat.NotebookNode, dict[str, Any]] | str:
+    """The notebook after nbgrader's sanitising pass, or why it cannot be graded (in Indonesian,
+    naming the notebook and the cell): the learner's file, never the grader, is at fault here.
+
+    nbformat's log-only validation on reading is skipped; the validation after the pass
+    is the one that decides. nbgrader writes the sanitised notebook to disk and reads it
+    back; the JSON round trip changes nothing, so the second pass takes it as it is.
+    """
+    filename = f"{name}.ipynb"
+    try:
+        nb = read_notebook(filename, job.notebooks[name], job.snapshot.notebooks[name])
+    except MalformedNotebook as malformed:
+        return str(malformed)
+    try:
+        return pipeline.run(pipeline.sanitize, nb, resources)
+    except nbformat.ValidationError as invalid:
+        return invalid_reason(filename, invalid, nb)
+    except Exception as failure:  # noqa: BLE001 - the learner's file, reported, the others go on
+        text = str(failure).splitlines()[0][:200] if str(failure) else ""
+        return f"{filename}: tidak dapat disiapkan untuk dinilai ({type(failure).__name__}: {text})"
 
 
 def _kill(slot: ZygoteProcess, fired: threading.Event) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import signal
 import threading
 import time
@@ -33,6 +34,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async
 from traitlets import CaselessStrEnum, DottedObjectName, Type, default
 
+from merit.grading import cellguard
 from merit.grading.sandbox import SandboxError, ZygoteProcess
 
 _slots = threading.local()
@@ -232,6 +234,18 @@ class ZygoteKernelManager(AsyncKernelManager):
                     _specs[self.kernel_name] = self.kernel_spec_manager.get_kernel_spec(self.kernel_name)
                 self._kernel_spec = _specs[self.kernel_name]
         return self._kernel_spec
+
+    guard_plan: dict[str, t.Any] | None = None  # set by the grader: see merit.grading.cellguard
+
+    def write_connection_file(self, **kwargs: t.Any) -> None:
+        """jupyter_client's connection file, with the test-cell guard's plan when there is one:
+        the kernel reads it and removes it before any learner code runs."""
+        super().write_connection_file(**kwargs)
+        if self.guard_plan is not None:
+            path = Path(self.connection_file)
+            info = json.loads(path.read_text())
+            info[cellguard.GUARD_FIELD] = self.guard_plan
+            path.write_text(json.dumps(info))
 
     async def _async_pre_start_kernel(self, **kw: t.Any) -> tuple[list[str], dict[str, t.Any]]:
         slot = current_slot()

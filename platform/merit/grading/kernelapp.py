@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ipykernel.kernelapp import IPKernelApp
 from IPython.core.application import BaseIPythonApplication
 from traitlets.config import Config
+
+from merit.grading import cellguard
 
 
 class _BaseStepsOnce(BaseIPythonApplication):
@@ -69,6 +72,12 @@ class PreparedKernelApp(IPKernelApp, _BaseStepsOnce):
         self.connection_file = connection_file
         self.initialize()
         self.start()
+
+    def start(self) -> None:
+        """Arm the test-cell guard (:mod:`merit.grading.cellguard`), set up now, before the
+        first cell and so before any learner code; then serve."""
+        sys.audit(cellguard.READY, self.abs_connection_file, self)
+        super().start()
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ outputs nbgrader stores stay the ones stock IPython formats.
   and checks whether it needs ``await``; then ``run_cell`` does both again on the same
   text. Both are pure functions of the text (and of the transformer lists, which are
   part of the cache key). A check that printed a compile-time warning is not
-  remembered, so that the warning is printed twice, as stock prints it.
+  remembered, so that the warning is printed twice, as stock prints it; a remembered check
+  is used once, so every cell's first check compiles it (the test-cell guard,
+  :mod:`merit.grading.cellguard`, restores the kernel at that compile).
 """
 
 from __future__ import annotations
@@ -185,7 +187,9 @@ def _async_checked_once(check: Callable[[str], bool]) -> Callable[[str], bool]:
     @functools.wraps(check)
     def _should_be_async(cell: str) -> bool:
         if last and last[0] == cell:
-            return bool(last[1])
+            result = bool(last[1])
+            last.clear()  # once: the next run of the same text is checked (and compiled) again
+            return result
         shown: list[Any] = []
         show = warnings._showwarnmsg  # type: ignore[attr-defined]  # what warn_explicit calls to print
 

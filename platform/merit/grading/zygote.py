@@ -69,6 +69,9 @@ PRELOAD = (
     "jupyter_client.session",
     "zmq",
     "tornado.ioloop",
+    # Not for speed: the test-cell guard puts back the functions of every module loaded here
+    # before each test cell (merit.grading.cellguard), and tests may use unittest's asserts.
+    "unittest",
 )
 
 # Code with every kind of string Python's tokenizer has a pattern for: triple-quoted
@@ -94,7 +97,7 @@ def _preload() -> None:
     from IPython.core.inputtransformer2 import TransformerManager
     from IPython.core.ultratb import AutoFormattedTB
 
-    from merit.grading import kernelfast
+    from merit.grading import cellguard, kernelfast
 
     kernelfast.apply()
     # The first traceback in a process compiles pygments' regular expressions
@@ -109,6 +112,9 @@ def _preload() -> None:
     # IPython tokenizes every cell before it runs it, and the tokenizer compiles its
     # regular expressions on first use (about 3 ms): one per kind of string, all here.
     TransformerManager().transform_cell(_EVERY_STRING_KIND)
+    # Last, once everything a kernel runs is imported: the guard's audit hook, and its record
+    # of those modules' functions (see merit.grading.cellguard).
+    cellguard.install()
 
 
 @contextmanager
@@ -215,8 +221,6 @@ def _become_kernel(
                 hard = value + 5 if name == "cpu_seconds" else value
                 resource.setrlimit(RLIMITS[name], (soft, hard))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        from ipykernel.kernelapp import IPKernelApp
-
         from merit.grading.kernelapp import PreparedKernelApp, prepared_app
 
         app = prepared_app(argv)
@@ -225,7 +229,7 @@ def _become_kernel(
         else:  # arguments the zygote did not prepare for: a stock start
             PreparedKernelApp.clear_instance()
             sys.argv = ["ipykernel_launcher", "-f", connection_file, *argv]
-            IPKernelApp.launch_instance()
+            PreparedKernelApp.launch_instance()  # its start() arms the guard, as launch() does
     finally:
         os._exit(0)
 
