@@ -93,23 +93,3 @@ def format_nip(value: str) -> str:
     '19850312 201001 1 023'
     """
     return f"{value[0:8]} {value[8:14]} {value[14]} {value[15:18]}"
-
-
-LOGIN_PREFIX = "asn"
-
-
-def login_name(nip: str) -> str:
-    """An ASN's account name on the hub and on the server: ``asn`` followed by the NIP.
-
-    Not the bare NIP: systemd and many Unix tools refuse or misread all-digit user names
-    (they look like user ids), and each learner's server runs as their own Unix user.
-    """
-    return f"{LOGIN_PREFIX}{nip}"
-
-
-def nip_of_login(name: str) -> str | None:
-    """The NIP inside an account name made by :func:`login_name`, or None for other accounts."""
-    digits = name.removeprefix(LOGIN_PREFIX)
-    if name.startswith(LOGIN_PREFIX) and len(digits) == 18 and digits.isdigit():
-        return digits
-    return None

@@ -1,8 +1,9 @@
 """Who a hub account is in the registry, and what it may do in each course.
 
 Learners (``peserta``) and trainers (``pengajar``) of a course come from the registry's
-enrolment; the hub account name carries the NIP (:func:`merit.nip.login_name`). A
-request from anyone else is refused before the store is touched.
+enrolment. A hub account is named by the employee's NIP, which is also nbgrader's student
+id and the learner's Unix user: nbgrader's ``JupyterHubAuthPlugin`` assumes hub name and
+student id are one. A request from anyone else is refused before the store is touched.
 """
 
 from __future__ import annotations
@@ -12,12 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from merit.nip import nip_of_login
+from merit.people.enrolment import LEARNER, TRAINER
 from merit.registry.models import Employee, Enrolment
-
-LEARNER = "peserta"
-TRAINER = "pengajar"
-ROLES = (LEARNER, TRAINER)
 
 
 @dataclass(frozen=True)
@@ -26,7 +23,6 @@ class Caller:
 
     name: str
     employee_id: int | None = None
-    nip: str | None = None
     roles: dict[str, str] = field(default_factory=dict)
 
     def learns(self, course_id: str) -> bool:
@@ -41,11 +37,8 @@ class Caller:
 
 def caller_for(session: Session, name: str) -> Caller:
     """The registry's view of hub account ``name``; unknown accounts have no courses."""
-    nip = nip_of_login(name)
-    if nip is None:
-        return Caller(name)
-    employee_id = session.scalar(select(Employee.id).where(Employee.nip == nip))
+    employee_id = session.scalar(select(Employee.id).where(Employee.nip == name))
     if employee_id is None:
         return Caller(name)
     rows = session.execute(select(Enrolment.course_id, Enrolment.role).where(Enrolment.employee_id == employee_id))
-    return Caller(name, employee_id, nip, {course: role for course, role in rows})
+    return Caller(name, employee_id, {course: role for course, role in rows})

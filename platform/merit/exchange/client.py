@@ -28,6 +28,7 @@ from nbgrader.utils import parse_utc
 from traitlets import Bool, Float, Unicode, default
 
 from merit.exchange.archive import pack, unpack
+from merit.people.enrolment import LEARNER, TRAINER
 
 SUBMITTED = "submitted"
 
@@ -87,8 +88,11 @@ class MeritExchange(abc.Exchange):
             self.fail(message)
         return response
 
-    def course_path(self, course: str, assignment: str = "") -> str:
-        return "/" + "/".join(quote(part, safe="") for part in (course, assignment) if part)
+    def course_path(self, course: str) -> str:
+        return "/" + quote(course, safe="")
+
+    def assignment_path(self, course: str, assignment: str) -> str:
+        return f"{self.course_path(course)}/tugas/{quote(assignment, safe='')}"
 
     def require_course(self) -> str:
         if not self.coursedir.course_id:
@@ -103,8 +107,11 @@ class MeritExchange(abc.Exchange):
     def my_courses(self) -> dict[str, str]:
         return self.call("GET", "").json()["kursus"]
 
-    def submissions(self, course: str, assignment: str | None = None) -> list[dict[str, Any]]:
+    def submissions(self, course: str, assignment: str | None = None, everyone: bool = False) -> list[dict[str, Any]]:
+        """The caller's own submissions, or with ``everyone`` (trainers) all of the course's."""
         params = {"tugas": assignment} if assignment else {}
+        if everyone:
+            params["semua"] = "1"
         return self.call("GET", f"{self.course_path(course)}/kiriman", params=params).json()
 
     def skip(self, relative: Path) -> bool:
@@ -128,7 +135,7 @@ class MeritReleaseAssignment(MeritExchange, abc.ExchangeReleaseAssignment):
         released = {a["assignment_id"] for a in self.call("GET", f"{self.course_path(course)}/tugas").json()}
         if assignment in released and not self.force:
             self.fail(f"Tugas {assignment} sudah dirilis; tambahkan --force untuk merilis versi baru.")
-        self.call("PUT", f"{self.course_path(course, assignment)}", data=pack(Path(source), self.skip))
+        self.call("PUT", self.assignment_path(course, assignment), data=pack(Path(source), self.skip))
         self.log.info("Released as: %s %s", course, assignment)
 
 
@@ -138,7 +145,7 @@ class MeritFetchAssignment(MeritExchange, abc.ExchangeFetchAssignment):
         dest = self.local_dir(course, assignment)
         if os.path.isdir(dest) and not self.replace_missing_files:
             self.fail(f"Anda sudah punya salinan tugas ini: {dest}")
-        data = self.call("GET", self.course_path(course, assignment)).content
+        data = self.call("GET", self.assignment_path(course, assignment)).content
         with tempfile.TemporaryDirectory() as scratch:
             unpack(data, Path(scratch))
             for path in sorted(Path(scratch).rglob("*")):
@@ -156,7 +163,9 @@ class MeritSubmit(MeritExchange, abc.ExchangeSubmit):
         if not os.path.isdir(source):
             self.fail(f"Folder tugas {source} tidak ditemukan.")
         data = pack(Path(source), self.skip)
-        timestamp = self.call("POST", f"{self.course_path(course, assignment)}/kiriman", data=data).json()["timestamp"]
+        timestamp = self.call("POST", f"{self.assignment_path(course, assignment)}/kiriman", data=data).json()[
+            "timestamp"
+        ]
         self.log.info("Submitted as: %s %s %s", course, assignment, timestamp)
 
 
@@ -186,7 +195,7 @@ class MeritCollect(MeritExchange, abc.ExchangeCollect):
 
     def copy_files(self) -> None:
         course, assignment = self.require_course(), self.coursedir.assignment_id
-        submissions = self.submissions(course, assignment)
+        submissions = self.submissions(course, assignment, everyone=True)
         if self.coursedir.student_id not in ("", "*"):
             submissions = [s for s in submissions if s["student_id"] == self.coursedir.student_id]
         chosen = self.chosen(submissions)
@@ -215,7 +224,7 @@ class MeritReleaseFeedback(MeritExchange, abc.ExchangeReleaseFeedback):
         course, assignment = self.require_course(), self.coursedir.assignment_id
         student = self.coursedir.student_id or "*"
         excluded = set(filter(None, self.coursedir.student_id_exclude.split(",")))
-        by_key = {(s["student_id"], s["timestamp"]): s for s in self.submissions(course, assignment)}
+        by_key = {(s["student_id"], s["timestamp"]): s for s in self.submissions(course, assignment, everyone=True)}
         pattern = self.coursedir.format_path(self.coursedir.feedback_directory, student, assignment)
         for folder in sorted(glob(pattern)):
             student_id = self.student_of(folder)
@@ -264,8 +273,11 @@ class MeritFetchFeedback(MeritExchange, abc.ExchangeFetchFeedback):
 class MeritList(MeritExchange, abc.ExchangeList):
     """Lists in the shape nbgrader's Assignments tab reads (see nbgrader's default ExchangeList)."""
 
-    def courses(self) -> list[str]:
-        return [self.coursedir.course_id] if self.coursedir.course_id else sorted(self.my_courses())
+    def courses(self, role: str | None = None) -> list[str]:
+        """The course asked for, or every course of the caller (in ``role``, when given)."""
+        if self.coursedir.course_id:
+            return [self.coursedir.course_id]
+        return sorted(course for course, held in self.my_courses().items() if role in (None, held))
 
     def released(self) -> list[dict[str, Any]]:
         found = []
@@ -323,8 +335,8 @@ class MeritList(MeritExchange, abc.ExchangeList):
 
     def submitted(self) -> list[dict[str, Any]]:
         grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-        for course in self.courses():
-            for submission in self.submissions(course, self.coursedir.assignment_id or None):
+        for course in self.courses(TRAINER if self.inbound else LEARNER):
+            for submission in self.submissions(course, self.coursedir.assignment_id or None, everyone=self.inbound):
                 if self.coursedir.student_id not in ("", "*") and submission["student_id"] != self.coursedir.student_id:
                     continue
                 info = self.submission_info(submission)
@@ -367,7 +379,7 @@ class MeritList(MeritExchange, abc.ExchangeList):
             self.fail("Kiriman peserta tidak pernah dihapus dari pertukaran tugas.")
         found = self.released()
         for info in found:
-            self.call("DELETE", self.course_path(info["course_id"], info["assignment_id"]))
+            self.call("DELETE", self.assignment_path(info["course_id"], info["assignment_id"]))
             info["status"] = "removed"
         return found
 

@@ -14,7 +14,8 @@ Routes, under the service prefix (``/services/merit-exchange/``)::
     PUT    api/kursus/C/tugas/A                         release (trainer)
     DELETE api/kursus/C/tugas/A                         withdraw (trainer)
     POST   api/kursus/C/tugas/A/kiriman                 submit (learner)
-    GET    api/kursus/C/kiriman[?tugas=A]               list submissions (own, or all for a trainer)
+    GET    api/kursus/C/kiriman[?tugas=A]               list the caller's own submissions
+    GET    api/kursus/C/kiriman?semua=1[&tugas=A]       list every learner's submissions (trainer)
     GET    api/kursus/C/kiriman/ID                      one submission (archive)
     GET    api/kursus/C/kiriman/ID/umpan-balik/NB       feedback HTML
     PUT    api/kursus/C/kiriman/ID/umpan-balik/NB       release feedback (trainer)
@@ -185,7 +186,8 @@ class SubmitHandler(ApiHandler):
 
 class SubmissionsHandler(ApiHandler):
     def get(self, course: str) -> None:
-        if self.caller.teaches(course):
+        if self.get_query_argument("semua", None):
+            self.require_trainer(course)
             employee_id = None
             log.info("access: %s listed the submissions of %s", self.caller.name, course)
         else:
@@ -276,7 +278,10 @@ def main() -> None:
     # with a clear message instead of a dropped connection.
     app.listen(url.port or 80, url.hostname or "127.0.0.1", max_body_size=4 * limit + MEBIBYTE)
     log.info("Merit exchange at %s%s, store %s, limit %.1f MiB", url.geturl(), prefix, folder, limit / MEBIBYTE)
-    ioloop.IOLoop.current().start()
+    try:
+        ioloop.IOLoop.current().start()
+    except KeyboardInterrupt:  # the hub stops its services with SIGINT
+        log.info("Merit exchange stopped")
 
 
 if __name__ == "__main__":

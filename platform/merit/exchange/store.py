@@ -51,7 +51,9 @@ class BlobFolder:
         if not target.exists():
             target.parent.mkdir(mode=0o700, exist_ok=True)
             partial = target.with_suffix(".partial")
-            partial.write_bytes(data)
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             os.replace(partial, target)  # readers never see half a blob
         return digest
 
