@@ -117,7 +117,8 @@ def test_learner_b_cannot_list_fetch_or_read_a_submission_or_feedback(hub, flow)
     # nbgrader's own commands, as the Assignments tab runs them, show B only B's work.
     out = ok(nbgrader(hub, b, homes / hub.learner_b, "list", "--cached"))
     assert hub.learner_b in out and hub.learner_a not in out
-    refused(nbgrader(hub, b, homes / hub.learner_b, "list", "--inbound"), f"Hanya pengajar kursus {COURSE}")
+    inbound = nbgrader(hub, b, homes / hub.learner_b, "list", "--inbound", "--course", COURSE)
+    refused(inbound, f"Hanya pengajar kursus {COURSE}")
     response = api(hub, b, "GET", f"/{COURSE}/kiriman", params={"semua": "1"})
     assert response.status_code == 403
     # Asking for A's student id changes nothing: the service answers with B's own work only.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from merit.people.enrolment import LEARNER, TRAINER
+from merit.course_roles import LEARNER, TRAINER
 from merit.registry.models import Employee, Enrolment
 
 

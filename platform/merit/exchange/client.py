@@ -27,8 +27,8 @@ from nbgrader.exchange import abc
 from nbgrader.utils import parse_utc
 from traitlets import Bool, Float, Unicode, default
 
+from merit.course_roles import LEARNER, TRAINER
 from merit.exchange.archive import pack, unpack
-from merit.people.enrolment import LEARNER, TRAINER
 
 SUBMITTED = "submitted"
 

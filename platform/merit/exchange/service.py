@@ -276,7 +276,10 @@ def main() -> None:
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     # Bodies up to four times the limit are read so that a too-large upload is answered
     # with a clear message instead of a dropped connection.
-    app.listen(url.port or 80, url.hostname or "127.0.0.1", max_body_size=4 * limit + MEBIBYTE)
+    # MERIT_EXCHANGE_BIND_IP: where to listen when the hub reaches the service by another
+    # name (on Kubernetes: 0.0.0.0 inside the hub pod, reached as http://hub:PORT).
+    address = os.environ.get("MERIT_EXCHANGE_BIND_IP") or url.hostname or "127.0.0.1"
+    app.listen(url.port or 80, address, max_body_size=4 * limit + MEBIBYTE)
     log.info("Merit exchange at %s%s, store %s, limit %.1f MiB", url.geturl(), prefix, folder, limit / MEBIBYTE)
     try:
         ioloop.IOLoop.current().start()

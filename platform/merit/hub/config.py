@@ -50,8 +50,8 @@ def sync_token(settings: Settings, options: HubOptions) -> str:
     return secret_file(options.folder(settings) / "sync-token")
 
 
-def exchange_url(options: HubOptions) -> str:
-    return f"http://{options.ip}:{options.exchange_port}/services/{EXCHANGE_SERVICE}/"
+def local_exchange_url(options: HubOptions) -> str:
+    return f"{options.service_url(options.exchange_port)}/services/{EXCHANGE_SERVICE}/"
 
 
 def write_nbgrader_config(settings: Settings, options: HubOptions) -> Path:
@@ -107,12 +107,13 @@ def services(settings: Settings, options: HubOptions, plan: HubPlan, jupyter_pat
     found: list[dict[str, Any]] = [
         {
             "name": EXCHANGE_SERVICE,
-            "url": f"http://{options.ip}:{options.exchange_port}",
+            "url": options.service_url(options.exchange_port),
             "command": [sys.executable, "-m", "merit.exchange"],
             "environment": {
                 **merit_environment(settings),
                 "MERIT_EXCHANGE_DIR": str(settings.data_dir / "exchange"),
                 "MERIT_EXCHANGE_LIMIT_MB": str(options.exchange_limit_mb),
+                "MERIT_EXCHANGE_BIND_IP": options.ip,
             },
             "display": False,
         },
@@ -121,14 +122,14 @@ def services(settings: Settings, options: HubOptions, plan: HubPlan, jupyter_pat
     for index, course in enumerate(plan.courses):
         formgrader: dict[str, Any] = {
             "name": course,
-            "url": f"http://{options.ip}:{options.formgrader_port + index}",
-            "command": server_command(options),
+            "url": options.service_url(options.formgrader_port + index),
+            "command": [*server_command(options), f"--ServerApp.ip={options.ip}"],
             "cwd": str(settings.workspace_dir / course),
             "environment": {
                 **merit_environment(settings),
                 "JUPYTERHUB_DEFAULT_URL": "/lab",
                 "JUPYTER_CONFIG_PATH": str(jupyter_path),
-                "MERIT_EXCHANGE_URL": exchange_url(options),
+                "MERIT_EXCHANGE_URL": local_exchange_url(options),
                 "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
             },
             "oauth_no_confirm": True,
@@ -140,7 +141,7 @@ def services(settings: Settings, options: HubOptions, plan: HubPlan, jupyter_pat
         found.append(
             {
                 "name": PAGES_SERVICE,
-                "url": f"http://{options.ip}:{options.pages_port}",
+                "url": options.service_url(options.pages_port),
                 "command": options.pages_command,
                 "environment": merit_environment(settings),
                 "oauth_no_confirm": True,
@@ -149,14 +150,35 @@ def services(settings: Settings, options: HubOptions, plan: HubPlan, jupyter_pat
     return found
 
 
+def configure_courses(
+    c: Any, settings: Settings | None = None, options: HubOptions | None = None, exchange_url: str | None = None
+) -> HubPlan:
+    """What every deployment shares, single server or Kubernetes: who may log in, the
+    nbgrader groups and roles, the exchange and formgrader services, and what learners'
+    servers need to reach the exchange (``exchange_url``: how their servers reach it)."""
+    settings = settings or Settings()
+    options = options or HubOptions()
+    plan = read_plan(settings)
+    jupyter_path = write_nbgrader_config(settings, options)
+    c.Authenticator.allowed_users = set(plan.users()) | set(options.admin_users)
+    c.Authenticator.admin_users = set(options.admin_users)
+    c.Spawner.default_url = "/lab"
+    c.Spawner.server_token_scopes = SERVER_TOKEN_SCOPES
+    c.Spawner.environment = {"MERIT_EXCHANGE_URL": exchange_url or local_exchange_url(options)}
+    c.JupyterHub.load_groups = {name: {"users": members} for name, members in plan.groups().items()}
+    c.JupyterHub.load_roles = plan.roles(pages=bool(options.pages_command))
+    c.JupyterHub.services = services(settings, options, plan, jupyter_path)
+    return plan
+
+
 def configure(c: Any, settings: Settings | None = None, options: HubOptions | None = None) -> None:
-    """Fill JupyterHub's config object ``c`` (see ``jupyterhub_config.py``)."""
+    """A single server (``merit hub mulai``): the hub, its proxy and every learner's server
+    on this machine, each learner's server as their own Unix user."""
     settings = settings or Settings()
     options = options or HubOptions()
     close_data_dir(settings, options)
     folder = options.folder(settings)
-    plan = read_plan(settings)
-    jupyter_path = write_nbgrader_config(settings, options)
+    configure_courses(c, settings, options)
 
     c.JupyterHub.bind_url = f"http://{options.ip}:{options.port}"
     c.JupyterHub.hub_ip = options.ip
@@ -176,18 +198,7 @@ def configure(c: Any, settings: Settings | None = None, options: HubOptions | No
         c.JupyterHub.authenticator_class = "generic-oauth"
     else:
         c.JupyterHub.authenticator_class = "pam"
-    c.Authenticator.allowed_users = set(plan.users()) | set(options.admin_users)
-    c.Authenticator.admin_users = set(options.admin_users)
 
     c.JupyterHub.spawner_class = "localprocess" if options.unix_users else "simple"
     c.Spawner.cmd = server_command(options)
-    c.Spawner.default_url = "/lab"
-    c.Spawner.server_token_scopes = SERVER_TOKEN_SCOPES
-    c.Spawner.environment = {
-        "MERIT_EXCHANGE_URL": exchange_url(options),
-        "JUPYTER_CONFIG_PATH": str(jupyter_path),
-    }
-
-    c.JupyterHub.load_groups = {name: {"users": members} for name, members in plan.groups().items()}
-    c.JupyterHub.load_roles = plan.roles(pages=bool(options.pages_command))
-    c.JupyterHub.services = services(settings, options, plan, jupyter_path)
+    c.Spawner.environment["JUPYTER_CONFIG_PATH"] = str(settings.data_dir / "jupyter")

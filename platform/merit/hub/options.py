@@ -20,6 +20,9 @@ class HubOptions(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MERIT_HUB_")
 
     ip: str = "127.0.0.1"
+    # How the proxy and servers reach services running beside the hub; None: ``ip``.
+    # On Kubernetes the hub pod's Service name (``hub``), with ``ip`` 0.0.0.0.
+    service_host: str | None = None
     port: int = 8000  # the proxy: what browsers open
     hub_port: int = 8081  # the hub's own API, reached by servers and services
     proxy_api_port: int = 8001
@@ -39,6 +42,9 @@ class HubOptions(BaseSettings):
     exchange_limit_mb: float = 20.0
     # Run learners' servers and formgraders as their own Unix users (needs root).
     unix_users: bool = True
+
+    def service_url(self, port: int) -> str:
+        return f"http://{self.service_host or self.ip}:{port}"
 
     def folder(self, settings: Settings) -> Path:
         """Where the hub keeps its database, cookie secret, tokens and the proxy's pid."""

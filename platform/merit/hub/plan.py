@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from merit.people.enrolment import LEARNER, TRAINER
+from merit.course_roles import LEARNER, TRAINER
 
 EXCHANGE_SERVICE = "merit-exchange"
 PAGES_SERVICE = "merit-halaman"

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import requests
 
+from merit.course_roles import LEARNER
 from merit.hub.accounts import ensure_unix_user, give_to
 from merit.hub.config import read_plan, sync_token
 from merit.hub.options import HubOptions
 from merit.hub.plan import HubPlan, grader_account
-from merit.people.enrolment import LEARNER
 from merit.settings import Settings
 
 GROUP_PREFIXES = ("nbgrader-", "formgrade-")

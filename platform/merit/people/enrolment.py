@@ -16,14 +16,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from merit.course_roles import LEARNER, TRAINER
 from merit.nip import InvalidNIP, parse_nip
 from merit.people.tabular import RowProblems, Table, read_table, require_columns, text
 from merit.registry import models
 from merit.registry.sync import employee_ids
 from merit.registry.upsert import Change, delete_row, upsert, zero_counts
 
-LEARNER = "peserta"
-TRAINER = "pengajar"
 _ROLES = {"peserta": LEARNER, "learner": LEARNER, "student": LEARNER, "pengajar": TRAINER, "widyaiswara": TRAINER}
 _ROLES |= {"trainer": TRAINER, "instructor": TRAINER}
 COLUMNS = {
