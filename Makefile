@@ -1,6 +1,7 @@
-# One entry point for a new machine. Everything installs into .venv from PyPI, except
-# two Debian packages pip cannot provide, which `make system` installs with apt-get:
-# chromium (the Voila browser test) and bubblewrap (the grading sandbox).
+# One entry point for a new machine. Everything installs into .venv from PyPI (and
+# configurable-http-proxy from npm), except Debian packages pip cannot provide, which
+# `make system` installs with apt-get: chromium (the Voila browser test), bubblewrap (the
+# grading sandbox), and nodejs with npm (JupyterHub's proxy).
 # Nothing has to be installed by hand beyond Python 3.11 and make.
 PYTHON ?= python3.11
 VENV   ?= .venv

@@ -43,6 +43,8 @@ ADMIN_TOKEN = "pytest-" + os.urandom(16).hex()
 EXTRA_CONFIG = f"""
 c = get_config()  # noqa: F821
 c.JupyterHub.services.append({{"name": "pytest", "api_token": {ADMIN_TOKEN!r}}})
+c.Spawner.http_timeout = 180  # a shared, loaded test machine
+c.Spawner.start_timeout = 180
 c.JupyterHub.load_roles.append(
     {{"name": "pytest", "services": ["pytest"],
       "scopes": ["admin:users", "tokens", "admin:groups", "list:services", "read:services"]}}

@@ -13,6 +13,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -190,3 +191,32 @@ def test_too_large_or_broken_submissions_are_refused_in_indonesian(hub, flow):
     refused(result, f"Berkas {NOTEBOOK} bukan notebook Jupyter yang sah")
     (mine / NOTEBOOK).write_text(good)
     assert len(api(hub, tokens[hub.learner_a], "GET", f"/{COURSE}/kiriman").json()) == before
+
+
+def test_assignments_tab_of_a_learners_server_lists_through_the_exchange(hub, flow):
+    """nbgrader's Assignments tab calls its server extension, which builds its exchange from
+    the nbgrader configuration Merit writes for every server: A's real server answers it."""
+    homes, tokens, _, stamps = flow
+    a = hub.learner_a
+    assert hub.admin("POST", f"/users/{a}/server").status_code in (201, 202)
+    deadline = time.monotonic() + 240
+    while not hub.admin("GET", f"/users/{a}").json()["servers"].get("", {}).get("ready"):
+        assert time.monotonic() < deadline, "A's server did not start"
+        time.sleep(1)
+    token = hub.token(a, scopes=["access:servers!user"])
+    try:
+        response = requests.get(
+            f"{hub.url}/user/{a}/assignments",
+            params={"course_id": COURSE},
+            headers={"Authorization": f"token {token}"},
+            timeout=120,
+        )
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        assert answer["success"], answer
+        released = [x for x in answer["value"] if x.get("status") == "released"]
+        assert [x["assignment_id"] for x in released] == [MODULE]
+        submitted = [x for x in answer["value"] if x.get("status") == "submitted"]
+        assert [(x["student_id"], [s["timestamp"] for s in x["submissions"]]) for x in submitted] == [(a, stamps)]
+    finally:
+        hub.admin("DELETE", f"/users/{a}/server")

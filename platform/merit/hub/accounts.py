@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -37,6 +38,29 @@ def ensure_unix_user(name: str) -> bool:
     if result.returncode != 0:
         raise MeritError(f"Akun Unix {name} gagal dibuat: {result.stderr.strip()}")
     return True
+
+
+def closed_to_others(path: Path) -> Path | None:
+    """The first folder above ``path`` that other users cannot pass through, if any.
+
+    Learners' servers run the hub's Python as their own Unix users; an interpreter under
+    ``/root`` (pyenv's default) cannot be started by them.
+    """
+    for folder in reversed(path.resolve().parents):
+        if not folder.stat().st_mode & stat.S_IXOTH:
+            return folder
+    return None
+
+
+def check_interpreter_shared(executable: Path) -> None:
+    """Refuse to set up Unix accounts that could not start their servers."""
+    closed = closed_to_others(executable)
+    if closed is not None:
+        raise MeritError(
+            f"Python {executable.resolve()} tidak dapat dijalankan pengguna lain: folder {closed} tertutup. "
+            "Pasang lingkungan Merit di lokasi bersama (mis. /opt/merit), atau untuk demo jalankan semua "
+            "server sebagai pengguna hub dengan MERIT_HUB_UNIX_USERS=false."
+        )
 
 
 def give_to(folder: Path, name: str) -> None:

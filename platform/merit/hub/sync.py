@@ -10,12 +10,14 @@ A course that is new since the hub started needs a restart for its formgrader se
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 
 from merit.course_roles import LEARNER
-from merit.hub.accounts import ensure_unix_user, give_to
+from merit.hub.accounts import check_interpreter_shared, ensure_unix_user, give_to
 from merit.hub.config import read_plan, sync_token
 from merit.hub.options import HubOptions
 from merit.hub.plan import HubPlan, grader_account
@@ -107,6 +109,7 @@ def synchronise(settings: Settings, options: HubOptions) -> SyncReport:
     plan = read_plan(settings)
     report = SyncReport()
     if options.unix_users:
+        check_interpreter_shared(Path(sys.executable))
         for name in [*plan.users(), *(grader_account(c) for c in plan.courses)]:
             if ensure_unix_user(name):
                 report.accounts_created.append(name)
