@@ -47,7 +47,7 @@ c.Spawner.http_timeout = 180  # a shared, loaded test machine
 c.Spawner.start_timeout = 180
 c.JupyterHub.load_roles.append(
     {{"name": "pytest", "services": ["pytest"],
-      "scopes": ["admin:users", "tokens", "admin:groups", "list:services", "read:services"]}}
+      "scopes": ["admin:users", "admin:servers", "tokens", "admin:groups", "list:services", "read:services"]}}
 )
 """
 

@@ -220,3 +220,39 @@ def test_assignments_tab_of_a_learners_server_lists_through_the_exchange(hub, fl
         assert [(x["student_id"], [s["timestamp"] for s in x["submissions"]]) for x in submitted] == [(a, stamps)]
     finally:
         hub.admin("DELETE", f"/users/{a}/server")
+
+
+def test_formgrader_of_a_course_opens_for_its_trainers_only(hub, flow):
+    status = f"{hub.url}/services/{COURSE}/api/status"
+    scope = [f"access:services!service={COURSE}"]
+    trainer = hub.token(hub.trainer, scopes=scope)
+    response = requests.get(status, headers={"Authorization": f"token {trainer}"}, timeout=60)
+    assert response.status_code == 200, response.text
+    # Another course's trainer does not hold the scope; a token of theirs cannot reach it.
+    response = hub.admin("POST", f"/users/{hub.other_trainer}/tokens", json={"scopes": scope})
+    assert response.status_code == 400 and "not held" in response.text
+    other = hub.token(hub.other_trainer, scopes=[])
+    response = requests.get(status, headers={"Authorization": f"token {other}"}, timeout=60, allow_redirects=False)
+    assert response.status_code in (302, 403)
+
+
+def test_one_command_brings_groups_gradebook_and_exchange_in_step_with_enrolment(hub, flow):
+    """`merit kelas import` without B, then `merit hub sinkron`: B leaves the hub group and the
+    exchange refuses B at once; B's submission stays stored."""
+    from nbgrader.api import Gradebook
+
+    course_dir = hub.data / "nbgrader" / COURSE
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", COURSE) as gradebook:
+        students = {s.id: s.first_name for s in gradebook.students}
+    assert {hub.learner_a, hub.learner_b} <= set(students) and all(students[s] for s in students)
+    _, tokens, _, _ = flow
+    try:
+        hub.write_classes([row for row in hub.classes if row[0] != hub.learner_b])
+        members = hub.admin("GET", f"/groups/nbgrader-{COURSE}").json()["users"]
+        assert hub.learner_b not in members and hub.learner_a in members
+        response = api(hub, tokens[hub.learner_b], "GET", f"/{COURSE}/tugas")
+        assert response.status_code == 403
+    finally:
+        hub.write_classes(hub.classes)
+    assert hub.learner_b in hub.admin("GET", f"/groups/nbgrader-{COURSE}").json()["users"]
+    assert len(api(hub, tokens[hub.learner_b], "GET", f"/{COURSE}/kiriman").json()) == 1
