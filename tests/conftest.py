@@ -134,3 +134,6 @@ def demo_runs(tmp_path_factory):
         dumps.append(dump(url))
     patch.undo()
     return data, outputs, dumps
+
+
+pytest_plugins = ["tests.hub_support"]

@@ -12,6 +12,7 @@ from merit.cli.audit import audit_app
 from merit.cli.common import console, user_errors
 from merit.cli.course import course_app
 from merit.cli.grade import grade_command
+from merit.cli.hub import hub_app, kelas_app
 from merit.cli.levels import level_app
 from merit.cli.people import jp_command, roster_app, skp_app
 from merit.cli.placement import laporan_app, plan_command, rank_command, talent_command, tna_command
@@ -34,6 +35,8 @@ app.add_typer(level_app, name="level")
 app.add_typer(audit_app, name="audit")
 app.add_typer(laporan_app, name="laporan")
 app.add_typer(akun_app, name="akun")
+app.add_typer(hub_app, name="hub")
+app.add_typer(kelas_app, name="kelas")
 app.command("jp")(jp_command)
 app.command("grade")(grade_command)
 app.command("rank")(rank_command)

@@ -64,7 +64,7 @@ def _config_file_text(config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _nbgrader_tools_on_path() -> None:
+def nbgrader_tools_on_path() -> None:
     """nbgrader runs the ``alembic`` executable when it creates a gradebook, found on PATH.
 
     When ``merit`` runs from a virtual environment that is not activated, that
@@ -94,7 +94,7 @@ class NbgraderCourse:
 
     def api(self) -> NbGraderAPI:
         """nbgrader's own high-level API on this course directory."""
-        _nbgrader_tools_on_path()
+        nbgrader_tools_on_path()
         config = self.config
         return NbGraderAPI(CourseDirectory(config=config), config=config)
 

@@ -84,6 +84,77 @@ class Course(Base):
     pass_mark: Mapped[float] = mapped_column(Float)
 
 
+class Enrolment(Base):
+    """Who takes (``peserta``) or teaches (``pengajar``) a course.
+
+    The hub's nbgrader groups, nbgrader's student table and the exchange's permissions are
+    all generated from these rows, so enrolment is decided in one place.
+    """
+
+    __tablename__ = "enrolment"
+    __audited__ = True
+
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class ExchangeRelease(Base):
+    """One release of an assignment into Merit's exchange; learners fetch the newest one.
+
+    Files live in the exchange store as content-addressed blobs (``blob`` is the SHA-256
+    of the archive); rows and blobs are only ever added, so an earlier release stays
+    readable for the submissions made against it.
+    """
+
+    __tablename__ = "exchange_release"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"))
+    assignment: Mapped[str] = mapped_column(String(64))
+    notebooks: Mapped[str] = mapped_column(Text)  # JSON list of notebook file names
+    blob: Mapped[str] = mapped_column(String(64))
+    released_by: Mapped[str] = mapped_column(String(200))
+    released_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_exchange_release_course", "course_id", "assignment"),)
+
+
+class ExchangeSubmission(Base):
+    """One submission: every one is kept, identified by its server-side timestamp."""
+
+    __tablename__ = "exchange_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"))
+    assignment: Mapped[str] = mapped_column(String(64))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    timestamp: Mapped[str] = mapped_column(String(64))  # nbgrader's timestamp text (timestamp.txt)
+    notebooks: Mapped[str] = mapped_column(Text)  # JSON list of notebook file names
+    size: Mapped[int] = mapped_column(Integer)
+    blob: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("course_id", "assignment", "employee_id", "timestamp"),
+        Index("ix_exchange_submission_employee", "employee_id", "course_id"),
+    )
+
+
+class ExchangeFeedback(Base):
+    """Feedback (nbgrader's HTML) released for one notebook of one submission."""
+
+    __tablename__ = "exchange_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("exchange_submission.id"), index=True)
+    notebook: Mapped[str] = mapped_column(String(128))
+    blob: Mapped[str] = mapped_column(String(64))
+    released_by: Mapped[str] = mapped_column(String(200))
+    released_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Position(Base):
     """A position (jabatan) and its competency standard."""
 
