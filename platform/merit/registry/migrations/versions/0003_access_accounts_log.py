@@ -3,9 +3,6 @@
 Revision ID: 0003_access
 Revises: 0002
 Create Date: 2026-12-06 18:20:00
-
-Named ``0003_access``; another 0003 (``0003_hub``) can follow it by pointing its
-``down_revision`` here.
 """
 
 import sqlalchemy as sa
