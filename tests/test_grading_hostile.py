@@ -248,27 +248,25 @@ PROCESS_LIMITS = Limits(
 PROCESS_WORKERS = 2
 PROCESS_HONEST = ("jujur-a", "jujur-b", "jujur-c", "jujur-d")
 SPIES = ("z-intip-1", "z-intip-2", "z-intip-3")
-CHILDREN_BOMB = """import os, time
-for _ in range(4):
+
+
+def _children_holding(count: int, mib: int) -> str:
+    """Learner code: ``count`` forked children, each touching ``mib`` MiB and keeping it."""
+    return f"""import os, time
+for _ in range({count}):
     if os.fork() == 0:
-        blok = bytearray(200 * 1024**2)
+        blok = bytearray({mib} * 1024**2)
         for i in range(0, len(blok), 4096):
             blok[i] = 1
         time.sleep(30)
         os._exit(0)
-time.sleep(3)"""
-KERNEL_BOMB = """import os, time
-for _ in range(2):
-    if os.fork() == 0:
-        blok = bytearray(150 * 1024**2)
-        for i in range(0, len(blok), 4096):
-            blok[i] = 1
-        time.sleep(30)
-        os._exit(0)
-time.sleep(1.5)
-besar = bytearray(200 * 1024**2)
-for i in range(0, len(besar), 4096):
-    besar[i] = 1"""
+"""
+
+
+CHILDREN_BOMB = _children_holding(4, 200) + "time.sleep(3)"
+KERNEL_BOMB = _children_holding(2, 150) + (
+    "time.sleep(1.5)\nbesar = bytearray(200 * 1024**2)\nfor i in range(0, len(besar), 4096):\n    besar[i] = 1"
+)
 DISK_FILL = """import os, ipykernel.connect
 def isi(folder):
     total = 0
