@@ -443,8 +443,12 @@ class ZygoteProcess:
             info = json.loads(connection_file.read_text())
             info["ip"] = str(SANDBOX_IPC / Path(info["ip"]).name)
             kernel_file = connection_file.with_name(connection_file.stem + "-kernel.json")
-            kernel_file.touch(mode=0o600)
-            kernel_file.write_text(json.dumps(info))
+            # A new file, never a link: the path crosses into the sandbox, where links
+            # would resolve against the host's root. (The folder is emptied after every
+            # kernel, with no learner process left, so there should be nothing there.)
+            descriptor = os.open(kernel_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(json.dumps(info))
             connection_file, inside = kernel_file, SANDBOX_IPC / kernel_file.name
         else:
             inside = connection_file

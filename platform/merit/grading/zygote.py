@@ -215,6 +215,8 @@ def _become_kernel(
         os.chdir(folders.home)
         if user is not None:
             _become_user(folders.home, user)
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)  # no set-user-id program, no file capability
+        _prctl(PR_SET_DUMPABLE, 1)  # the zygote's (or a new user's) undumpable state is not the kernel's
         for name, value in limits.items():
             if name in RLIMITS:
                 soft = value
@@ -241,7 +243,7 @@ def _become_user(home: Path, user: int) -> None:
     runs as a user of its own: a process may signal, trace or re-limit
     (``prlimit``) only processes of its own user, so nothing the learner's code does can
     stop the zygote or change the limits of the next kernel. RLIMIT_NPROC does not bind
-    root either. No new privileges after this: no set-user-id program, no capability.
+    root either.
     """
     for folder, dirs, files in os.walk(home):
         for name in (*dirs, *files):
@@ -250,8 +252,6 @@ def _become_user(home: Path, user: int) -> None:
     os.setgroups([])
     os.setresgid(user, user, user)
     os.setresuid(user, user, user)
-    _prctl(PR_SET_NO_NEW_PRIVS, 1)
-    _prctl(PR_SET_DUMPABLE, 1)  # changing user made it undumpable: its own /proc/self is its own again
 
 
 PR_SET_DUMPABLE = 4
