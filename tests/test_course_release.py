@@ -128,3 +128,17 @@ def test_nbgrader_validate_names_unanswered_click_items_instead_of_success(built
     for answer in key_answers(source)[0]:
         store.simpan(answer.item_id, answer.jenis, answer.answer, answer.competency)
     assert Validator().validate(str(path)) == {}
+
+
+def test_click_only_modules_give_instructions_that_fit_voila(built):
+    """A module without code answers opens in Voila too: no Shift+Enter, no cells to run by hand."""
+    click_only = 0
+    for _course, _module, source, path in _released(built):
+        if any(c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code" for c in source.cells):
+            continue
+        click_only += 1
+        text = " ".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+        for phrase in ("Shift + Enter", "sel penilaian", "Sel penilaian", "AssertionError"):
+            assert phrase not in text, (path, phrase)
+        assert "Kirim jawaban" in text and "Voila" in text
+    assert click_only == 2

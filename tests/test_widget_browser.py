@@ -154,8 +154,11 @@ def rank_with_keyboard(page, ranking, wanted: list[str]) -> None:
         assert text in focused, f"focus did not follow the moved response: {focused}"
 
 
-def answer_every_item(page) -> None:
-    """One answer of each kind of item, the ranking and the Likert scale with the keyboard alone."""
+def answer_every_item(page, keyboard: bool) -> None:
+    """One answer of each kind of item; with ``keyboard``, the Likert scale by keyboard alone.
+
+    (In JupyterLab the arrow keys also move between cells, so there the scale is clicked.)
+    """
     gift = item(page, "Apa yang sebaiknya Anda lakukan?")
     gift.get_by_text("Menolak dengan ramah").click()
     wait_saved(gift)
@@ -189,11 +192,14 @@ def answer_every_item(page) -> None:
     )
     wait_saved(written)
 
-    reflection = item(page, "Saya berani menolak")  # keyboard only: focus the scale, arrows choose
-    reflection.get_by_role("radio").first.focus()
-    page.keyboard.press("Space")
-    for _ in range(3):
-        page.keyboard.press("ArrowDown")
+    reflection = item(page, "Saya berani menolak")
+    if keyboard:  # focus the scale, arrows choose
+        reflection.get_by_role("radio").first.focus()
+        page.keyboard.press("Space")
+        for _ in range(3):
+            page.keyboard.press("ArrowDown")
+    else:
+        reflection.get_by_role("radio").nth(3).click()
     wait_saved(reflection)
     assert reflection.get_by_role("radio").nth(3).is_checked()
 
@@ -217,6 +223,7 @@ def check_phone(page, name: str) -> None:
     for index in range(rows.count()):
         row = rows.nth(index)
         text = row.locator(".widget-html").bounding_box()
+        assert text["width"] >= 120, (index, text)  # the response stays readable beside its buttons
         for label in ("Naik", "Turun"):
             button = row.get_by_role("button", name=label).bounding_box()
             middle = button["y"] + button["height"] / 2
@@ -259,7 +266,7 @@ def test_learner_answers_and_hands_in_in_voila(tmp_path, learner, browser):
         hint = page.locator(".merit-soal", has=page.get_by_role("button", name="Kirim jawaban")).inner_text()
         assert "tersimpan sendiri setiap kali Anda mengklik" in hint and "Ctrl" not in hint
 
-        answer_every_item(page)
+        answer_every_item(page, keyboard=True)
         page.reload()  # a reload starts a new kernel: every answer is read back from its file
         for question in ("Apa yang sebaiknya Anda lakukan?", "Urutkan tanggapan berikut", "Saya berani menolak"):
             wait_saved(item(page, question))
@@ -290,15 +297,16 @@ def test_learner_answers_and_hands_in_in_jupyterlab(tmp_path, learner, browser):
         f"--ServerApp.root_dir={home}",
         "--LabApp.expose_app_in_browser=True",
         "--allow-root",  # CI machines run tests as root
+        "--ServerApp.disable_check_xsrf=True",  # the test ends the kernel through the REST API
     ]
     with server(command, home, config, tmp_path / "lab.log", "/api/status") as url:
         page = browser.new_page()
         page.goto(f"{url}/lab/tree/{MODULE}/{NOTEBOOK}.ipynb", timeout=TIMEOUT_MS)
         page.locator(".jp-Notebook").wait_for(timeout=TIMEOUT_MS)
         page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=TIMEOUT_MS)
-        # The workspace: Indonesian (as far as the language pack goes: the status bar, the file
-        # browser; the menus stay English), no news pop-up, no trainer tools.
-        page.locator("#jp-main-statusbar").get_by_text("Sederhana").wait_for(timeout=TIMEOUT_MS)
+        # The workspace: Indonesian as far as the language pack goes (the file browser and the
+        # launcher; the menus stay English), no news pop-up, no trainer tools.
+        page.locator(".jp-DirListing-header").get_by_text("Nama", exact=True).wait_for(timeout=TIMEOUT_MS)
         disabled = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent)")
         assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= set(
             disabled["disabledExtensions"]
@@ -309,18 +317,22 @@ def test_learner_answers_and_hands_in_in_jupyterlab(tmp_path, learner, browser):
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(f"{url}/formgrader")
 
+        page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for(timeout=TIMEOUT_MS)  # kernel ready
+        page.locator(".jp-Notebook").click(position={"x": 5, "y": 5})
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.get_by_role("button", name="Kirim jawaban").wait_for(timeout=TIMEOUT_MS)
-        assert not page.get_by_text("PilihanTunggal(").is_visible()  # the cell is collapsed
+        page.get_by_text("Kode yang menampilkan soal").first.wait_for(timeout=TIMEOUT_MS)  # collapsed cells
+        assert not page.get_by_text("= PilihanTunggal(").is_visible()
         hint = page.locator(".merit-soal", has=page.get_by_role("button", name="Kirim jawaban")).inner_text()
         assert "simpan dulu notebook (Ctrl + S)" in hint
 
-        answer_every_item(page)
+        answer_every_item(page, keyboard=False)
         page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
         page.wait_for_timeout(1500)
         page.screenshot(path=SCREENSHOTS / "lab-1366.png")
         report = hand_in(page)
         assert "6 dari 6 soal yang dinilai sudah dijawab" in report
+        page.evaluate("window.jupyterapp.commands.execute('application:toggle-left-area')")  # as on a phone
         check_phone(page, "lab")
 
         # Reopened with its kernel gone: the saved answers show, without "model not found".

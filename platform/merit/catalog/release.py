@@ -152,8 +152,17 @@ def is_machinery(source: str) -> bool:
     return True
 
 
+HIDDEN_NOTE = "# Kode yang menampilkan soal; Anda tidak perlu membukanya."
+
+
 def hide(cell: nbformat.NotebookNode) -> None:
-    """Collapse and lock a cell for the learner (JupyterLab's own metadata)."""
+    """Collapse and lock a cell for the learner (JupyterLab's own metadata).
+
+    A collapsed cell still shows its first line as a preview, so a cell that starts with code
+    gets a first line that says what it is instead.
+    """
+    if not cell.source.lstrip().startswith("#"):
+        cell.source = f"{HIDDEN_NOTE}\n{cell.source}"
     cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
     cell.metadata["editable"] = False
     cell.metadata["deletable"] = False

@@ -1,0 +1,43 @@
+"""The learner's Jupyter configuration as files (the browser test checks what JupyterLab makes of it)."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from merit.cli import app
+from merit.learner.workspace import write_learner_config
+
+
+def _json(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_config_turns_off_trainer_tools_and_news_and_picks_indonesian(tmp_path):
+    written = write_learner_config(tmp_path / "cfg")
+    assert len(written) == 6
+    disabled = _json(tmp_path / "cfg" / "labconfig" / "page_config.json")["disabledExtensions"]
+    assert disabled == {
+        "@jupyter/nbgrader:formgrader": True,
+        "@jupyter/nbgrader:create-assignment": True,
+        "@jupyter/nbgrader:course-list": True,
+        "@jupyterlab/apputils-extension:announcements": True,
+    }
+    server = _json(tmp_path / "cfg" / "jupyter_server_config.json")["ServerApp"]["jpserver_extensions"]
+    assert server == {"nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False}
+    settings = tmp_path / "cfg" / "lab" / "user-settings"
+    assert _json(settings / "@jupyterlab" / "translation-extension" / "plugin.jupyterlab-settings") == {
+        "locale": "id_ID"
+    }
+    assert _json(settings / "@jupyter-widgets" / "jupyterlab-manager" / "plugin.jupyterlab-settings")["saveState"]
+
+
+def test_voila_uses_merits_template_only_once_it_is_installed(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "data"))
+    write_learner_config(tmp_path / "cfg")
+    assert "template" not in _json(tmp_path / "cfg" / "voila.json")["VoilaConfiguration"]
+    (tmp_path / "data" / "voila" / "templates" / "merit").mkdir(parents=True)
+    result = CliRunner().invoke(app, ["ruang-peserta", str(tmp_path / "cfg")])
+    assert result.exit_code == 0 and "6 berkas ditulis" in result.output
+    assert _json(tmp_path / "cfg" / "voila.json")["VoilaConfiguration"]["template"] == "merit"
