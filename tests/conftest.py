@@ -33,7 +33,6 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("MERIT_ROOT", str(ROOT))
     monkeypatch.setenv("MERIT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("MERIT_DATABASE_URL", raising=False)
-    monkeypatch.setenv("NBFORMAT_VALIDATOR", "fastjsonschema")
     return Settings()
 
 
@@ -135,3 +134,6 @@ def demo_runs(tmp_path_factory):
         dumps.append(dump(url))
     patch.undo()
     return data, outputs, dumps
+
+
+pytest_plugins = ["tests.hub_support"]

@@ -5,21 +5,21 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from contextlib import chdir
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from merit.content import load_content
 from merit.demo.roster import synthetic_roster
-from merit.demo.submissions import make_cohort
+from merit.demo.submissions import AnswerBook, load_answer_book, make_cohort
 from merit.grading.coursedir import BuiltCourse, CourseDir, NbgraderCourse, build_course
 from merit.grading.gradebook import dump_scores
 from merit.settings import Settings
+from tests.stock import NBGRADER, stock_environment
 
 MODULE = "m01-prinsip"
-NBGRADER = str(Path(sys.executable).parent / "nbgrader")
 
 
 def demo_course(settings: Settings, size: int, seed: int = 7) -> tuple[BuiltCourse, list[str]]:
@@ -31,6 +31,16 @@ def demo_course(settings: Settings, size: int, seed: int = 7) -> tuple[BuiltCour
     return built, nips
 
 
+def governance_course(data: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[BuiltCourse, AnswerBook]:
+    """The governance course built in its own data folder ``data``, with the module's answer
+    book, for tests that write their own submissions (the hostile batches)."""
+    monkeypatch.setenv("MERIT_DATA_DIR", str(data / "data"))
+    monkeypatch.setenv("MERIT_ROOT", str(Path(__file__).resolve().parents[1]))
+    settings = Settings()
+    built = build_course(load_content(settings).courses["tata-kelola"], settings.workspace_dir)
+    return built, load_answer_book(built.course, MODULE)
+
+
 def quickstart_course(folder: Path) -> CourseDir:
     """nbgrader's own example course (``nbgrader quickstart``) with three learners.
 
@@ -40,7 +50,9 @@ def quickstart_course(folder: Path) -> CourseDir:
     fails inside the standard library (its traceback shows highlighted library code), and
     no problem 2.
     """
-    subprocess.run([NBGRADER, "quickstart", "course101"], cwd=folder, check=True, capture_output=True)
+    subprocess.run(
+        [NBGRADER, "quickstart", "course101"], cwd=folder, env=stock_environment(), check=True, capture_output=True
+    )
     course = CourseDir(folder / "course101")
     with chdir(course.root):
         result = course.api().generate_assignment("ps1", force=True, create=True)
@@ -67,7 +79,13 @@ def quickstart_course(folder: Path) -> CourseDir:
 
 def stock_autograde(course: NbgraderCourse, assignment: str) -> None:
     """Grade with the stock ``nbgrader autograde`` command, as a trainer would by hand."""
-    subprocess.run([NBGRADER, "autograde", assignment, "--force"], cwd=course.root, check=True, capture_output=True)
+    subprocess.run(
+        [NBGRADER, "autograde", assignment, "--force"],
+        cwd=course.root,
+        env=stock_environment(),
+        check=True,
+        capture_output=True,
+    )
 
 
 def gradebook_dump(course: NbgraderCourse, assignment: str) -> dict[tuple[str, str, str], tuple[object, ...]]:

@@ -109,10 +109,11 @@ def test_new_course_refuses_to_overwrite_and_unknown_competencies(project):
 def test_grading_defects_are_reported_by_file_cell_and_reason(project):
     new_course(1)
     fill_placeholders(project)
-    # A wrong solution, a test that passes without an answer, a key that is not an option,
-    # and a worked example that crashes.
+    # A wrong solution, a test that passes without an answer, a test an object claiming
+    # equality passes, a key that is not an option, and a worked example that crashes.
     edit_cell(project, "jawab_kode_1", lambda c: c.update(source=c["source"].replace("menit / 45", "menit / 60")))
-    edit_cell(project, "uji_kode_2", lambda c: c.update(source="assert True"))
+    edit_cell(project, "nilai_ganda", lambda c: c.update(source="assert True"))
+    edit_cell(project, "uji_kode_2", lambda c: c.update(source="assert sisa_jp([6, 2, 8]) == 4"))
     edit_cell(project, "nilai_tunggal", lambda c: c.update(source=c["source"].replace('kunci="a"', 'kunci="z"')))
     path = project / NOTEBOOK
     notebook = nbformat.read(path, as_version=4)
@@ -126,10 +127,10 @@ def test_grading_defects_are_reported_by_file_cell_and_reason(project):
     found = problems(result.output)
     assert (
         f"{NOTEBOOK}, sel ke-8 (uji_kode_1): solusi/kunci pelatih tidak lulus uji ini (skor 0 dari 2): "
-        "AssertionError: 135 menit seharusnya 3.0 JP." in found
+        "BelumTepat: 135 menit seharusnya 3.0 JP." in found
     )
     assert (
-        f"{NOTEBOOK}, sel ke-11 (uji_kode_2): versi rilis tanpa jawaban sudah mendapat poin penuh: "
+        f"{NOTEBOOK}, sel ke-17 (nilai_ganda): versi rilis tanpa jawaban sudah mendapat poin penuh: "
         "uji ini tidak memeriksa jawaban peserta" in found
     )
     assert any(
@@ -142,6 +143,10 @@ def test_grading_defects_are_reported_by_file_cell_and_reason(project):
     assert (
         f"{NOTEBOOK}, sel ke-{index}: nbval: sel solusi gagal dijalankan: "
         "NameError: name 'menit_pelatihan' is not defined" in found
+    )
+    assert (
+        f"{NOTEBOOK}, sel ke-11 (uji_kode_2): jawaban palsu (turunan tipe bawaan yang mengaku sama) mendapat 2 "
+        "dari 2 poin: uji harus memeriksa jenis persis sebelum nilai (merit_widgets.periksa)" in found
     )
     assert f"courses/{COURSE}/course.yml: kursus baru punya 1 modul; paling sedikit 3" in found
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from merit.catalog import load_course
+from merit.catalog import load_course, load_courses
 from merit.cli import app
 from merit.demo.roster import synthetic_roster
 from merit.registry.sync import read_grades
@@ -20,9 +20,11 @@ pytestmark = pytest.mark.e2e
 
 def test_registry_holds_roster_and_one_evidence_row_per_graded_cell(demo_runs, root, framework):
     _, _, dumps = demo_runs
-    course = load_course(root / "courses" / "tata-kelola", framework)
+    courses = load_courses(root / "courses", framework)
     assert len(dumps[0]["employee"]) == SIZE
-    assert len(dumps[0]["evidence"]) == SIZE * len(course.cells)
+    # Every course is graded, so every page has evidence to show.
+    per_course = {c: sum(row[3] == c for row in dumps[0]["evidence"]) for c in courses}
+    assert per_course == {c: SIZE * len(course.cells) for c, course in courses.items()}
     assert len(dumps[0]["competency"]) == len(framework.competencies)
     assert len(dumps[0]["position"]) >= 2
     assert len(dumps[0]["skp_rating"]) == 2 * SIZE  # SKP of the two years before today, for rank and talenta
@@ -50,8 +52,14 @@ def test_answer_variants_get_the_scores_they_deserve(demo_runs, root, framework)
             assert grade.score == cell.points, grade
         elif grade.student in (wrong, error, blank):
             assert grade.score == 0, grade
+    # The demo trainer graded the all-right learner's written answers in full, by hand, as in
+    # formgrader; the wrong, failing and blank archetypes were not graded by hand.
     written = [g for g in grades if (g.notebook, g.cell) not in auto]
-    assert written and all(g.needs_manual_grade for g in written if g.student == right)
+    points = {(c.notebook, c.grade_id): c.points for c in course.cells}
+    assert written and all(
+        not g.needs_manual_grade and g.score == points[(g.notebook, g.cell)] for g in written if g.student == right
+    )
+    assert not any(g.score for g in written if g.student in (wrong, error, blank))
 
 
 def test_levels_and_ranking_follow_from_the_evidence(demo_runs, root, framework):
@@ -81,7 +89,7 @@ def test_trainers_and_hr_read_the_precision_of_the_demo_evidence(demo_runs, root
     """Reliability is stored per competency of the graded course and reaches every reader."""
     data, _, dumps = demo_runs
     course = load_course(root / "courses" / "tata-kelola", framework)
-    stored = {row[1]: row for row in dumps[1]["evidence_reliability"]}
+    stored = {row[1]: row for row in dumps[1]["evidence_reliability"] if row[0] == course.id}
     assert set(stored) == {c.competency for c in course.cells if not c.manual}
     assert all(row[0] == course.id and row[7] == SIZE for row in stored.values())  # every learner, complete
     runner = CliRunner()

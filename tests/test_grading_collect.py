@@ -11,7 +11,8 @@ from merit.grading.coursedir import build_course
 from merit.grading.engine import grade_assignment
 from merit.grading.sandbox import Sandbox
 from merit.settings import Settings
-from tests.grading_support import MODULE, NBGRADER
+from tests.grading_support import MODULE
+from tests.stock import NBGRADER, stock_environment
 
 LEARNERS = ("199001012015031001", "198805052010012002")
 
@@ -28,6 +29,7 @@ def test_submissions_in_the_exchange_are_collected_then_graded(settings: Setting
             subprocess.run(
                 [NBGRADER, verb[0], MODULE, "--course", "tata-kelola", *verb[1:], exchange],
                 cwd=home,
+                env=stock_environment(),
                 check=True,
                 capture_output=True,
             )

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from merit.content import load_content, register_content
 from merit.demo.roster import synthetic_roster
 from merit.grading.coursedir import BuiltCourse
+from merit.grading.sandbox import Sandbox
 from merit.people.roster import register_roster
 from merit.registry.database import open_registry
 from merit.settings import Settings
@@ -46,7 +47,7 @@ def _prepare(data: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str
     for nip in nips[-SLOW:]:
         path = next(built.submission_dir(nip, MODULE).glob("*.ipynb"))
         nb = nbformat.read(path, as_version=4)
-        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "jawab_skenario")
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "jawab_tepat_waktu")
         cell.source = "import time\ntime.sleep(1.5)\n" + cell.source
         nbformat.write(nb, path)
     return dict(os.environ), settings
@@ -63,12 +64,14 @@ def _registry_state(settings: Settings) -> tuple[list[tuple], list[tuple]]:
         evidence = db.execute(
             text(
                 "SELECT e.nip, v.competency_code, v.course_id, v.assignment, v.notebook, v.cell, v.score, "
-                "v.max_score, v.needs_manual_grade, v.submitted_at FROM evidence v JOIN employee e ON e.id = v.employee_id"
+                "v.max_score, v.needs_manual_grade, v.submitted_at "
+                "FROM evidence v JOIN employee e ON e.id = v.employee_id"
             )
         ).all()
         levels = db.execute(
             text(
-                "SELECT e.nip, l.competency_code, l.level FROM competency_level l JOIN employee e ON e.id = l.employee_id"
+                "SELECT e.nip, l.competency_code, l.level "
+                "FROM competency_level l JOIN employee e ON e.id = l.employee_id"
             )
         ).all()
     engine.dispose()
@@ -98,6 +101,7 @@ def test_sigkill_mid_batch_then_rerun_equals_one_clean_run(tmp_path: Path, monke
     output = rerun.communicate(timeout=300)[0].decode()
     assert rerun.returncode == 0, output
     assert f"Dilewati (sudah dinilai, tidak berubah): {done_before_rerun}" in " ".join(output.split())
+    assert f"Batas sumber daya: {Sandbox.detect().limit_mechanism()}" in " ".join(output.split())
 
     course = load_content(clean_settings).courses["tata-kelola"]
     clean_course = BuiltCourse(course, clean_settings.workspace_dir / "tata-kelola")

@@ -6,9 +6,6 @@ The truth is a 2PL IRT cohort (merit.analysis.simulation) whose submissions are 
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -155,17 +152,3 @@ def test_analysis_names_unknown_modules_and_unbuilt_courses(irt_project, tmp_pat
     monkeypatch.setenv("MERIT_DATA_DIR", str(tmp_path / "kosong"))
     unbuilt = runner.invoke(app, ["analisis", COURSE])
     assert unbuilt.exit_code == 2 and "belum dibangun" in unbuilt.output
-
-
-def test_benchmark_runs_at_a_tiny_size():
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "item_analysis.py"), "--learners", "20"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    last = done.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(
-        r"learners=20 alpha=-?[0-9.]+ alpha_model=[0-9.]+ spearman=-?[0-9.]+ miskey_flagged=(yes|no) seconds=[0-9.]+",
-        last,
-    ), last

@@ -77,8 +77,8 @@ def test_each_level_shows_its_evidence_and_expired_evidence_is_flagged_then_drop
         (course.id, tagged[0].module, submitted[fresh.nip], sum(c.points for c in tagged), len(tagged), False)
     ]
     assert (
-        by_nip[fresh.nip].basis_text(integrity)
-        == f"tata-kelola/{tagged[0].module} 02-03-2026 skor {sum(c.points for c in tagged):g}/{sum(c.points for c in tagged):g}"
+        by_nip[fresh.nip].basis_text(integrity) == f"tata-kelola/{tagged[0].module} 02-03-2026 "
+        f"skor {sum(c.points for c in tagged):g}/{sum(c.points for c in tagged):g}"
     )
     assert by_nip[fresh.nip].expired_evidence == []
     assert by_nip[old.nip].expired_evidence == sorted({c.competency for c in course.cells})

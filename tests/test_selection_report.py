@@ -172,7 +172,7 @@ def test_placement_commands(settings, root, framework, tmp_path):
         (("rank", POSITION, "--per-tanggal", "2023-05-01"), "Predikat SKP tahun 2021, 2022 belum ada"),
         (("rank", POSITION, "--skp-min", "Lumayan"), "Predikat SKP 'Lumayan' tidak dikenal"),
         (("rank", POSITION, "--golongan-min", "V/a"), "Golongan 'V/a' tidak dikenal"),
-        (("talenta",), "Pilih tepat satu"),
+        (("talenta",), "Pilih --jabatan KODE, atau tepat satu --unit-kerja NAMA."),
         (("talenta", "--unit-kerja", "Sekretariat Daerah", "--tahun-skp", "2019"), "Predikat SKP tahun 2019 belum ada"),
         (("rencana", "199001012015011999", POSITION), "tidak terdaftar"),
         (("laporan", "seleksi", POSITION, "--alasan", "uji", *day), "Alasan laporan wajib"),

@@ -1,13 +1,18 @@
-"""A learner answers the sample module in Voila, in a real browser, and autograde scores it.
+"""A learner's whole path in a real browser, in JupyterLab and in Voila: open, answer, reload, hand in.
 
-Voila is started by the test on a free localhost port; the browser is Debian's chromium
-(``make system`` installs it) driven by Playwright, which never downloads a browser of its
-own. One item is answered with the keyboard alone; the page is checked on a phone-sized
-screen; a screenshot of an item is written to build/screenshots/ (docs/img/ holds a copy).
+The servers are started by the test on free localhost ports with Merit's learner
+configuration (:func:`merit.learner.workspace.write_learner_config`); the module is the
+sample module with every kind of item, released by nbgrader into a folder exchange and
+fetched into the learner's home; the Submit button hands it in through that exchange and
+nbgrader's collect and autograde find it. The browser is Debian's chromium (``make system``
+installs it) driven by Playwright, which never downloads a browser of its own. Pages are
+checked at 1366x768 and at a 390 px phone width; screenshots go to build/screenshots/.
 """
 
 from __future__ import annotations
 
+import getpass
+import json
 import os
 import shutil
 import socket
@@ -15,11 +20,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.widget_course import EXPECTED, MODULE, NOTEBOOK, sample_course
+from merit.learner.workspace import write_learner_config
+from tests.widget_course import EXPECTED, MODULE, NOTEBOOK, SampleCourse, sample_course
 
 pytestmark = pytest.mark.e2e
 
@@ -35,8 +43,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
-STUDENT = "199001012015031001"
+LEARNER = "199001012015031001"
 TIMEOUT_MS = 120_000
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 
 def free_port() -> int:
@@ -45,45 +55,59 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def server(command: list[str], home: Path, config: Path, log_path: Path, ready: str) -> Iterator[str]:
+    """Run a Jupyter server (Lab or Voila) for the learner; yields its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "MERIT_PESERTA": LEARNER,
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTERLAB_SETTINGS_DIR": str(config / "lab" / "user-settings"),
+    }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [*command, f"--port={port}"], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url + ready, timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    raise RuntimeError(f"server did not start: {log_path.read_text()}") from None
+                time.sleep(0.3)
+        try:
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)
+
+
 @pytest.fixture
-def voila(tmp_path):
-    """Voila serving ``tmp_path/peserta`` (the learner's home) on a free port; yields (base URL, home)."""
+def learner(tmp_path) -> tuple[SampleCourse, Path, Path]:
+    """The sample module released to a folder exchange and fetched into the learner's home."""
+    course = sample_course(tmp_path)
+    result = course.api().release_assignment(MODULE)
+    assert result["success"], result["log"]
     home = tmp_path / "peserta"
     home.mkdir()
-    port = free_port()
-    log = (tmp_path / "voila.log").open("w")
-    env = {**os.environ, "MERIT_PESERTA": STUDENT}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voila",
-            str(home),
-            "--no-browser",
-            f"--port={port}",
-            "--Voila.ip=127.0.0.1",
-            "--VoilaConfiguration.show_tracebacks=True",
-        ],
-        cwd=home,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    (home / "nbgrader_config.py").write_text(
+        f"c.CourseDirectory.course_id = 'etika-pelayanan'\n"
+        f"c.Exchange.root = {str(course.root / 'exchange')!r}\n"
+        f"c.Exchange.cache = {str(tmp_path / 'cache')!r}\n"
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"Voila did not start: {(tmp_path / 'voila.log').read_text()}") from None
-            time.sleep(0.3)
-    yield url, home
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    course.hand_out(home)
+    config = tmp_path / "jupyter-peserta"
+    write_learner_config(config)
+    return course, home, config
 
 
 @pytest.fixture
@@ -97,7 +121,7 @@ def browser(tmp_path):
             executable_path=str(CHROMIUM),
             headless=True,
             args=CHROMIUM_ARGS,
-            viewport={"width": 900, "height": 1000},
+            viewport=DESKTOP,
         )
         yield context
         context.close()
@@ -130,16 +154,8 @@ def rank_with_keyboard(page, ranking, wanted: list[str]) -> None:
         assert text in focused, f"focus did not follow the moved response: {focused}"
 
 
-def test_learner_answers_in_voila_and_autograde_finds_the_score(tmp_path, voila, browser):
-    url, home = voila
-    course = sample_course(tmp_path)
-    folder = course.hand_out(home)
-
-    page = browser.new_page()
-    page.goto(f"{url}/voila/render/{MODULE}/{NOTEBOOK}.ipynb", timeout=TIMEOUT_MS)
-    submit = page.get_by_role("button", name="Kirim jawaban")
-    submit.wait_for(timeout=TIMEOUT_MS)
-
+def answer_every_item(page) -> None:
+    """One answer of each kind of item, the ranking and the Likert scale with the keyboard alone."""
     gift = item(page, "Apa yang sebaiknya Anda lakukan?")
     gift.get_by_text("Menolak dengan ramah").click()
     wait_saved(gift)
@@ -181,37 +197,162 @@ def test_learner_answers_in_voila_and_autograde_finds_the_score(tmp_path, voila,
     wait_saved(reflection)
     assert reflection.get_by_role("radio").nth(3).is_checked()
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    ranking.screenshot(path=SCREENSHOTS / "soal-peringkat.png")
-    shutil.copy(SCREENSHOTS / "soal-peringkat.png", tmp_path / "soal-peringkat.png")
 
+def hand_in(page) -> str:
+    """Press Submit; returns what the button reports."""
+    submit = page.get_by_role("button", name="Kirim jawaban")
     submit.click()
-    page.get_by_text("Jawaban dikirim").wait_for(timeout=TIMEOUT_MS)
-    assert "7 dari 7 soal dijawab" in page.locator(".merit-soal", has=submit).inner_text()
-
-    # Readable on a phone: nothing sticks out sideways at 360 px.
-    page.set_viewport_size({"width": 360, "height": 800})
-    page.wait_for_timeout(500)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    page.close()
-
-    assert (folder / ".merit-jawaban" / "kiriman.json").is_file()
-    course.collect(STUDENT, folder)
-    course.autograde(STUDENT)
-    grades = course.grades(STUDENT)
-    assert {name: grades[name][0] for name in EXPECTED} == EXPECTED
-    assert sum(EXPECTED.values()) == 12.5
+    report = page.locator(".merit-soal", has=submit)
+    report.get_by_text("Terkirim kepada pelatih pada").wait_for(timeout=TIMEOUT_MS)
+    return report.inner_text()
 
 
-def test_charts_render_in_voila(voila, browser):
-    url, home = voila
+def check_phone(page, name: str) -> None:
+    """At 390 px: nothing sticks out sideways, and each ranking row keeps its buttons on its line."""
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(800)
+    ranking = item(page, "Urutkan tanggapan berikut")
+    ranking.scroll_into_view_if_needed()
+    rows = ranking.locator(".widget-hbox")
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        text = row.locator(".widget-html").bounding_box()
+        for label in ("Naik", "Turun"):
+            button = row.get_by_role("button", name=label).bounding_box()
+            middle = button["y"] + button["height"] / 2
+            assert text["y"] <= middle <= text["y"] + text["height"], (index, label, text, button)
+            assert button["x"] > text["x"] + text["width"] - 1, (index, label)
+    wide = page.evaluate(
+        "[...document.querySelectorAll('.merit-soal')].some(e => e.getBoundingClientRect().right > innerWidth + 1)"
+    )
+    assert not wide
+    ranking.screenshot(path=SCREENSHOTS / f"{name}-peringkat-390.png")
+    page.screenshot(path=SCREENSHOTS / f"{name}-390.png")
+    page.set_viewport_size(DESKTOP)
+
+
+def collected_scores(course: SampleCourse) -> dict[str, float | None]:
+    """nbgrader's collect takes the submission from the exchange; autograde scores it."""
+    student = getpass.getuser()  # nbgrader's folder exchange names a submission by the OS user
+    result = course.api().collect(MODULE)
+    assert result["success"], result["log"]
+    course.autograde(student)
+    grades = course.grades(student)
+    return {name: grades[name][0] for name in EXPECTED}
+
+
+def submitted_record(home: Path) -> dict:
+    return json.loads((home / MODULE / ".merit-jawaban" / "kiriman.json").read_text())
+
+
+def test_learner_answers_and_hands_in_in_voila(tmp_path, learner, browser):
+    course, home, config = learner
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "voila", str(home), "--no-browser", "--Voila.ip=127.0.0.1"]
+    with server(command, home, config, tmp_path / "voila.log", "/") as url:
+        page = browser.new_page()
+        outside: list[str] = []
+        page.on("request", lambda r: outside.append(r.url) if "127.0.0.1" not in r.url else None)
+        page.goto(f"{url}/voila/render/{MODULE}/{NOTEBOOK}.ipynb", timeout=TIMEOUT_MS)
+        page.get_by_role("button", name="Kirim jawaban").wait_for(timeout=TIMEOUT_MS)
+        assert page.get_by_text("PilihanTunggal(").count() == 0  # questions, not code
+        hint = page.locator(".merit-soal", has=page.get_by_role("button", name="Kirim jawaban")).inner_text()
+        assert "tersimpan sendiri setiap kali Anda mengklik" in hint and "Ctrl" not in hint
+
+        answer_every_item(page)
+        page.reload()  # a reload starts a new kernel: every answer is read back from its file
+        for question in ("Apa yang sebaiknya Anda lakukan?", "Urutkan tanggapan berikut", "Saya berani menolak"):
+            wait_saved(item(page, question))
+        assert item(page, "Apa yang sebaiknya Anda lakukan?").get_by_role("radio", checked=True).count() == 1
+        page.screenshot(path=SCREENSHOTS / "voila-1366.png", full_page=True)
+        item(page, "Urutkan tanggapan berikut").screenshot(path=SCREENSHOTS / "soal-peringkat.png")
+
+        report = hand_in(page)
+        assert "6 dari 6 soal yang dinilai sudah dijawab" in report and "Belum dijawab" not in report
+        check_phone(page, "voila")
+        page.close()
+    print(f"permintaan keluar dari localhost di Voila: {len(outside)} {sorted(set(outside))[:5]}")
+    assert submitted_record(home)["terkirim"] is True
+    assert collected_scores(course) == EXPECTED
+
+
+def test_learner_answers_and_hands_in_in_jupyterlab(tmp_path, learner, browser):
+    course, home, config = learner
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={home}",
+        "--LabApp.expose_app_in_browser=True",
+        "--allow-root",  # CI machines run tests as root
+    ]
+    with server(command, home, config, tmp_path / "lab.log", "/api/status") as url:
+        page = browser.new_page()
+        page.goto(f"{url}/lab/tree/{MODULE}/{NOTEBOOK}.ipynb", timeout=TIMEOUT_MS)
+        page.locator(".jp-Notebook").wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=TIMEOUT_MS)
+        # The workspace: Indonesian (as far as the language pack goes: the status bar, the file
+        # browser; the menus stay English), no news pop-up, no trainer tools.
+        page.locator("#jp-main-statusbar").get_by_text("Sederhana").wait_for(timeout=TIMEOUT_MS)
+        disabled = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent)")
+        assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= set(
+            disabled["disabledExtensions"]
+        )
+        page.wait_for_timeout(1500)
+        assert page.get_by_text("official Jupyter news").count() == 0
+        assert urllib.request.urlopen(f"{url}/api/config/notebook").status == 200
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{url}/formgrader")
+
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.get_by_role("button", name="Kirim jawaban").wait_for(timeout=TIMEOUT_MS)
+        assert not page.get_by_text("PilihanTunggal(").is_visible()  # the cell is collapsed
+        hint = page.locator(".merit-soal", has=page.get_by_role("button", name="Kirim jawaban")).inner_text()
+        assert "simpan dulu notebook (Ctrl + S)" in hint
+
+        answer_every_item(page)
+        page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+        page.wait_for_timeout(1500)
+        page.screenshot(path=SCREENSHOTS / "lab-1366.png")
+        report = hand_in(page)
+        assert "6 dari 6 soal yang dinilai sudah dijawab" in report
+        check_phone(page, "lab")
+
+        # Reopened with its kernel gone: the saved answers show, without "model not found".
+        for session in json.load(urllib.request.urlopen(f"{url}/api/sessions")):
+            request = urllib.request.Request(f"{url}/api/sessions/{session['id']}", method="DELETE")
+            urllib.request.urlopen(request)
+        page.reload()
+        page.locator(".jp-Notebook").wait_for(timeout=TIMEOUT_MS)
+        item(page, "Urutkan tanggapan berikut").wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1500)
+        assert page.get_by_text("model not found").count() == 0
+        assert item(page, "Apa yang sebaiknya Anda lakukan?").get_by_text("Jawaban tersimpan").count() >= 1
+        page.screenshot(path=SCREENSHOTS / "lab-dibuka-lagi.png")
+        page.close()
+    assert submitted_record(home)["terkirim"] is True
+    assert collected_scores(course) == EXPECTED
+
+
+def test_charts_render_in_voila(tmp_path, browser):
+    home = tmp_path / "peserta"
+    home.mkdir()
     shutil.copy(Path(__file__).parent / "fixtures" / "dashboards" / "profil.ipynb", home / "profil.ipynb")
-    page = browser.new_page()
-    page.goto(f"{url}/voila/render/profil.ipynb", timeout=TIMEOUT_MS)
-    page.locator(".js-plotly-plot .legendtext").first.wait_for(timeout=TIMEOUT_MS)
-    legend = page.evaluate("[...document.querySelectorAll('.legendtext')].map(e => e.textContent)")
-    assert legend == ["Level dipersyaratkan", "Level dimiliki"]
-    assert page.locator(".js-plotly-plot .scatterlayer .trace").count() == 2  # both outlines drawn
-    assert page.get_by_text("pelayanan publik: level 2 dari 3").count() == 1
-    assert page.get_by_text("14 dari 20 JP (70%)").count() == 1
-    page.close()
+    config = tmp_path / "jupyter-peserta"
+    write_learner_config(config)
+    command = [sys.executable, "-m", "voila", str(home), "--no-browser", "--Voila.ip=127.0.0.1"]
+    with server(command, home, config, tmp_path / "voila.log", "/") as url:
+        page = browser.new_page()
+        page.goto(f"{url}/voila/render/profil.ipynb", timeout=TIMEOUT_MS)
+        page.locator(".js-plotly-plot .legendtext").first.wait_for(timeout=TIMEOUT_MS)
+        legend = page.evaluate("[...document.querySelectorAll('.legendtext')].map(e => e.textContent)")
+        assert legend == ["Level dipersyaratkan", "Level dimiliki"]
+        assert page.locator(".js-plotly-plot .scatterlayer .trace").count() == 2  # both outlines drawn
+        assert page.get_by_text("pelayanan publik: level 2 dari 3").count() == 1
+        assert page.get_by_text("14 dari 20 JP (70%)").count() == 1
+        page.close()

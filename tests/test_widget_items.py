@@ -6,7 +6,7 @@ import json
 
 import ipywidgets as widgets
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from merit_widgets import (
@@ -136,6 +136,7 @@ def test_ranking_scores_pairs_in_the_key_order(tmp_path):
         nilai(item, urutan=["a", "b", "c"], poin=6)
 
 
+@settings(deadline=None)  # each example writes a file with fsync: slow on a loaded disk, not a defect
 @given(st.permutations(["a", "b", "c", "d"]), st.permutations(["a", "b", "c", "d"]))
 def test_ranking_score_is_between_zero_and_one(tmp_path_factory, stored, key):
     folder = tmp_path_factory.mktemp("r")
@@ -250,17 +251,53 @@ def test_nilai_checks_its_arguments(tmp_path):
         nilai("s1", kunci="a", poin=1)
 
 
-def test_submit_rewrites_missing_answers_and_lists_unanswered(tmp_path):
-    answered = PilihanTunggal("kirim_a", "Apa?", OPTIONS, folder=tmp_path)
-    PilihanTunggal("kirim_b", "Apa lagi?", OPTIONS, folder=tmp_path)
+def _exchange(home, module: str, course: str = "kursus-uji"):
+    """A learner's home with nbgrader's folder exchange and the module fetched into it."""
+    exchange = home.parent / "exchange"
+    (exchange / course / "inbound").mkdir(parents=True)
+    (exchange / course / "outbound" / module).mkdir(parents=True)
+    home.mkdir(exist_ok=True)
+    (home / "nbgrader_config.py").write_text(
+        f"c.CourseDirectory.course_id = {course!r}\nc.Exchange.root = {str(exchange)!r}\n"
+        f"c.Exchange.cache = {str(home.parent / 'cache')!r}\n"
+    )
+    folder = home / module
+    folder.mkdir()
+    return exchange / course / "inbound", folder
+
+
+def test_submit_hands_in_through_nbgrader_and_names_unanswered_items(tmp_path):
+    inbound, folder = _exchange(tmp_path / "rumah", "m01")
+    (folder / "modul.ipynb").write_text("{}")
+    answered = PilihanTunggal("kirim_a", "Apa?", OPTIONS, sebutan="Soal 1", folder=folder)
+    PilihanTunggal("kirim_b", "Apa lagi?", OPTIONS, sebutan="Soal 2", folder=folder)
+    Likert("kirim_c", "Saya.", folder=folder)  # not scored: not counted, not listed
     answered.tombol.value = "a"
-    (tmp_path / FOLDER / "soal" / "kirim_a.json").unlink()  # e.g. a write that was lost
-    button = TombolKirim(folder=tmp_path)
+    (folder / FOLDER / "soal" / "kirim_a.json").unlink()  # e.g. a write that was lost
+    button = TombolKirim(folder=folder)
     button.tombol.click()
-    assert Penyimpanan.di(tmp_path).baca("kirim_a").nilai == "a"
-    record = json.loads((tmp_path / FOLDER / "kiriman.json").read_text())
-    assert record["dijawab"] == ["kirim_a"] and record["belum_dijawab"] == ["kirim_b"]
-    assert "1 dari 2 soal dijawab" in button.hasil.value and "kirim_b" in button.hasil.value
+    assert Penyimpanan.di(folder).baca("kirim_a").nilai == "a"
+    record = json.loads((folder / FOLDER / "kiriman.json").read_text())
+    assert record["terkirim"] is True and record["dijawab"] == ["kirim_a"] and record["belum_dijawab"] == ["kirim_b"]
+    shown = button.hasil.value
+    assert "Terkirim kepada pelatih pada" in shown and "modul m01 (modul.ipynb)" in shown
+    assert "1 dari 2 soal yang dinilai sudah dijawab" in shown and "Belum dijawab: Soal 2." in shown
+    (submission,) = inbound.iterdir()
+    assert submission.name.split("+")[1] == "m01"
+    assert json.loads((submission / FOLDER / "soal" / "kirim_a.json").read_text())["jawaban"] == "a"
+    assert "simpan dulu notebook (Ctrl + S)" in button.petunjuk.value
+
+
+def test_submit_says_in_indonesian_when_the_exchange_is_not_there(tmp_path, monkeypatch):
+    inbound, folder = _exchange(tmp_path / "rumah", "m01")
+    inbound.rmdir()
+    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.8")
+    button = TombolKirim(folder=folder)
+    button.tombol.click()
+    assert "Jawaban BELUM terkirim: kelas kursus-uji belum dibuka untuk pengumpulan" in button.hasil.value
+    assert "merit-status-gagal" in button.hasil.value
+    assert json.loads((folder / FOLDER / "kiriman.json").read_text())["terkirim"] is False
+    assert "tersimpan sendiri setiap kali Anda mengklik" in button.petunjuk.value
 
 
 def test_items_are_keyboard_reachable_and_fill_narrow_screens(tmp_path):

@@ -14,10 +14,13 @@ from contextlib import chdir
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
+
+from merit.catalog.release import prepare_for_release
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "courses" / "etika-pelayanan"
 COURSE = "etika-pelayanan"
@@ -112,5 +115,7 @@ def sample_course(tmp_path: Path) -> SampleCourse:
     nbgrader_tools_on_path()
     course = SampleCourse(tmp_path / "kursus")
     shutil.copytree(FIXTURE / "source", course.root / "source")
+    for path in (course.root / "source").rglob("*.ipynb"):  # what `merit course build` does first
+        nbformat.write(prepare_for_release(nbformat.read(path, as_version=4)), path)
     course.generate()
     return course

@@ -13,7 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from merit.errors import MeritError
@@ -43,25 +43,22 @@ def find_project_root(start: Path | None = None) -> Path:
 
 
 class Settings(BaseSettings):
-    """Locations used by every command; read from ``MERIT_*`` environment variables."""
+    """Locations used by every command; read from ``MERIT_*`` environment variables.
 
-    model_config = SettingsConfigDict(env_prefix="MERIT_")
+    Each unset location derives from the one before it: the data directory from the
+    project root, the registry's URL from the data directory.
+    """
 
-    root: Path | None = None
-    data_dir: Path | None = None
-    database_url: str | None = None
+    model_config = SettingsConfigDict(env_prefix="MERIT_", validate_default=True)
 
-    @model_validator(mode="after")
-    def _fill_defaults(self) -> Settings:
-        if self.root is None:
-            self.root = find_project_root()
-        self.root = self.root.resolve()
-        if self.data_dir is None:
-            self.data_dir = self.root / "var"
-        self.data_dir = self.data_dir.resolve()
-        if self.database_url is None:
-            self.database_url = f"sqlite:///{self.data_dir / 'registry.sqlite'}"
-        return self
+    root: Path = Field(default_factory=find_project_root)
+    data_dir: Path = Field(default_factory=lambda fields: fields["root"] / "var")
+    database_url: str = Field(default_factory=lambda fields: f"sqlite:///{fields['data_dir'] / 'registry.sqlite'}")
+
+    @field_validator("root", "data_dir")
+    @classmethod
+    def _absolute(cls, path: Path) -> Path:
+        return path.resolve()
 
     @property
     def courses_dir(self) -> Path:

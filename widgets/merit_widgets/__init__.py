@@ -20,7 +20,7 @@ from merit_widgets.likert import Likert
 from merit_widgets.numeric import IsianAngka
 from merit_widgets.progress import ProgresJP
 from merit_widgets.ranking import Peringkat
-from merit_widgets.scoring import nilai
+from merit_widgets.scoring import nilai, wajib_dijawab
 from merit_widgets.submit import TombolKirim
 from merit_widgets.written import Uraian
 
@@ -44,6 +44,7 @@ __all__ = [
     "TombolKirim",
     "Uraian",
     "nilai",
+    "wajib_dijawab",
 ]
 
 

@@ -45,7 +45,7 @@ class PilihanTunggal(SoalPilihan):
         """1 if the stored answer is ``kunci``, else 0."""
         if kunci not in self.pilihan:
             raise KesalahanSoal(f"soal {self.id}: kunci {kunci!r} bukan salah satu pilihan ({', '.join(self.pilihan)})")
-        return 1.0 if self.tersimpan() == kunci else 0.0
+        return 1.0 if self._dinilai() == kunci else 0.0
 
     @classmethod
     def jawaban_kunci(cls, *, kunci: str) -> str:
@@ -70,7 +70,7 @@ class PilihanBerbobot(PilihanTunggal):
             )
         if any(not isinstance(w, (int, float)) or w < 0 for w in bobot.values()) or max(bobot.values()) <= 0:
             raise KesalahanSoal(f"soal {self.id}: bobot harus angka 0 atau lebih, dan paling sedikit satu di atas 0")
-        chosen = self.tersimpan()
+        chosen = self._dinilai()
         return float(bobot[chosen]) / max(bobot.values()) if chosen in bobot else 0.0
 
     @classmethod
@@ -114,7 +114,7 @@ class PilihanGanda(SoalPilihan):
         right = set(kunci) if not isinstance(kunci, str) else {kunci}
         if not right or not right <= set(self.pilihan):
             raise KesalahanSoal(f"soal {self.id}: kunci harus berisi pilihan yang ada ({', '.join(self.pilihan)})")
-        stored = self.tersimpan()
+        stored = self._dinilai()
         chosen = {key for key in stored if key in self.pilihan} if isinstance(stored, list) else set()
         return max(0.0, (len(chosen & right) - len(chosen - right)) / len(right))
 

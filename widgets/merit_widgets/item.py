@@ -51,6 +51,17 @@ STYLE = """<style>
 TERBUKA: dict[str, Soal] = {}
 
 
+def murni(value: Any) -> bool:
+    """True for JSON data made of exact builtin types only (what an answer file holds)."""
+    if type(value) in (str, int, float, bool, type(None)):
+        return True
+    if type(value) is list:
+        return all(murni(x) for x in value)
+    if type(value) is dict:
+        return all(type(k) is str and murni(v) for k, v in value.items())
+    return False
+
+
 class KesalahanSoal(ValueError):
     """An authoring mistake in an item or its answer key, reported in Indonesian."""
 
@@ -64,12 +75,15 @@ class Soal(widgets.VBox):
     """Base class of the question items; not used directly in notebooks."""
 
     jenis: ClassVar[str]
+    # Counted by the Submit button and reported by nbgrader's Validate when unanswered.
+    dinilai: ClassVar[bool] = True
 
     def __init__(
         self,
         id: str,
         pertanyaan: str,
         *,
+        sebutan: str | None = None,
         kompetensi: str | None = None,
         bahasa: str | None = None,
         folder: Path | str | None = None,
@@ -83,6 +97,8 @@ class Soal(widgets.VBox):
         super().__init__(layout=lebar_penuh())
         self.add_class("merit-soal")
         self.id = id
+        # How the module names the item ("Soal 4"), for messages that list unanswered items.
+        self.sebutan = sebutan or f"{teks(pilih_bahasa(bahasa), 'soal')} {id}"
         self.pertanyaan = pertanyaan
         self.kompetensi = kompetensi
         self.bahasa = pilih_bahasa(bahasa)
@@ -115,12 +131,14 @@ class Soal(widgets.VBox):
         """An answer as text for the static summary (HTML-escaped by the caller)."""
         return str(nilai)
 
-    def skor(self, **kunci: Any) -> float:
+    # Each item type takes its own keyword-only key (kunci=, bobot=, ...); a base signature of
+    # (*args: Any, **kunci: Any) is what lets type checkers accept those narrower overrides.
+    def skor(self, *args: Any, **kunci: Any) -> float:
         """The stored answer's score as a fraction 0..1, given the answer key."""
         raise KesalahanSoal(f"soal {self.id} ({self.jenis}) tidak dinilai otomatis")
 
     @classmethod
-    def jawaban_kunci(cls, **kunci: Any) -> Any:
+    def jawaban_kunci(cls, *args: Any, **kunci: Any) -> Any:
         """The stored answer that earns full points against this key.
 
         ``merit course validate`` writes it into a submission to check that the trainer's
@@ -177,6 +195,16 @@ class Soal(widgets.VBox):
             return None
         return stored.nilai if stored else None
 
+    def _dinilai(self) -> Any:
+        """The stored answer as scoring sees it, or None.
+
+        Read by this class's own method, so a learner's cell that replaces the item's
+        ``tersimpan`` changes nothing, and only if it is plain JSON data of exact builtin
+        types: an object of a subclass whose ``__eq__`` claims a match scores nothing.
+        """
+        value = Soal.tersimpan(self)
+        return value if murni(value) else None
+
     def pastikan_tersimpan(self) -> bool:
         """Write the shown answer again if the disk does not hold it; True if answered."""
         if self._nilai is None:
@@ -191,7 +219,7 @@ class Soal(widgets.VBox):
         shown = teks(self.bahasa, "tidak_ada") if self._nilai is None else self._tampil(self._nilai)
         return (
             '<div class="merit-ringkasan">'
-            f"<p><b>{teks(self.bahasa, 'soal')} {html.escape(self.id)}:</b> {self.pertanyaan}</p>"
+            f"<p><b>{html.escape(self.sebutan)}:</b> {self.pertanyaan}</p>"
             f"<p><b>{teks(self.bahasa, 'jawaban')}:</b></p>"
             f'<blockquote style="white-space: pre-wrap">{html.escape(shown)}</blockquote></div>'
         )

@@ -37,8 +37,23 @@ _TEKS: dict[str, dict[str, str]] = {
         "nilai_diri": "Pilih yang paling sesuai dengan diri Anda. Jawaban ini dicatat, tidak dinilai.",
         "likert": "Sangat tidak sesuai|Tidak sesuai|Ragu-ragu|Sesuai|Sangat sesuai",
         "kirim": "Kirim jawaban",
-        "terkirim": "Jawaban dikirim ({waktu}): {dijawab} dari {jumlah} soal dijawab.",
+        "cara_kirim_lab": (
+            "Jawaban soal klik tersimpan sendiri. Bila modul ini punya jawaban kode atau teks, simpan dulu "
+            "notebook (Ctrl + S), lalu tekan tombol ini untuk menyerahkan modul kepada pelatih."
+        ),
+        "cara_kirim_voila": (
+            "Jawaban Anda tersimpan sendiri setiap kali Anda mengklik atau mengetik. Setelah semua soal dijawab, "
+            "tekan tombol ini untuk menyerahkan modul kepada pelatih."
+        ),
+        "dijawab": "{dijawab} dari {jumlah} soal yang dinilai sudah dijawab",
+        "terkirim": "Terkirim kepada pelatih pada {waktu}: modul {modul} ({berkas}); {dijawab}.",
         "belum": "Belum dijawab: {daftar}.",
+        "kirim_ulang": "Anda boleh mengirim ulang; yang dinilai kiriman terakhir.",
+        "gagal_kirim": (
+            "Jawaban BELUM terkirim: {alasan}. Jawaban Anda tetap tersimpan di folder modul; coba lagi nanti "
+            "atau beri tahu pelatih."
+        ),
+        "soal_belum_dijawab": "{soal} belum dijawab.",
         "soal": "Soal",
         "jawaban": "Jawaban tersimpan",
         "tidak_ada": "(belum dijawab)",
@@ -76,8 +91,23 @@ _TEKS: dict[str, dict[str, str]] = {
         "nilai_diri": "Choose what describes you best. This answer is recorded, not scored.",
         "likert": "Not at all like me|Not like me|Unsure|Like me|Very much like me",
         "kirim": "Submit answers",
-        "terkirim": "Answers submitted ({waktu}): {dijawab} of {jumlah} items answered.",
+        "cara_kirim_lab": (
+            "Answers to click items save themselves. If this module has code or text answers, save the notebook "
+            "first (Ctrl + S), then press this button to hand the module in to your trainer."
+        ),
+        "cara_kirim_voila": (
+            "Your answers save themselves on every click or keystroke. Once every item is answered, press this "
+            "button to hand the module in to your trainer."
+        ),
+        "dijawab": "{dijawab} of {jumlah} scored items answered",
+        "terkirim": "Handed in to your trainer at {waktu}: module {modul} ({berkas}); {dijawab}.",
         "belum": "Not answered: {daftar}.",
+        "kirim_ulang": "You may hand in again; the last submission is graded.",
+        "gagal_kirim": (
+            "Answers NOT handed in: {alasan}. Your answers are still saved in the module folder; try again later "
+            "or tell your trainer."
+        ),
+        "soal_belum_dijawab": "{soal} is not answered.",
         "soal": "Item",
         "jawaban": "Saved answer",
         "tidak_ada": "(not answered)",

@@ -19,6 +19,7 @@ class Likert(Soal):
     """A statement the learner rates on a scale (default 1-5, "sangat tidak sesuai" to "sangat sesuai")."""
 
     jenis = "likert"
+    dinilai = False
 
     def __init__(self, id: str, pernyataan: str, *, skala: list[str] | None = None, **lain: Any) -> None:
         if skala is not None and (len(skala) < 2 or not all(isinstance(s, str) and s.strip() for s in skala)):

@@ -67,7 +67,7 @@ class IsianAngka(Soal):
         """1 if the stored number is within ``toleransi`` of ``kunci``, else 0."""
         if not isinstance(kunci, (int, float)) or not isinstance(toleransi, (int, float)) or toleransi < 0:
             raise KesalahanSoal(f"soal {self.id}: kunci harus angka dan toleransi angka 0 atau lebih")
-        stored = self.tersimpan()
+        stored = self._dinilai()
         if not isinstance(stored, (int, float)):
             return 0.0
         # A hair of slack so that 57.15 is "within 0.05 of 57.1" despite binary floating point.

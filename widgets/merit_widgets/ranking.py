@@ -39,7 +39,9 @@ class Peringkat(SoalPilihan):
         self._down: list[widgets.Button] = []
         rows = []
         for position in range(len(self.urutan)):
-            label = widgets.HTML(layout=widgets.Layout(flex="1 1 16rem"))
+            # The response's text takes what the two buttons leave, and wraps: on a phone the
+            # buttons stay on their response's line instead of dropping below it.
+            label = widgets.HTML(layout=widgets.Layout(flex="1 1 0", min_width="0"))
             up = widgets.Button(
                 description=teks(self.bahasa, "naik"), icon="arrow-up", layout=widgets.Layout(width="auto")
             )
@@ -51,7 +53,9 @@ class Peringkat(SoalPilihan):
             self._labels.append(label)
             self._up.append(up)
             self._down.append(down)
-            rows.append(widgets.HBox([label, up, down], layout=lebar_penuh(flex_flow="row wrap", align_items="center")))
+            rows.append(
+                widgets.HBox([label, up, down], layout=lebar_penuh(flex_flow="row nowrap", align_items="center"))
+            )
         self.tetapkan = widgets.Button(
             description=teks(self.bahasa, "tetapkan_urutan"),
             icon="check",
@@ -95,7 +99,7 @@ class Peringkat(SoalPilihan):
             raise KesalahanSoal(
                 f"soal {self.id}: urutan kunci harus memuat setiap pilihan tepat sekali ({', '.join(self.pilihan)})"
             )
-        stored = self.tersimpan()
+        stored = self._dinilai()
         if not isinstance(stored, list) or sorted(stored) != sorted(self.pilihan):
             return 0.0
         rank = {key: position for position, key in enumerate(stored)}

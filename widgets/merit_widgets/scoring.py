@@ -11,13 +11,32 @@ The cell's nbgrader points must equal ``poin`` (``merit course build`` checks it
 call must be the cell's last line, not inside ``print``: nbgrader gives full points to a
 test cell that shows no number. The score is read from the stored answer, the same file
 autograde's kernel reads, so what is graded is exactly what the learner saved.
+
+nbgrader's Validate runs the *released* notebook, where the hidden ``nilai(...)`` is gone,
+so the scoring cell also holds a visible ``wajib_dijawab(soal)`` above the hidden tests. Under
+Validate (``NBGRADER_EXECUTION=validate``) it fails the cell of an unanswered item with
+"Soal 4 belum dijawab.", so Validate lists what is missing instead of reporting success;
+anywhere else (Run All in JupyterLab, Voila, autograde) it does nothing.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from merit_widgets.item import KesalahanSoal, Soal
+from merit_widgets.labels import teks
+from merit_widgets.periksa import BelumTepat
+
+
+class BelumDijawab(BelumTepat):
+    """An item left unanswered, reported by nbgrader's Validate."""
+
+
+def wajib_dijawab(soal: Soal) -> None:
+    """Under nbgrader's Validate, fail if ``soal`` has no stored answer; otherwise do nothing."""
+    if os.environ.get("NBGRADER_EXECUTION") == "validate" and soal._dinilai() is None:
+        raise BelumDijawab(teks(soal.bahasa, "soal_belum_dijawab", soal=soal.sebutan))
 
 
 def nilai(soal: Soal, *, poin: float, **kunci: Any) -> float:

@@ -173,14 +173,16 @@ class Penyimpanan:
             _write_json(path, {"format": FORMAT, "benih": seed, "disimpan": now()})
         return seed
 
-    def kirim(self, dijawab: list[str], belum: list[str]) -> str:
-        """Record that the learner submitted, with which items were answered; returns the time."""
+    def kirim(self, dijawab: list[str], belum: list[str], *, terkirim: bool, waktu_kirim: str) -> str:
+        """Record a press of Submit: which items were answered, and whether nbgrader took it; returns the time."""
         when = now()
         _write_json(
             self.root / "kiriman.json",
             {
                 "format": FORMAT,
                 "dikirim": when,
+                "terkirim": terkirim,
+                "waktu_nbgrader": waktu_kirim if terkirim else None,
                 "dijawab": dijawab,
                 "belum_dijawab": belum,
             },

@@ -175,6 +175,7 @@ def write_cohort(built: BuiltCourse, items: tuple[Item, ...], cohort: Cohort) ->
         f"{NOTEBOOK}.ipynb",
         tuple(f"jawab_{item.name}" for item in items),
         {f"jawab_{item.name}": {o: f'jawaban_{item.name} = "{o}"' for o in OPTIONS} for item in items},
+        {},  # no click items: every answer is a typed cell
     )
     for index, (learner, row) in enumerate(cohort.answers.iterrows()):
         chosen = {f"jawab_{name}": str(option) for name, option in row.items()}

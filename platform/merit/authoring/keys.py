@@ -26,6 +26,7 @@ class KeyAnswer:
     jenis: str
     answer: Any
     competency: str | None
+    variable: str
 
 
 def _name(call: ast.Call) -> str | None:
@@ -79,5 +80,5 @@ def key_answers(notebook: nbformat.NotebookNode) -> tuple[list[KeyAnswer], list[
                         )
                     )
                     continue
-                answers.append(KeyAnswer(item_id, cls.jenis, answer, competency))
+                answers.append(KeyAnswer(item_id, cls.jenis, answer, competency, target.id))
     return answers, problems

@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import yaml
@@ -73,19 +74,20 @@ def _test(grade_id: str, source: str, points: float, tag: Tag) -> nbformat.Noteb
 
 
 def _item(
-    variable: str, cls: str, question: str, options: dict[str, str], key: str, points: int, tag: Tag
+    variable: str, cls: str, question: str, options: dict[str, str], key: str, points: int, tag: Tag, heading: str
 ) -> list[nbformat.NotebookNode]:
     """An item cell (read-only) and its hidden scoring cell, as docs/widgets.md describes."""
     listed = "".join(f"\n        {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in options.items())
     constructor = (
         f'{cls}(\n    "{variable}",\n    "{question}",\n    pilihan={{{listed}\n    }},\n'
-        f'    kompetensi="{tag.competency}",\n)'
+        f'    sebutan="{heading}",\n    kompetensi="{tag.competency}",\n)'
     )
     return [
         _locked_code(f"soal_{variable}", f"soal_{variable} = {constructor}\nsoal_{variable}"),
         _test(
             f"nilai_{variable}",
             "# Sel penilaian: kuncinya tersembunyi dan baru dipakai saat notebook dinilai.\n"
+            f"from merit_widgets import wajib_dijawab\nwajib_dijawab(soal_{variable})\n"
             f"### BEGIN HIDDEN TESTS\nnilai(soal_{variable}, {key}, poin={points})\n### END HIDDEN TESTS",
             points,
             tag,
@@ -156,9 +158,10 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
         ),
         _test(
             "uji_kode_1",
-            'assert jp_dari_menit(135) == 3.0, "135 menit seharusnya 3.0 JP."\nprint("Tes terlihat '
-            'lulus.")\n### BEGIN HIDDEN TESTS\nassert jp_dari_menit(100) == 2.2, "100 menit ÷ 45 = 2,22…, '
-            'dibulatkan 2.2."\n### END HIDDEN TESTS',
+            "from merit_widgets.periksa import periksa_sama\n"
+            'periksa_sama(jp_dari_menit(135), 3.0, "135 menit seharusnya 3.0 JP.")\nprint("Tes terlihat '
+            'lulus.")\n### BEGIN HIDDEN TESTS\nperiksa_sama(jp_dari_menit(100), 2.2, "100 menit ÷ 45 = 2,22…, '
+            'dibulatkan 2.2.")\n### END HIDDEN TESTS',
             2,
             tag[0],
         ),
@@ -179,9 +182,10 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
         ),
         _test(
             "uji_kode_2",
-            'assert sisa_jp([6, 2, 8]) == 4, "6 + 2 + 8 = 16 JP, jadi masih kurang 4."\n'
-            'print("Tes terlihat lulus.")\n### BEGIN HIDDEN TESTS\nassert sisa_jp([12, 10]) == 0, "Lebih dari 20 '
-            'JP berarti tidak ada kekurangan (0)."\nassert sisa_jp([]) == 20\n### END HIDDEN TESTS',
+            "from merit_widgets.periksa import periksa_sama\n"
+            'periksa_sama(sisa_jp([6, 2, 8]), 4, "6 + 2 + 8 = 16 JP, jadi masih kurang 4.")\n'
+            'print("Tes terlihat lulus.")\n### BEGIN HIDDEN TESTS\nperiksa_sama(sisa_jp([12, 10]), 0, "Lebih dari 20 '
+            'JP berarti tidak ada kekurangan (0).")\nperiksa_sama(sisa_jp([]), 20)\n### END HIDDEN TESTS',
             2,
             tag[1],
         ),
@@ -194,6 +198,7 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
             'kunci="a"',
             2,
             tag[2],
+            "Soal 3",
         ),
         _text("kasus_2", "## Soal 4\n\n[GANTI: kasus untuk soal pilihan ganda (boleh lebih dari satu jawaban).]"),
         *_item(
@@ -204,6 +209,7 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
             'kunci={"a", "b"}',
             2,
             tag[3],
+            "Soal 4",
         ),
         _text(
             "kasus_3",
@@ -217,6 +223,7 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
             'bobot={"a": 5, "b": 3, "c": 1}',
             5,
             tag[4],
+            "Soal 5",
         ),
         _text("kasus_4", "## Soal 6\n\n[GANTI: kasus untuk mengurutkan tanggapan dari yang paling tepat.]"),
         *_item(
@@ -227,6 +234,7 @@ def module_notebook(number: int, tags: list[Tag]) -> nbformat.NotebookNode:
             'urutan=["a", "b", "c"]',
             3,
             tag[5],
+            "Soal 6",
         ),
         _text(
             "kasus_refleksi",
@@ -284,7 +292,7 @@ def scaffold_course(
             f"{', '.join(sorted(framework.codes))}."
         )
     tags = [Tag(code, 1) for code in competencies]
-    spec = {
+    spec: dict[str, Any] = {
         "id": course_id,
         "title": {"id": title, "en": "[GANTI: English title]"},
         "description": {

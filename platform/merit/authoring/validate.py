@@ -9,18 +9,21 @@ run only once the course loads.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from merit.authoring.execution import check_by_grading
+from merit.authoring.leaks import check_release
 from merit.authoring.nbval_run import check_with_nbval
 from merit.authoring.structure import check_structure
 from merit.catalog import Course, Framework, load_course
 from merit.catalog.quality import QualityRules
 from merit.catalog.rubrics import check_rubrics
 from merit.errors import MeritError, Problem, ProblemsFound
+from merit.grading.coursedir import BuiltCourse, build_course
 from merit.grading.sandbox import Sandbox
 
 
@@ -77,19 +80,36 @@ def validate_course(
         report.loaded = load_course(folder, framework)
         return []
 
+    def after_loading(name: str, action: Callable[[Course], list[Problem]], skip: bool = False) -> None:
+        """Run a check on the loaded course; skipped when course.yml did not load."""
+        course = report.loaded
+        if course is None or skip:
+            run(name, list, skip=True)
+        else:
+            run(name, lambda: action(course))
+
     run("course.yml, metadata nbgrader, tanda kompetensi dan level", load)
-    course = report.loaded
-    static_failed = course is None
-    run("rubrik penilaian pelatih", lambda: check_rubrics(course, assessments_dir), skip=static_failed)
-    run("struktur modul dan jumlah butir", lambda: check_structure(course, rules), skip=static_failed)
+    after_loading("rubrik penilaian pelatih", lambda course: check_rubrics(course, assessments_dir))
+    after_loading("struktur modul dan jumlah butir", lambda course: check_structure(course, rules))
     # Missing sections or placeholders do not stop the run: a trainer replacing the text
     # of `merit course new` sees from the start whether the exercises still grade right.
-    cannot_run = static_failed or sandbox is None
-    run(
-        "solusi lulus semua uji, versi rilis gagal (nbgrader)",
-        lambda: check_by_grading(course, workspace, sandbox),
-        skip=cannot_run,
+    built: list[BuiltCourse] = []
+
+    def build_and_check_release(course: Course) -> list[Problem]:
+        shutil.rmtree(workspace / course.id, ignore_errors=True)
+        built.append(build_course(course, workspace))
+        return check_release(course, built[0])
+
+    after_loading("rilis tanpa jejak kunci (urutan, id, kode soal)", build_and_check_release)
+    grading = "solusi lulus semua uji, versi rilis gagal (nbgrader)"
+    if sandbox is None or not built:
+        run(grading, list, skip=True)
+    else:
+        after_loading(grading, lambda course: check_by_grading(course, built[0], sandbox))
+    after_loading(
+        "nbval pada notebook solusi",
+        lambda course: check_with_nbval(course, workspace),
+        skip=sandbox is None or not built,
     )
-    run("nbval pada notebook solusi", lambda: check_with_nbval(course, workspace), skip=cannot_run)
     report.seconds = time.perf_counter() - started
     return report

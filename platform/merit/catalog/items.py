@@ -121,7 +121,11 @@ class ItemChecker:
             self.ids[item_id.value] = where
             competency = _keyword(call, "kompetensi")
             if id(call) in names:
-                code = competency.value if isinstance(competency, ast.Constant) else None
+                code = (
+                    competency.value
+                    if isinstance(competency, ast.Constant) and isinstance(competency.value, str)
+                    else None
+                )
                 self.competencies[names[id(call)]] = code
 
     def _check_scoring(

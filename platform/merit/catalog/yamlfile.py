@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from merit.errors import MeritError, Problem, ProblemsFound
 
@@ -55,7 +56,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return path or "(akar berkas)"
 
 
-def _reason(error: dict[str, Any]) -> str:
+def _reason(error: ErrorDetails) -> str:
     template = _MESSAGES.get(error["type"])
     if template is None:
         return error["msg"]

@@ -14,24 +14,25 @@ tests/test_cli_startup.py keeps the heavy modules out of ``import merit.cli``.
 
 from __future__ import annotations
 
-import os
 import sys
 import warnings
 
-# Start-up cost matters: `merit grade` is measured against `nbgrader autograde`, and a
-# trainer runs these commands all day. Both settings must precede the first nbformat
-# import, which the commands pull in when they run.
-# - nbformat validates with jsonschema by default, which costs seconds per process.
-os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
-# - jsonschema imports rfc3987-syntax when installed, which builds a grammar for 1.3 s
-#   at every start; it checks only the "iri" string format, which no schema Merit
-#   validates uses. Leave it out of this process.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-from merit.cli.app import app  # noqa: E402
+from merit.cli.app import app
 
 
 def main() -> None:
+    """The ``merit`` executable: this process is Merit's own, so it may set process-wide state.
+
+    Importing :mod:`merit.cli` changes nothing beyond itself (tests/test_import_effects.py);
+    what the process needs is set here, before any command runs.
+    """
+    # Start-up cost matters: `merit grade` is measured against `nbgrader autograde`, and a
+    # trainer runs these commands all day. jsonschema (which nbformat imports) imports
+    # rfc3987-syntax when installed, which builds a grammar for 1.3 s at every start; it
+    # checks only the "iri" string format, which no schema Merit validates uses. A None
+    # entry makes that import fail, and jsonschema goes on without it. (The fast notebook
+    # validator, fastjsonschema, is nbformat 5.11's own default: no NBFORMAT_VALIDATOR.)
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     # nbgrader 0.9.6's gradebook code trips SQLAlchemy 2.1 autoflush warnings; they say
     # nothing a trainer or HR officer can act on. Matched by SQLAlchemy's wording rather
     # than by SAWarning, whose import would load SQLAlchemy (0.4 s) before any command runs.

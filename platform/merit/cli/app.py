@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
+from merit.cli.accounts import akun_app
 from merit.cli.analysis import analysis_command, similarity_command
 from merit.cli.audit import audit_app
 from merit.cli.common import console, user_errors
 from merit.cli.course import course_app
 from merit.cli.grade import grade_command
+from merit.cli.hub import hub_app, kelas_app
 from merit.cli.levels import level_app
 from merit.cli.people import jp_command, roster_app, skp_app
 from merit.cli.placement import laporan_app, plan_command, rank_command, talent_command, tna_command
+from merit.cli.serve import serve_command
 from merit.demo import DEMO_POSITION
 
 # The command modules import their domain modules inside each command: see merit/cli/__init__.py.
@@ -29,6 +34,9 @@ app.add_typer(skp_app, name="skp")
 app.add_typer(level_app, name="level")
 app.add_typer(audit_app, name="audit")
 app.add_typer(laporan_app, name="laporan")
+app.add_typer(akun_app, name="akun")
+app.add_typer(hub_app, name="hub")
+app.add_typer(kelas_app, name="kelas")
 app.command("jp")(jp_command)
 app.command("grade")(grade_command)
 app.command("rank")(rank_command)
@@ -37,6 +45,7 @@ app.command("rencana")(plan_command)
 app.command("tna")(tna_command)
 app.command("analisis")(analysis_command)
 app.command("kemiripan")(similarity_command)
+app.command("serve")(serve_command)
 
 
 @app.command()
@@ -55,6 +64,19 @@ def demo(
         console.print(f"Data demo disimpan di [bold]{settings.data_dir}[/]")
         result = run_demo(settings, peserta, jabatan, seed)
         render_demo(console, result, settings)
+
+
+@app.command("ruang-peserta")
+def learner_workspace(
+    folder: Path = typer.Argument(..., help="Folder konfigurasi Jupyter untuk server peserta."),
+) -> None:
+    """Tulis konfigurasi JupyterLab peserta: bahasa Indonesia, tanpa berita, tanpa alat pelatih nbgrader."""
+    from merit.learner.workspace import write_learner_config
+
+    with user_errors():
+        written = write_learner_config(folder)
+        console.print(f"{len(written)} berkas ditulis di [bold]{folder}[/]. Jalankan server peserta dengan:")
+        console.print(f"  JUPYTER_CONFIG_DIR={folder} JUPYTERLAB_SETTINGS_DIR={folder}/lab/user-settings")
 
 
 @db_app.command("upgrade")

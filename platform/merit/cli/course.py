@@ -14,6 +14,10 @@ from merit.cli.common import console, errors, user_errors
 from merit.errors import MeritError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.status import Status
+
     from merit.authoring.coverage import CoverageMatrix
     from merit.authoring.validate import CourseReport
     from merit.settings import Settings
@@ -120,7 +124,7 @@ def render_report(report: CourseReport) -> None:
 def course_validate(
     courses: list[str] = typer.Argument(None, help="Kode kursus; kosongkan bersama --semua untuk semua kursus."),
     semua: bool = typer.Option(False, "--semua", help="Periksa semua kursus di courses/."),
-    cepat: bool = typer.Option(False, "--cepat", help="Hanya pemeriksaan statis: tanpa nbgrader dan nbval."),
+    cepat: bool = typer.Option(False, "--cepat", help="Tanpa menjalankan kode: tanpa autograde dan nbval."),
     tanpa_sandbox: bool = typer.Option(False, "--tanpa-sandbox", help="Jalankan solusi tanpa bubblewrap."),
 ) -> None:
     """Periksa kursus: skema, metadata nbgrader, kompetensi, rubrik, solusi vs rilis, nbval."""
@@ -150,7 +154,7 @@ def course_validate(
                     settings.assessments_dir,
                     settings.data_dir / "validasi",
                     sandbox,
-                    on_check=lambda name, c=course: status.update(f"{c}: {name}"),
+                    on_check=_progress(status, course),
                 )
             render_report(report)
             if not report.ok:
@@ -224,3 +228,8 @@ def course_coverage() -> None:
             errors.print(f"  - {problem}", markup=False, highlight=False)
         if problems:
             raise typer.Exit(code=1)
+
+
+def _progress(status: Status, course: str) -> Callable[[str], None]:
+    """Show which check of ``course`` is running in the spinner line."""
+    return lambda name: status.update(f"{course}: {name}")

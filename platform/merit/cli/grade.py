@@ -54,6 +54,7 @@ def render_grading(console: Console, run: GradingRun, show_all: bool = False) ->
     )
     enforced = ", ".join(f"{'✓' if on else '✗'} {what}" for what, on in run.sandbox.enforced())
     console.print(f"[bold]Sandbox ({run.sandbox.mode}):[/] {enforced}")
+    console.print(f"[bold]Batas sumber daya:[/] {run.sandbox.limit_mechanism()}")
 
 
 def _start_zygotes(settings: Settings, course: str, assignment: str, sandbox: Sandbox, workers: int) -> None:
@@ -116,7 +117,8 @@ def grade_command(
             loaded = content.courses[course]
             if assignment not in {m.id for m in loaded.spec.modules}:
                 raise MeritError(
-                    f"Modul '{assignment}' tidak ada di kursus {course}: {', '.join(m.id for m in loaded.spec.modules)}."
+                    f"Modul '{assignment}' tidak ada di kursus {course}: "
+                    f"{', '.join(m.id for m in loaded.spec.modules)}."
                 )
             built = BuiltCourse(loaded, settings.workspace_dir / course)
             if not (built.root / "gradebook.db").is_file():

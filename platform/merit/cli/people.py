@@ -34,6 +34,7 @@ def roster_import(
             register_content(session, content)
             report = import_roster(session, file, content.units, content.positions.values())
         console.print(f"Roster {file.name} diimpor: {change_counts(report.counts)}.")
+        print_conversions(report.notes)
         if report.not_in_file:
             console.print(
                 f"{report.not_in_file} pegawai di registri tidak ada di berkas ini; data mereka tetap disimpan."
@@ -54,20 +55,34 @@ def skp_import(
         with registry_session(Settings(), actor_or_default(oleh), alasan or f"impor SKP {file.name}") as session:
             report = import_skp(session, file)
         console.print(f"SKP {file.name} diimpor: {change_counts(report.counts)}.")
+        print_conversions(report.notes)
+
+
+def print_conversions(notes: list[str]) -> None:
+    """Say what was converted while reading the file, so nothing changes silently."""
+    for note in notes:
+        console.print(f"Dikonversi: {note}.", highlight=False)
 
 
 def jp_command(
-    year: int = typer.Option(dt.date.today().year, "--year", "--tahun", help="Tahun kalender."),
-    below: int = typer.Option(MINIMUM_JP, "--below", "--kurang-dari", help="Tampilkan yang JP-nya di bawah angka ini."),
+    year: int | None = typer.Option(None, "--tahun", help="Tahun kalender; bawaan tahun ini."),
+    below: int | None = typer.Option(
+        None, "--kurang-dari", help=f"Tampilkan yang JP-nya di bawah angka ini; bawaan {MINIMUM_JP}."
+    ),
     show_nip: bool = typer.Option(
         False, "--tampilkan-nip", help="Tampilkan NIP lengkap (hanya untuk petugas kepegawaian)."
     ),
+    # Earlier spellings, still accepted but not shown in --help (docs/contributing.md, "Names").
+    year_old: int | None = typer.Option(None, "--year", hidden=True),
+    below_old: int | None = typer.Option(None, "--below", hidden=True),
 ) -> None:
     """Daftar ASN yang JP pengembangan kompetensinya kurang, per unit kerja."""
     from merit.content import load_content
     from merit.people.jp import shortfalls
     from merit.settings import Settings
 
+    year = year or year_old or dt.date.today().year
+    below = below if below is not None else below_old if below_old is not None else MINIMUM_JP
     with user_errors():
         settings = Settings()
         courses = load_content(settings).courses
@@ -87,5 +102,6 @@ def jp_command(
         console.print(table)
         units = len({r.unit for r in rows})
         console.print(
-            f"{len(rows)} ASN di {units} unit kerja belum mencapai {below} JP. JP dihitung dari kursus yang lulus pada tahun itu."
+            f"{len(rows)} ASN di {units} unit kerja belum mencapai {below} JP. "
+            "JP dihitung dari kursus yang lulus pada tahun itu."
         )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,9 +69,6 @@ def rank_command(
 
 @requirement_options
 def talent_command(
-    unit_kerja: str | None = typer.Option(
-        None, "--unit-kerja", help="Peta satu unit kerja (potensial terhadap jabatan sekarang)."
-    ),
     jabatan: str | None = typer.Option(None, "--jabatan", help="Peta dan kelompok talenta untuk satu jabatan sasaran."),
     tahun_skp: int | None = typer.Option(None, "--tahun-skp", help="Tahun SKP untuk sumbu kinerja; bawaan tahun lalu."),
     per_tanggal: dt.datetime | None = AS_OF,
@@ -81,15 +76,20 @@ def talent_command(
     requirements: EligibilityRule,
     tampilkan_nip: bool = SHOW_NIP,
 ) -> None:
-    """Kotak talenta (nine-box, PermenPANRB 3/2020) per unit kerja atau per jabatan, dengan kelompok talenta."""
+    """Kotak talenta (nine-box, PermenPANRB 3/2020) per unit kerja atau per jabatan, dengan kelompok talenta.
+
+    Tanpa --jabatan: peta satu --unit-kerja (potensial terhadap jabatan sekarang).
+    Dengan --jabatan: --unit-kerja membatasi kandidat, seperti di `merit rank`.
+    """
     from merit.cli.placement_views import render_grid
     from merit.content import load_content
     from merit.placement.talent import grid_for_position, grid_for_unit, load_grid_rule, reference_year
     from merit.settings import Settings
 
     with user_errors():
-        if (unit_kerja is None) == (jabatan is None):
-            raise MeritError("Pilih tepat satu: --unit-kerja NAMA atau --jabatan KODE.")
+        units = requirements.units or []
+        if jabatan is None and len(units) != 1:
+            raise MeritError("Pilih --jabatan KODE, atau tepat satu --unit-kerja NAMA.")
         settings = Settings()
         content = load_content(settings)
         rule = load_grid_rule(settings.assessments_dir)
@@ -101,7 +101,7 @@ def talent_command(
                 grid = grid_for_position(session, jabatan, rule, content.jpm_rule, year, criteria)
                 console.print(f"[bold]Syarat administrasi:[/] {criteria.text()}")
             else:
-                grid = grid_for_unit(session, unit_kerja, rule, content.jpm_rule, year)
+                grid = grid_for_unit(session, units[0], rule, content.jpm_rule, year)
         render_grid(console, grid, show_nip=tampilkan_nip)
 
 
@@ -155,39 +155,22 @@ def selection_command(
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
     """Laporan hasil seleksi untuk diumumkan (CSV, XLSX, PDF); keputusannya dicatat di jejak audit."""
-    from merit.content import load_content, register_content
-    from merit.reports.formats import WRITERS
-    from merit.reports.selection import publish_selection
+    from merit.content import load_content
+    from merit.registry.database import open_registry
+    from merit.reports.selection import publish_to_folder
     from merit.settings import Settings
 
     with user_errors():
-        unknown = [f for f in format_ if f not in WRITERS]
-        if unknown:
-            raise MeritError(f"Format tidak dikenal: {', '.join(unknown)}. Pilih dari {', '.join(WRITERS)}.")
-        if len(alasan.strip()) < 10:
-            raise MeritError("Alasan laporan wajib diisi dengan jelas (minimal 10 karakter).")
         settings = Settings()
         content = load_content(settings)
         criteria = _criteria(content, jabatan, per_tanggal, requirements)
-        # Files are written to a staging folder and moved into place only after the decision is
-        # committed, so a failed transaction leaves no report that the audit trail does not know.
-        keluaran.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".merit-laporan-", dir=keluaran))
+        registry = open_registry(settings)
         try:
-            with registry_session(settings, actor_or_default(oleh), alasan.strip()) as session:
-                register_content(session, content)
-                published = publish_selection(
-                    session,
-                    jabatan,
-                    content.jpm_rule,
-                    criteria,
-                    content.level_rule,
-                    staging,
-                    {f: WRITERS[f] for f in format_},
-                )
-            files = {extension: path.replace(keluaran / path.name) for extension, path in published.files.items()}
+            published, files = publish_to_folder(
+                registry, content, jabatan, criteria, keluaran, format_, actor_or_default(oleh), alasan
+            )
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            registry.close()
         report = published.report
         console.print(
             f"Laporan seleksi {report.ranking.position.title_id}: {len(report.ranking.candidates)} kandidat, "

@@ -135,7 +135,8 @@ def render_ranking(
     if stale:
         console.print(
             f"[bold red]Perhatian:[/] level {len(stale)} kandidat bertumpu pada bukti yang sudah kedaluwarsa per "
-            f"{ranking.as_of:%d-%m-%Y}. Jalankan `merit level recompute --per-tanggal {ranking.as_of}` sebelum memutuskan."
+            f"{ranking.as_of:%d-%m-%Y}. "
+            f"Jalankan `merit level recompute --per-tanggal {ranking.as_of}` sebelum memutuskan."
         )
     console.print(f"[italic]{ranking.notice}[/]")
 
@@ -171,7 +172,7 @@ def render_grid(console: Console, grid: TalentGrid, show_nip: bool = False) -> N
         table.add_row(label(performance), *cells)
     console.print(table)
     pools = grid.position_code is not None
-    people = Table(title=f"Kelompok talenta {grid.subject}" if pools else "Pegawai per kotak")
+    members = Table(title=f"Kelompok talenta {grid.subject}" if pools else "Pegawai per kotak")
     for column in (
         "Kelompok" if pools else None,
         "Kotak",
@@ -183,22 +184,24 @@ def render_grid(console: Console, grid: TalentGrid, show_nip: bool = False) -> N
         "Tindak lanjut",
     ):
         if column is not None:
-            people.add_column(column, no_wrap=column == "NIP")
+            members.add_column(column, no_wrap=column == "NIP")
     for pool in POOLS:
-        for entry in grid.pool(pool):
+        for entry, box in grid.boxed():
+            if box.kelompok != pool:
+                continue
             nip = format_nip(entry.nip) if show_nip else mask_nip(entry.nip)
             first = [grid.rule.kelompok[pool]] if pools else []
-            people.add_row(
+            members.add_row(
                 *first,
-                str(entry.box.kotak),
+                str(box.kotak),
                 nip,
                 entry.name,
                 entry.unit,
                 entry.predikat,
                 f"{entry.jpm:.2f}",
-                entry.box.tindak_lanjut,
+                box.tindak_lanjut,
             )
-    console.print(people)
+    console.print(members)
     if grid.unrated:
         names = ", ".join(f"{e.name} ({mask_nip(e.nip)})" for e in grid.unrated)
         console.print(f"[bold]Tidak dipetakan[/] (tidak ada SKP {grid.year}): {names}")

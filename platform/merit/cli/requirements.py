@@ -1,6 +1,7 @@
 """The administrative-requirement options shared by ``rank``, ``talenta`` and ``laporan seleksi``.
 
-:func:`requirement_options` adds the same six options to a command and hands the
+:func:`requirement_options` adds the same six options (and their earlier spellings, hidden)
+to a command and hands the
 command one :class:`EligibilityRule` (the command line's layer of requirements) instead,
 so the options are declared once and read the same way everywhere.
 """
@@ -28,16 +29,24 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
         int | None,
         typer.Option(None, "--masa-kerja-min", min=0, max=45, help="Masa kerja minimal (tahun) sejak TMT CPNS di NIP."),
     ),
-    "unit": (list[str] | None, typer.Option(None, "--unit", help="Unit kerja asal kandidat (boleh berulang).")),
+    "unit": (
+        list[str] | None,
+        typer.Option(None, "--unit-kerja", help="Unit kerja asal kandidat (boleh berulang)."),
+    ),
     "skp_min": (
         str | None,
         typer.Option(None, "--skp-min", help=f"Predikat SKP paling rendah ({', '.join(PREDIKAT)}) atau 'tidak'."),
     ),
     "skp_tahun": (
         int | None,
-        typer.Option(None, "--skp-tahun", min=1, max=5, help="Berapa tahun SKP terakhir yang dinilai."),
+        typer.Option(None, "--skp-tahun-terakhir", min=1, max=5, help="Berapa tahun SKP terakhir yang dinilai."),
     ),
     "tanpa_syarat": (bool, typer.Option(False, "--tanpa-syarat", help="Abaikan semua syarat administrasi.")),
+}
+# Earlier spellings, still accepted but not shown in --help (docs/contributing.md, "Names").
+OLD_SPELLINGS: dict[str, tuple[Any, Any]] = {
+    "unit": (list[str] | None, typer.Option(None, "--unit", hidden=True)),
+    "skp_tahun": (int | None, typer.Option(None, "--skp-tahun", min=1, max=5, hidden=True)),
 }
 
 
@@ -89,11 +98,20 @@ def requirement_options(command: Callable[..., None]) -> Callable[..., None]:
     added = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
         for name, (kind, option) in OPTIONS.items()
+    ] + [
+        inspect.Parameter(f"{name}_old", inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
+        for name, (kind, option) in OLD_SPELLINGS.items()
     ]
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
         options = {name: kwargs.pop(name) for name in OPTIONS}
+        for name in OLD_SPELLINGS:
+            old = kwargs.pop(f"{name}_old")
+            if isinstance(old, list):
+                options[name] = [*(options[name] or []), *old]
+            elif old is not None and options[name] is None:
+                options[name] = old
         with user_errors():
             requirements = override_rule(**options)
         command(**kwargs, requirements=requirements)

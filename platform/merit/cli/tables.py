@@ -24,9 +24,8 @@ def render_demo(console: Console, result: DemoResult, settings: Settings) -> Non
     summary.add_column("hasil")
     r = result.roster.counts
     summary.add_row("Roster ASN", change_counts(r))
-    summary.add_row(
-        "Kursus", f"{result.course.spec.title.id} ({result.course.spec.jp} JP), {len(result.course.cells)} sel dinilai"
-    )
+    for course in result.courses:
+        summary.add_row("Kursus", f"{course.spec.title.id} ({course.spec.jp} JP), {len(course.cells)} sel dinilai")
     summary.add_row("Pengumpulan dinilai (merit grade)", f"{graded} berhasil, {len(failed)} gagal; sandbox: {sandbox}")
     for outcome in failed:
         summary.add_row("", f"{mask_nip(outcome.student)}: {outcome.error}")
@@ -41,6 +40,6 @@ def render_demo(console: Console, result: DemoResult, settings: Settings) -> Non
         f"{change_counts(lv, 'berubah')}, {result.levels.removed} dihapus",
     )
     summary.add_row("Registri", str(settings.database_url))
-    summary.add_row("Gradebook nbgrader", str(settings.workspace_dir / result.course.id / "gradebook.db"))
+    summary.add_row("Gradebook nbgrader", str(settings.workspace_dir / "KURSUS" / "gradebook.db"))
     summary.add_row("Waktu", f"{result.seconds:.1f} detik")
     console.print(summary)

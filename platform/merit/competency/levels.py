@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +121,7 @@ class LevelReport:
 
 
 def _desired_levels(
-    session: Session, ids: list[int], courses: Mapping[str, Course], rule: LevelRule, as_of: dt.date
+    session: Session, ids: Sequence[int], courses: Mapping[str, Course], rule: LevelRule, as_of: dt.date
 ) -> dict[tuple[int, str], tuple[dict[str, object], tuple[int, ...]]]:
     """(employee, competency) -> level row values and the evidence ids behind them."""
     since = rule.valid_since(as_of)
@@ -232,7 +232,7 @@ def recompute_levels(
 
 
 def _write_links(
-    session: Session, ids: list[int], desired: dict[tuple[int, str], tuple[dict[str, object], tuple[int, ...]]]
+    session: Session, ids: Sequence[int], desired: dict[tuple[int, str], tuple[dict[str, object], tuple[int, ...]]]
 ) -> None:
     """Make ``level_evidence`` list exactly the evidence behind each current level."""
     link = models.LevelEvidence

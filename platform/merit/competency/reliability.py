@@ -56,7 +56,8 @@ class Precision:
     def text(self, threshold: float) -> str:
         if self.reliability is None:
             return f"reliabilitas tak terhitung ({self.cells} sel, N {self.learners}): sementara"
-        shown = f"{self.coefficient} {self.reliability:.2f}, SEM {self.sem or 0:.2f}/{self.max_score:g} poin, N {self.learners}"
+        sem = f"SEM {self.sem or 0:.2f}/{self.max_score:g} poin"
+        shown = f"{self.coefficient} {self.reliability:.2f}, {sem}, N {self.learners}"
         if self.reliability < threshold:
             return f"{shown}: < {threshold:.2f}, sementara"
         return shown

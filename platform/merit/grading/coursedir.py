@@ -19,11 +19,13 @@ from contextlib import chdir
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config, PyFileConfigLoader
 
 from merit.catalog import Course
+from merit.catalog.release import prepare_for_release
 from merit.errors import Problem, ProblemsFound
 
 # What a learner sees in place of a solution (nbgrader's stubs, in Indonesian).
@@ -62,7 +64,7 @@ def _config_file_text(config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _nbgrader_tools_on_path() -> None:
+def nbgrader_tools_on_path() -> None:
     """nbgrader runs the ``alembic`` executable when it creates a gradebook, found on PATH.
 
     When ``merit`` runs from a virtual environment that is not activated, that
@@ -92,7 +94,7 @@ class NbgraderCourse:
 
     def api(self) -> NbGraderAPI:
         """nbgrader's own high-level API on this course directory."""
-        _nbgrader_tools_on_path()
+        nbgrader_tools_on_path()
         config = self.config
         return NbGraderAPI(CourseDirectory(config=config), config=config)
 
@@ -173,6 +175,10 @@ def build_course(
         shutil.rmtree(source)
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(course.source_dir, source)
+    for module in course.spec.modules:
+        for name in module.notebooks:
+            path = source / module.id / name
+            nbformat.write(prepare_for_release(nbformat.read(path, as_version=4)), path)
     config = nbgrader_config(course.id, root)
     (root / "nbgrader_config.py").write_text(_config_file_text(config), encoding="utf-8")
     built = BuiltCourse(course, root)

@@ -35,6 +35,7 @@ from merit.grading.slots import close_slots, default_workers, prestart_slots, su
 from merit.grading.snapshot import GradebookSnapshot
 
 BATCH_SECONDS = 2.0  # gradebook commits at most this far apart while results arrive
+WAKE_SECONDS = 0.05  # how often the coordinator looks for results and for a batch due
 
 
 @dataclass
@@ -263,13 +264,20 @@ def _grade_all(
 
         with dask_client(scheduler, run.workers) as client:
             futures = client.map(grade_submission, todo, pure=False)  # type: ignore[attr-defined]
-            for _future, result in as_completed(futures, with_results=True):
-                destination = built.root / "autograded" / result.student / assignment
-                write_autograded(result, destination, files[result.student])
-                run.results.append(result)
-                pending.append(result)
-                if on_result:
-                    on_result(result)
+            arriving = as_completed(futures, with_results=True)
+            # Results are recorded as they arrive: the loop wakes every WAKE_SECONDS, so a
+            # batch is committed BATCH_SECONDS after its first result at the latest, even
+            # while every other job is still running (or one never ends).
+            while not arriving.is_empty():
+                if not arriving.has_ready():
+                    time.sleep(WAKE_SECONDS)
+                for _future, result in arriving.next_batch(block=False):
+                    destination = built.root / "autograded" / result.student / assignment
+                    write_autograded(result, destination, files[result.student])
+                    run.results.append(result)
+                    pending.append(result)
+                    if on_result:
+                        on_result(result)
                 if time.monotonic() - last_write > BATCH_SECONDS:
                     flush()
             flush()

@@ -106,9 +106,17 @@ def _score(submission: SubmittedAssignment, result: SubmissionResult, names: _Na
             if name in graded.comments:
                 comment.auto_comment = graded.comments[name]
     for name in result.missing:  # Autograde.init_assignment: a missing notebook scores zero
-        for grade in by_name[name].grades:
-            grade.auto_score = 0
-            grade.needs_manual_grade = False
+        _zero(by_name[name])
+    for name, reason in result.rejected.items():  # and so does one that cannot be graded, saying why
+        _zero(by_name[name])
+        for comment in by_name[name].comments:
+            comment.auto_comment = f"Notebook ditolak: {reason}"
+
+
+def _zero(notebook: SubmittedNotebook) -> None:
+    for grade in notebook.grades:
+        grade.auto_score = 0
+        grade.needs_manual_grade = False
 
 
 class _LatePenalties(AssignLatePenalties):

@@ -10,7 +10,7 @@ another machine. Only the coordinator touches the gradebook and the course folde
 from __future__ import annotations
 
 import contextvars
-import json
+import logging
 import os
 import signal
 import socket
@@ -25,10 +25,12 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4.rwbase import split_lines, strip_transient
 from traitlets.config import Config
 
+from merit.grading.cgroups import Usage
 from merit.grading.kernel import use_slot
+from merit.grading.malformed import MalformedNotebook, invalid_reason, read_notebook
 from merit.grading.preprocessors import AUTOGRADE, SANITIZE, merit_resources
 from merit.grading.sandbox import Sandbox, SandboxError, ZygoteProcess
-from merit.grading.slots import thread_slot
+from merit.grading.slots import discard_thread_slot, thread_slot
 from merit.grading.snapshot import GradebookSnapshot, SnapshotGradebook
 
 
@@ -63,8 +65,10 @@ class SubmissionResult:
     notes: list[str]
     seconds: float  # wall time on the worker
     grader_cpu: float = 0.0  # CPU seconds of the grading thread (nbgrader's steps)
-    kernel_cpu: float = 0.0  # CPU seconds of the learner's kernel(s), from the zygote
+    kernel_cpu: float = 0.0  # CPU seconds of the learner's kernel(s) and all they started
+    kernel_memory: int = 0  # peak bytes of the same, under cgroups (0: not measured)
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # who graded it
+    rejected: dict[str, str] = field(default_factory=dict)  # notebook -> why it scores zero (Indonesian)
 
     @property
     def ok(self) -> bool:
@@ -72,6 +76,7 @@ class SubmissionResult:
 
 
 _local = threading.local()
+log = logging.getLogger(__name__)
 
 
 class Pipeline:
@@ -160,29 +165,38 @@ def _pipeline(config: Config) -> Pipeline:
     return pipeline
 
 
+SANDBOX_GONE = "sandbox berhenti saat menilai, juga setelah dicoba ulang di slot baru; slot dimulai ulang"
+
+
+class SlotFailed(Exception):
+    """The slot failed, not the learner's code: the job is tried once more in a fresh slot."""
+
+
 def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, sandbox: Sandbox) -> str:
-    """Say in Indonesian why a submission could not be graded."""
+    """Say in Indonesian why a submission could not be graded; raise :class:`SlotFailed`
+    when the sandbox slot itself stopped answering, whatever the learner's code did."""
     limits = sandbox.limits
-    sandbox_gone = "sandbox berhenti saat menilai (kode peserta menghentikan prosesnya); slot dimulai ulang"
+    if isinstance(error, SandboxError) and not watchdog_fired:
+        raise SlotFailed(str(error)) from error
     if isinstance(error, SandboxError):
-        return sandbox_gone
+        return f"melebihi batas waktu nyata {limits.wall_seconds} detik; kernel dihentikan"
     if isinstance(error, DeadKernelError) or "Kernel died" in str(error):
         if watchdog_fired:
             return f"melebihi batas waktu nyata {limits.wall_seconds} detik; kernel dihentikan"
         try:
             status = slot.request("poll").get("status")
-        except SandboxError:
-            return sandbox_gone
+        except SandboxError as gone:
+            raise SlotFailed(str(gone)) from gone
         if status == -signal.SIGXCPU:
             return f"melebihi batas waktu CPU {limits.cpu_seconds} detik; kernel dihentikan"
+        if slot.group is not None and slot.group.oom_kills():
+            return f"melebihi batas memori {limits.memory_bytes // 1024**2} MiB per kiriman; kernel dihentikan"
         return f"kernel berhenti di tengah penilaian (status {status}): kode peserta mengakhiri atau membunuh kernel"
     if isinstance(error, CellTimeoutError):
         return (
             f"kernel tidak merespons setelah batas waktu sel {limits.cell_timeout} detik dan interupsi "
             "(kode peserta mengabaikan Ctrl-C); kernel dihentikan"
         )
-    if isinstance(error, nbformat.reader.NotJSONError | json.JSONDecodeError | UnicodeDecodeError):
-        return f"notebook bukan JSON yang sah: {str(error).splitlines()[0][:200]}"
     if isinstance(error, nbformat.ValidationError):
         return f"notebook tidak sesuai format nbformat: {str(error).splitlines()[0][:200]}"
     text = str(error).splitlines()[0][:300] if str(error) else ""
@@ -214,20 +228,57 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
 
     Mirrors nbgrader's Autograde.convert_single_notebook: a sanitising pass, then an
     autograding pass over the sanitised notebook. Any failure fails the whole
-    submission, as in nbgrader, and says why.
+    submission, as in nbgrader, and says why. When the sandbox slot itself fails (it
+    stopped answering, or died), the slot is replaced and the job tried once more
+    before the learner is told anything.
     """
     started, cpu_started = time.perf_counter(), time.thread_time()
-    slot = thread_slot(job.sandbox)
-    gradebook = SnapshotGradebook(job.snapshot)
-    results: list[NotebookResult] = []
     notes = list(job.problems)
-    error: str | None = None
-    pipeline = _pipeline(job.config)
     for name in sorted(job.notebooks):
         if name not in job.snapshot.notebooks:
             notes.append(f"{name}.ipynb bukan bagian tugas ini; dilewati")
+    rejected: dict[str, str] = {}
+    try:
+        results, error, usage = _attempt(job, rejected)
+    except SlotFailed as first:
+        log.warning("grading %s: slot failed (%s); retrying in a fresh slot", job.student, first)
+        discard_thread_slot()
+        try:
+            results, error, usage = _attempt(job, rejected)
+            notes.append("slot sandbox gagal di luar kode peserta; dinilai ulang di slot baru")
+        except SlotFailed as second:
+            log.warning("grading %s: slot failed again (%s)", job.student, second)
+            results, error, usage = [], SANDBOX_GONE, Usage(0.0, 0, 0)
+    notes += [f"ditolak, nilai 0: {reason}" for reason in rejected.values()]
+    missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
+    seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
+    return SubmissionResult(
+        job.student,
+        job.assignment,
+        results,
+        missing,
+        error,
+        notes,
+        seconds,
+        grader_cpu,
+        usage.cpu_seconds,
+        usage.memory_peak,
+        rejected=rejected,
+    )
+
+
+def _attempt(job: SubmissionJob, rejected: dict[str, str]) -> tuple[list[NotebookResult], str | None, Usage]:
+    """One try at grading ``job`` in this thread's slot: the notebooks' results, the reason
+    it failed (None when graded), and what the learner's kernels used. Notebooks that
+    cannot be graded at all go into ``rejected`` with the reason, and score zero."""
+    slot = thread_slot(job.sandbox)
+    gradebook = SnapshotGradebook(job.snapshot)
+    results: list[NotebookResult] = []
+    error: str | None = None
+    pipeline = _pipeline(job.config)
     fired = threading.Event()
     try:
+        slot.open_group()
         slot.load_inbox(job.files)
         for name in sorted(n for n in job.notebooks if n in job.snapshot.notebooks):
             resources: dict[str, Any] = {
@@ -236,15 +287,13 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
                 "nbgrader": {"student": job.student, "assignment": job.assignment, "notebook": name, "db_url": None},
                 "merit": {"gradebook": gradebook},
             }
-            # nbformat.reads would also validate, only to log what is invalid; the
-            # validation after the sanitising pass is the one that decides.
-            nb = nbformat.reader.reads(job.notebooks[name].decode("utf-8"))
-            _, nb = nbformat.validator.normalize(nb)  # as nbconvert does before its steps
-            nb = nbformat.from_dict(nb)
-            # nbgrader writes the sanitised notebook to disk and reads it back; the JSON
-            # round trip changes nothing, so the second pass takes it as it is.
-            nb, resources = pipeline.run(pipeline.sanitize, nb, resources)
+            prepared = _sanitized(pipeline, name, job, resources)
+            if isinstance(prepared, str):
+                rejected[name] = prepared
+                continue
+            nb, resources = prepared
             watchdog = threading.Timer(job.sandbox.limits.wall_seconds, _kill, (slot, fired))
+            watchdog.daemon = True
             watchdog.start()
             try:
                 with use_slot(slot):
@@ -264,22 +313,41 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
         try:
             kernel_cpu = float(slot.request("kill").get("cpu_seconds", 0.0))
         except SandboxError as gone:
+            # The slot died or froze at the very end. The kernel may have finished the
+            # notebook in that moment: whether it did is a race, the verdict must not be.
+            if error is None and not fired.is_set():
+                raise SlotFailed(str(gone)) from gone
             kernel_cpu = 0.0
-            # Learner code killed the zygote (kill(-1) spares only its caller). The kernel
-            # dies with the sandbox a moment later, and may have finished the notebook
-            # in that moment: whether it did is a race, the verdict must not be.
-            if error is None:
-                error, results = _reason(gone, fired.is_set(), slot, job.sandbox), []
-    missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
-    seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
-    return SubmissionResult(
-        job.student, job.assignment, results, missing, error, notes, seconds, grader_cpu, kernel_cpu
-    )
+        finally:
+            measured = slot.close_group()
+    return results, error, measured or Usage(kernel_cpu, 0, 0)
+
+
+def _sanitized(
+    pipeline: Pipeline, name: str, job: SubmissionJob, resources: dict[str, Any]
+) -> tuple[nbformat.NotebookNode, dict[str, Any]] | str:
+    """The notebook after nbgrader's sanitising pass, or why it cannot be graded (in Indonesian,
+    naming the notebook and the cell): the learner's file, never the grader, is at fault here.
+
+    nbformat's log-only validation on reading is skipped; the validation after the pass
+    is the one that decides. nbgrader writes the sanitised notebook to disk and reads it
+    back; the JSON round trip changes nothing, so the second pass takes it as it is.
+    """
+    filename = f"{name}.ipynb"
+    try:
+        nb = read_notebook(filename, job.notebooks[name], job.snapshot.notebooks[name])
+    except MalformedNotebook as malformed:
+        return str(malformed)
+    try:
+        return pipeline.run(pipeline.sanitize, nb, resources)
+    except nbformat.ValidationError as invalid:
+        return invalid_reason(filename, invalid, nb)
+    except Exception as failure:  # noqa: BLE001 - the learner's file, reported, the others go on
+        text = str(failure).splitlines()[0][:200] if str(failure) else ""
+        return f"{filename}: tidak dapat disiapkan untuk dinilai ({type(failure).__name__}: {text})"
 
 
 def _kill(slot: ZygoteProcess, fired: threading.Event) -> None:
+    """The wall-clock watchdog: fires whatever the grading thread is waiting for."""
     fired.set()
-    try:
-        slot.request("kill")
-    except SandboxError:
-        pass
+    slot.stop_kernel()

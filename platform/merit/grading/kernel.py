@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import signal
 import threading
 import time
@@ -33,6 +34,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async
 from traitlets import CaselessStrEnum, DottedObjectName, Type, default
 
+from merit.grading import cellguard
 from merit.grading.sandbox import SandboxError, ZygoteProcess
 
 _slots = threading.local()
@@ -56,7 +58,7 @@ def current_slot() -> ZygoteProcess:
     return slot
 
 
-class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
+class ZygoteProvisioner(LocalProvisioner):
     """Start kernels by forking the slot's zygote; manage them through it."""
 
     slot: ZygoteProcess | None = None
@@ -68,7 +70,7 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
 
     async def launch_kernel(self, cmd: list[str], **kwargs: t.Any) -> KernelConnectionInfo:
         self.slot = current_slot()
-        km = self.parent
+        km = t.cast("ZygoteKernelManager", self.parent)
         # nbclient passes the kernel command of the kernelspec; the zygote runs
         # ipykernel itself and only needs the arguments after the connection file.
         argv = _after_connection_file(cmd)
@@ -86,7 +88,7 @@ class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
         round trip through its pipe, and a kernel takes some 40 ms to bind its sockets.
         """
         info = self.connection_info
-        paths = [Path(f"{info['ip']}-{info[f'{channel}_port']}") for channel in CHANNELS]
+        paths = [Path(f"{info['ip']}-{info[f'{channel}_port']}") for channel in CHANNELS]  # type: ignore[literal-required]
         for attempt in itertools.count():
             if all(path.exists() for path in paths):
                 return
@@ -150,7 +152,7 @@ def shared_context() -> zmq.asyncio.Context:
     return context
 
 
-class FastReadyClient(AsyncKernelClient):  # type: ignore[misc]
+class FastReadyClient(AsyncKernelClient):
     """A kernel client that does not idle 0.2 s after the kernel answers.
 
     jupyter_client's ``wait_for_ready`` proves IOPub is connected by receiving one
@@ -202,7 +204,7 @@ class FastReadyClient(AsyncKernelClient):  # type: ignore[misc]
         super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=False, control=control)
 
 
-class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
+class ZygoteKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose kernels are forked by the current slot's zygote.
 
     Kernels speak ZeroMQ over IPC sockets in the slot's folder: the sandbox has no
@@ -233,6 +235,18 @@ class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
                 self._kernel_spec = _specs[self.kernel_name]
         return self._kernel_spec
 
+    guard_plan: dict[str, t.Any] | None = None  # set by the grader: see merit.grading.cellguard
+
+    def write_connection_file(self, **kwargs: t.Any) -> None:
+        """jupyter_client's connection file, with the test-cell guard's plan when there is one:
+        the kernel reads it and removes it before any learner code runs."""
+        super().write_connection_file(**kwargs)
+        if self.guard_plan is not None:
+            path = Path(self.connection_file)
+            info = json.loads(path.read_text())
+            info[cellguard.GUARD_FIELD] = self.guard_plan
+            path.write_text(json.dumps(info))
+
     async def _async_pre_start_kernel(self, **kw: t.Any) -> tuple[list[str], dict[str, t.Any]]:
         slot = current_slot()
         self.kernel_id = self.kernel_id or _new_id()
@@ -240,7 +254,7 @@ class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
         self.connection_file = str(slot.ipc_dir / f"k{self.kernel_id}.json")
         if self.provisioner is None:
             self.provisioner = ZygoteProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-        return t.cast(tuple[list[str], dict[str, t.Any]], await super()._async_pre_start_kernel(**kw))
+        return await super()._async_pre_start_kernel(**kw)
 
 
 _specs: dict[str, KernelSpec] = {}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +31,10 @@ from ipykernel.kernelapp import IPKernelApp
 from IPython.core.application import BaseIPythonApplication
 from traitlets.config import Config
 
+from merit.grading import cellguard
 
-class _BaseStepsOnce(BaseIPythonApplication):  # type: ignore[misc]
+
+class _BaseStepsOnce(BaseIPythonApplication):
     """``BaseIPythonApplication.initialize`` that does its work at most once per process.
 
     Placed after :class:`IPKernelApp` in :class:`PreparedKernelApp`'s method order, it
@@ -46,8 +49,10 @@ class _BaseStepsOnce(BaseIPythonApplication):  # type: ignore[misc]
             self._base_done = True
 
 
-class PreparedKernelApp(IPKernelApp, _BaseStepsOnce):  # type: ignore[misc]
+class PreparedKernelApp(IPKernelApp, _BaseStepsOnce):
     """IPKernelApp prepared in the zygote (:meth:`prepare`) and finished in each kernel."""
+
+    prepared_argv: list[str]  # set by prepare()
 
     @classmethod
     def prepare(cls, argv: list[str]) -> PreparedKernelApp:
@@ -67,6 +72,12 @@ class PreparedKernelApp(IPKernelApp, _BaseStepsOnce):  # type: ignore[misc]
         self.connection_file = connection_file
         self.initialize()
         self.start()
+
+    def start(self) -> None:
+        """Arm the test-cell guard (:mod:`merit.grading.cellguard`), set up now, before the
+        first cell and so before any learner code; then serve."""
+        sys.audit(cellguard.READY, self.abs_connection_file, self)
+        super().start()
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ outputs nbgrader stores stay the ones stock IPython formats.
   and checks whether it needs ``await``; then ``run_cell`` does both again on the same
   text. Both are pure functions of the text (and of the transformer lists, which are
   part of the cache key). A check that printed a compile-time warning is not
-  remembered, so that the warning is printed twice, as stock prints it.
+  remembered, so that the warning is printed twice, as stock prints it; a remembered check
+  is used once, so every cell's first check compiles it (the test-cell guard,
+  :mod:`merit.grading.cellguard`, restores the kernel at that compile).
 """
 
 from __future__ import annotations
@@ -64,10 +66,10 @@ def apply() -> None:
     """Install the shortcuts in this process (the zygote, before any fork)."""
     stack_data.core._pygmented_with_ranges = stack_data.utils._pygmented_with_ranges = _pygmented_with_ranges
     stack_data.style_with_executing_node = functools.lru_cache(maxsize=16)(stack_data.style_with_executing_node)
-    Terminal256Formatter._setup_styles = _styles_once(Terminal256Formatter._setup_styles)  # type: ignore[method-assign]
+    Terminal256Formatter._setup_styles = _styles_once(Terminal256Formatter._setup_styles)  # type: ignore[attr-defined]
     AutoFormattedTB.structured_traceback = _formatted_once(AutoFormattedTB.structured_traceback)  # type: ignore[method-assign]
-    TransformerManager.transform_cell = _transformed_once(TransformerManager.transform_cell)  # type: ignore[method-assign]
-    interactiveshell._should_be_async = _async_checked_once(interactiveshell._should_be_async)
+    TransformerManager.transform_cell = _transformed_once(TransformerManager.transform_cell)  # type: ignore[method-assign,assignment]
+    interactiveshell._should_be_async = _async_checked_once(interactiveshell._should_be_async)  # type: ignore[assignment]
     compiler.murmur2_x86 = murmur2_x86
     msgdates.apply()
 
@@ -98,7 +100,7 @@ def murmur2_x86(data: str, seed: int) -> int:
 def _pygmented_with_ranges(formatter: Any, code: str, ranges: list[tuple[int, int]]) -> list[str]:
     """``stack_data.utils._pygmented_with_ranges``, with the lexer subclass defined once per base class."""
     lexer = _range_lexer(type(get_lexer_by_name("python3")))(stripnl=False)
-    lexer.executing_ranges = ranges
+    lexer.executing_ranges = ranges  # type: ignore[attr-defined]  # declared on _range_lexer's subclass
     try:
         highlighted = pygments.highlight(code, lexer, formatter)
     except Exception:  # as stack_data: code without colours rather than no traceback
@@ -113,7 +115,7 @@ def _range_lexer(base: type[Lexer]) -> type[Lexer]:
     class MyLexer(base):  # type: ignore[valid-type,misc]
         executing_ranges: list[tuple[int, int]]
 
-        def get_tokens(self, text: str) -> Any:  # type: ignore[override]  # stack_data's signature
+        def get_tokens(self, text: str) -> Any:  # stack_data's signature
             length = 0
             for ttype, value in super().get_tokens(text):
                 if any(start <= length < end for start, end in self.executing_ranges):
@@ -185,7 +187,9 @@ def _async_checked_once(check: Callable[[str], bool]) -> Callable[[str], bool]:
     @functools.wraps(check)
     def _should_be_async(cell: str) -> bool:
         if last and last[0] == cell:
-            return bool(last[1])
+            result = bool(last[1])
+            last.clear()  # once: the next run of the same text is checked (and compiled) again
+            return result
         shown: list[Any] = []
         show = warnings._showwarnmsg  # type: ignore[attr-defined]  # what warn_explicit calls to print
 

@@ -16,13 +16,16 @@ output limits, metadata validation. What changes:
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import fastjsonschema
 import jsonschema
+import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbformat import NotebookNode
 from nbgrader import utils
@@ -43,7 +46,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets import Integer, Unicode
 
-from merit.grading import msgdates, outputschema
+from merit.grading import cellguard, msgdates, outputschema
 from merit.grading.kernel import ZygoteKernelManager
 
 Resources = dict[str, Any]
@@ -102,6 +105,17 @@ class SnapshotOverwriteKernelspec(OverwriteKernelspec):
         return nb, resources
 
 
+EXECUTION_TAGS = {"skip-execution", "raises-exception"}  # tags nbclient reads to decide how a cell runs
+
+
+def _grade_ids(nb: NotebookNode) -> dict[str, int]:
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: index
+        for index, cell in enumerate(nb.cells)
+        if isinstance(cell.metadata.get("nbgrader"), dict) and "grade_id" in cell.metadata["nbgrader"]
+    }
+
+
 class SnapshotOverwriteCells(OverwriteCells):
     """nbgrader's OverwriteCells, reading the source cells from the snapshot."""
 
@@ -110,22 +124,102 @@ class SnapshotOverwriteCells(OverwriteCells):
         self.assignment_id = resources["nbgrader"]["assignment"]
         self.gradebook = merit_resources(resources)["gradebook"]
         self._changes = merit_resources(resources).setdefault("changes", [])
+        self._released_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
         nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
         if self.add_missing_cells:
             present = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells}
-            expected = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
-            for cell in (*expected.grade_cells, *expected.task_cells):
+            for cell in (*self._released_nb.grade_cells, *self._released_nb.task_cells):
                 if cell.name not in present:
                     self._changes.append(f"sel {cell.name} dihapus dari kiriman; dipulihkan dari soal")
             nb, resources = self.add_missing_grade_cells(nb, resources)
             nb, resources = self.add_missing_task_cells(nb, resources)
+        self._restore_order(nb)
         return nb, resources
 
     def preprocess_cell(
         self, cell: NotebookNode, resources: Resources, cell_index: int
     ) -> tuple[NotebookNode, Resources]:
         self._submitted = cell.source
+        self._strip_execution_metadata(cell)
+        self._restore_roles(cell)
         return super().preprocess_cell(cell, resources, cell_index)
+
+    def _strip_execution_metadata(self, cell: NotebookNode) -> None:
+        """Remove what would let the learner's metadata decide whether or how a cell runs.
+
+        nbclient skips a cell tagged ``skip-execution`` and lets one tagged
+        ``raises-exception`` fail; neither tag is in nbgrader's checksum, so on stock a test
+        cell tagged ``skip-execution`` has no output and earns full points. Merit runs every
+        cell as the trainer released it (docs/grading.md, "Deliberate differences").
+        """
+        tags = cell.metadata.get("tags")
+        if isinstance(tags, list) and any(tag in EXECUTION_TAGS for tag in tags):
+            kept = [tag for tag in tags if tag not in EXECUTION_TAGS]
+            removed = ", ".join(sorted({str(tag) for tag in tags} & EXECUTION_TAGS))
+            name = cell.metadata.get("nbgrader", {}).get("grade_id") or "peserta"
+            self._changes.append(f"sel {name}: tag {removed} dari peserta diabaikan")
+            if kept:
+                cell.metadata["tags"] = kept
+            else:
+                del cell.metadata["tags"]
+
+    def _restore_roles(self, cell: NotebookNode) -> None:
+        """A released cell keeps the role the trainer gave it: graded (with its points),
+        answer, task. A test cell the learner marked ``grade: false`` or ``solution: true``
+        would otherwise not be scored as a test, or be scored as an answer."""
+        meta = cell.metadata.get("nbgrader")
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if grade_id is None or not any(c.name == grade_id for c in self._released_nb.source_cells):
+            return
+        graded = {c.name: c.max_score for c in (*self._released_nb.grade_cells, *self._released_nb.task_cells)}
+        task = any(c.name == grade_id for c in self._released_nb.task_cells)
+        roles = {
+            "grade": grade_id in graded and not task,
+            "solution": any(c.name == grade_id for c in self._released_nb.solution_cells),
+            "task": task,
+        }
+        changed = [flag for flag, value in roles.items() if bool(meta.get(flag, False)) != value]
+        if changed:
+            self._changes.append(f"sel {grade_id}: {', '.join(changed)} diubah peserta; dikembalikan seperti soal")
+            for flag, value in roles.items():
+                if flag != "task" or value or "task" in meta:
+                    meta[flag] = value
+            if grade_id in graded and "points" not in meta:
+                meta["points"] = graded[grade_id]
+
+    def add_missing_grade_cells(self, nb: NotebookNode, resources: Resources) -> tuple[NotebookNode, Resources]:
+        """nbgrader's rule (a deleted graded cell goes back after the released cell before it),
+        also when that cell was deleted too: nbgrader then stops with ``KeyError``. Here the
+        cell goes after the nearest earlier released cell still in the notebook."""
+        released = self._released_nb
+        order = [cell.name for cell in released.source_cells]
+        solutions = {cell.name for cell in released.solution_cells}
+        points = {cell.name: cell.max_score for cell in released.grade_cells}
+        for name in order:
+            if name not in points or name in _grade_ids(nb):
+                continue
+            source = released.source_cells[order.index(name)]
+            cell = self.missing_cell_transform(source, points[name], is_solution=name in solutions)
+            present = _grade_ids(nb)
+            earlier = [present[prev] for prev in order[: order.index(name)] if prev in present]
+            nb.cells.insert(earlier[-1] + 1 if earlier else 0, cell)
+        return nb, resources
+
+    def _restore_order(self, nb: NotebookNode) -> None:
+        """Released cells run in the order the trainer wrote them. Each released cell moves
+        with the learner's own cells that follow it; those before the first stay first."""
+        rank = {cell.name: index for index, cell in enumerate(self._released_nb.source_cells)}
+        runs: list[tuple[int, list[NotebookNode]]] = [(-1, [])]
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in rank:
+                runs.append((rank[grade_id], [cell]))
+            else:
+                runs[-1][1].append(cell)
+        ordered = sorted(runs, key=lambda run: run[0])
+        if [r[0] for r in ordered] != [r[0] for r in runs]:
+            self._changes.append("urutan sel soal diubah peserta; dikembalikan seperti soal")
+            nb.cells = [cell for _, cells in ordered for cell in cells]
 
     def report_change(self, name: str, attr: str, old: Any, new: Any) -> None:
         """Note what the learner changed; a test cell differs from its source only by
@@ -180,6 +274,12 @@ class CollectAutoGrades(SaveAutoGrades):
         merit_resources(resources)["comments"][cell.metadata["nbgrader"]["grade_id"]] = comment
 
 
+UNVERIFIED = (
+    "tes ini tidak berjalan sampai selesai seperti ditulis pelatih; kode peserta mengubah cara sel "
+    "dijalankan atau cara kegagalannya ditampilkan"
+)
+
+
 class SandboxedExecute(Execute):
     """nbgrader's Execute with kernels from the sandboxed zygote and an output budget.
 
@@ -203,12 +303,62 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb: NotebookNode, resources: Resources, km: Any = None) -> tuple[NotebookNode, Resources]:
         self.output_bytes, self.output_truncated = 0, False
+        self.guard_key = secrets.token_hex(32)
+        self.guarded = {
+            index: secrets.token_hex(12)
+            for index, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+        }
+        self.unverified: list[str] = []
         nb, resources = super().preprocess(nb, resources, km)
+        changes = merit_resources(resources).setdefault("changes", [])
         if self.output_truncated:
-            merit_resources(resources).setdefault("changes", []).append(
-                "keluaran dipotong karena melebihi batas ukuran"
-            )
+            changes.append("keluaran dipotong karena melebihi batas ukuran")
+        for name in self.unverified:
+            changes.append(f"sel {name}: tes tidak berjalan sampai selesai seperti tertulis; nilai 0")
         return nb, resources
+
+    def create_kernel_manager(self) -> Any:
+        """The kernel manager, carrying the test-cell guard's plan for the kernel: a key and
+        a random number per test cell, with the cell's text (:mod:`merit.grading.cellguard`)."""
+        km = super().create_kernel_manager()
+        km.guard_plan = {
+            "key": self.guard_key,
+            "tests": [{"nonce": nonce, "source": self.nb.cells[index].source} for index, nonce in self.guarded.items()],
+        }
+        return km
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Resources, index: int) -> tuple[NotebookNode, Resources]:
+        """Run the cell; a test cell whose end the kernel's guard did not see run scores zero.
+
+        A test that passed leaves a line the grader can check; one that failed left an
+        error output, as in stock. Without either, learner code made the test vanish or
+        report success: the cell gets an error output saying so, and nbgrader scores it 0.
+        """
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        nonce = self.guarded.get(index)
+        if nonce is None or self._verified(nonce):
+            return cell, resources
+        if not any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            cell.outputs.append(
+                nbformat.v4.new_output(
+                    "error",
+                    ename="TesTidakTerverifikasi",
+                    evalue=UNVERIFIED,
+                    traceback=[f"TesTidakTerverifikasi: {UNVERIFIED}"],
+                )
+            )
+            self.unverified.append(cell.metadata.get("nbgrader", {}).get("grade_id", f"ke-{index + 1}"))
+        return cell, resources
+
+    def _verified(self, nonce: str) -> bool:
+        expected = f"{nonce} {cellguard.attestation(self.guard_key, nonce)}".encode()
+        try:
+            with open(cellguard.attestation_path(self.km.connection_file), "rb") as lines:
+                written = lines.read(1024**2)  # the kernel's lines come first; what follows is not ours
+        except OSError:
+            return False
+        return any(hmac.compare_digest(line.strip(), expected) for line in written.splitlines())
 
     def output(
         self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int

@@ -11,41 +11,60 @@ Each grading slot owns one :class:`ZygoteProcess`: a kernel zygote
 * two small memory-backed scratch folders (``/home/peserta``, ``/tmp``) that are the only
   writable places, emptied after every notebook;
 * ``/inbox``: read-only, the one submission being graded right now;
-* the folder holding the kernel's IPC sockets, because TCP into a network namespace is
-  impossible.
+* the folder holding the kernel's IPC sockets (TCP into a network namespace is
+  impossible): as root a 1 MiB file system of the sandbox's own, which the grader reaches
+  through ``/proc/<zygote>/root``; as an ordinary user a host folder bound into it.
 
-When the grader runs as root, bubblewrap keeps only the capabilities the zygote needs to
-hand the scratch folders over and switch to an unprivileged user of its own
-(:func:`sandbox_uid`): RLIMIT_NPROC does not bind root, and per-slot users keep one slot's
-fork bomb from starving another. As an ordinary user, bubblewrap uses a user namespace
-and the kernels run as that user.
+When the grader runs as root, bubblewrap keeps the zygote six capabilities (to hand each
+kernel its folders and an unprivileged user of its own, :func:`sandbox_uid`, to kill
+kernels and to wipe what they leave) and kernels none: a kernel cannot signal, trace or
+re-limit the zygote, whose user differs. As an ordinary user, bubblewrap uses a user
+namespace and the kernels run as the zygote's user.
+
+Every reply of a zygote is awaited with a deadline; a slot that misses one, or dies, is
+stopped whole and replaced (:func:`merit.grading.slots.thread_slot`). Each submission
+gets a control group of its own (:mod:`merit.grading.cgroups`) when the machine offers
+one.
 
 Without bubblewrap (``Sandbox.mode == "none"``, only on explicit request) kernels still
-get the zygote's resource limits and scratch folders, but none of the isolation above.
+get the limits and scratch folders, but none of the isolation above.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import merit
+from merit.grading import cgroups
+from merit.grading.cgroups import Group, JobGroup
 
 SANDBOX_HOME = Path("/home/peserta")
 SANDBOX_INBOX = Path("/inbox")
 SANDBOX_TMP = Path("/tmp")
+SANDBOX_IPC = Path("/ipc")
+IPC_BYTES = 1024**2  # a kernel's five sockets and its connection file take a few kilobytes
 FIRST_SANDBOX_UID = 60000
 SLOTS_PER_GRADER = 64  # user ids reserved per grading process
+HELLO_SECONDS = 60.0  # a zygote that has not imported ipykernel by then is stuck
+REPLY_SECONDS = 20.0  # every other reply of a zygote (a start prepares the kernel once: 0.1 s)
+LOCK_SECONDS = 5.0  # the watchdog's wait for a request in flight before it stops the whole slot
+
+
+_group_numbers = itertools.count()
 
 
 def sandbox_uid(index: int) -> int:
@@ -80,6 +99,7 @@ class Limits:
     scratch_bytes: int = 64 * 1024**2
     output_bytes: int = 4 * 1024**2
     cell_timeout: int = 30
+    reply_seconds: float = REPLY_SECONDS
 
     def rlimits(self) -> dict[str, int]:
         """The limits the zygote applies with setrlimit in each kernel."""
@@ -111,19 +131,39 @@ class Sandbox:
             "Anda menerima risikonya (hanya batas sumber daya yang berlaku)."
         )
 
+    def limit_mechanism(self) -> str:
+        """How the per-submission limits are enforced on this machine, for the summary."""
+        kind = cgroups.mechanism()
+        if kind == "rlimit":
+            return "rlimit per proses (tanpa cgroup: memori dan CPU tidak dibatasi per kiriman)"
+        return f"cgroup {kind} per kiriman (memori, proses, CPU ≤ 1 inti), ditambah rlimit per proses"
+
     def enforced(self) -> list[tuple[str, bool]]:
         """What this sandbox enforces, for the summary and the docs."""
         isolated = self.mode == "bwrap"
         root = os.getuid() == 0
+        grouped = cgroups.mechanism() != "rlimit"
+        per = "per kiriman" if grouped else "per proses"
+        limits = self.limits
         return [
             ("tanpa jaringan", isolated),
             ("tidak dapat membaca gradebook, soal sumber, tes tersembunyi, kiriman lain", isolated),
-            ("hanya dapat menulis di folder kerja sementara", isolated),
-            (f"waktu CPU ≤ {self.limits.cpu_seconds} s, waktu nyata ≤ {self.limits.wall_seconds} s", True),
-            (f"memori ≤ {self.limits.memory_bytes // 1024**2} MiB", True),
-            (f"jumlah proses ≤ {self.limits.processes}" + ("" if root else " (di atas proses pengguna ini)"), True),
-            (f"ukuran berkas ≤ {self.limits.file_bytes // 1024**2} MiB", True),
-            (f"keluaran ≤ {self.limits.output_bytes // 1024**2} MiB per notebook", True),
+            (
+                f"hanya dapat menulis di folder kerja dan /tmp (masing-masing ≤ {limits.scratch_bytes // 1024**2} MiB)"
+                + (f" dan folder soket (≤ {IPC_BYTES // 1024**2} MiB)" if root else " dan folder soket"),
+                isolated,
+            ),
+            ("kernel tidak dapat menghentikan, melacak, atau mengubah batas zygote dan slot lain", isolated and root),
+            (f"waktu CPU ≤ {limits.cpu_seconds} s, waktu nyata ≤ {limits.wall_seconds} s", True),
+            (f"memori ≤ {limits.memory_bytes // 1024**2} MiB {per}", True),
+            (
+                f"jumlah proses ≤ {limits.processes} {per}"
+                + ("" if root or grouped else " (di atas proses pengguna ini)"),
+                True,
+            ),
+            ("CPU ≤ 1 inti per kiriman, termasuk proses anak di sesi lain", grouped),
+            (f"ukuran berkas ≤ {limits.file_bytes // 1024**2} MiB", True),
+            (f"keluaran ≤ {limits.output_bytes // 1024**2} MiB per notebook", True),
             ("pengguna tanpa hak root", isolated and root),
         ]
 
@@ -143,6 +183,13 @@ def _python_paths() -> list[Path]:
     return sorted(p.resolve() for p in paths)
 
 
+def _private_ipc() -> bool:
+    """Whether the sockets' folder is a size-bounded file system inside the sandbox
+    (reached from the host through ``/proc/<zygote>/root``, which needs root), rather
+    than a host folder bound into it."""
+    return os.getuid() == 0
+
+
 def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
     command = [
         str(bwrap_path()),
@@ -157,11 +204,16 @@ def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
         "merit-sandbox",
     ]
     if os.getuid() == 0:
-        command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_CHOWN"]
+        # As root bubblewrap would keep every capability. The zygote keeps these only: to
+        # hand kernels their user (SETUID, SETGID), their folders (CHOWN), to kill them
+        # (KILL) and to wipe what they leave (DAC_OVERRIDE, FOWNER). Kernels keep none.
+        command += ["--cap-drop", "ALL"]
+        for capability in ("SETUID", "SETGID", "CHOWN", "KILL", "DAC_OVERRIDE", "FOWNER"):
+            command += ["--cap-add", f"CAP_{capability}"]
     else:
         command += ["--unshare-user"]
-    for folder in SYSTEM_DIRS:
-        command += ["--ro-bind-try", folder, folder]
+    for system_dir in SYSTEM_DIRS:
+        command += ["--ro-bind-try", system_dir, system_dir]
     size = str(sandbox.limits.scratch_bytes)
     # The scratch file systems first: a checkout (and its .venv) under /tmp is then
     # mounted inside the scratch /tmp instead of being hidden by it.
@@ -171,21 +223,21 @@ def _bwrap_command(slot: Path, sandbox: Sandbox) -> list[str]:
         "--size", size, "--tmpfs", str(SANDBOX_TMP),
         "--size", size, "--tmpfs", str(SANDBOX_HOME),
     ]  # fmt: skip
+    if _private_ipc():
+        command += ["--size", str(IPC_BYTES), "--tmpfs", str(SANDBOX_IPC)]
     python = _python_paths()
     # bwrap would create the parents of these mount points with the host's modes, and a
     # parent such as /root (0700) would lock the unprivileged kernel out of Python.
-    mounts = [*python, slot / "ipc"]
+    mounts = [*python] if _private_ipc() else [*python, slot / "ipc"]
     existing = {"/", str(SANDBOX_TMP), str(SANDBOX_HOME), *SYSTEM_DIRS}
     parents = sorted({str(parent) for folder in mounts for parent in folder.parents if str(parent) not in existing})
     for parent in parents:
         command += ["--perms", "0755", "--dir", parent]
     for folder in python:
         command += ["--ro-bind", str(folder), str(folder)]
-    command += [
-        "--ro-bind", str(slot / "inbox"), str(SANDBOX_INBOX),
-        "--bind", str(slot / "ipc"), str(slot / "ipc"),
-        "--chdir", str(SANDBOX_HOME),
-    ]  # fmt: skip
+    command += ["--ro-bind", str(slot / "inbox"), str(SANDBOX_INBOX), "--chdir", str(SANDBOX_HOME)]
+    if not _private_ipc():
+        command += ["--bind", str(slot / "ipc"), str(slot / "ipc")]
     return command
 
 
@@ -208,6 +260,7 @@ class ZygoteProcess:
             if isolated
             else (self.slot / "home", self.slot / "inbox", self.slot / "tmp")
         )
+        self.private_ipc = isolated and _private_ipc()
         zygote = [
             sys.executable,
             "-m",
@@ -219,6 +272,8 @@ class ZygoteProcess:
             "--tmp",
             str(tmp),
         ]
+        if self.private_ipc:
+            zygote += ["--ipc", str(SANDBOX_IPC)]
         if isolated:
             zygote.append("--isolated")
             command = _bwrap_command(self.slot, sandbox) + zygote
@@ -226,7 +281,7 @@ class ZygoteProcess:
             command = zygote
         self.uid = sandbox_uid(index) if os.getuid() == 0 and isolated else os.getuid()
         if self.uid != os.getuid():
-            command += ["--uid", str(self.uid), "--gid", str(self.uid)]
+            command += ["--kernel-uid", str(self.uid)]
             os.chown(self.slot / "ipc", self.uid, self.uid)
         self.log = self.slot / "zygote.log"
         with self.log.open("wb") as log:
@@ -237,9 +292,14 @@ class ZygoteProcess:
                 stderr=log,
                 text=True,
                 env=_kernel_environment(home, tmp),
-                process_group=0,  # see close()
+                process_group=0,  # see close() and terminate()
             )
         self._started = False
+        self.broken = False
+        self._buffer = b""
+        self.zygote_pid = self.process.pid  # the host's id for the zygote, once it said hello
+        self.group: JobGroup | None = None  # the submission being graded, under cgroups
+        self._home_group: Group | None = None  # where the zygote waits between kernels
         if wait:
             try:
                 with self._lock:
@@ -252,36 +312,118 @@ class ZygoteProcess:
         """Read the zygote's ready line, once (the caller holds the lock)."""
         if self._started:
             return
-        hello = self._read()
+        hello = self._read(HELLO_SECONDS)
         if not hello.get("ready"):
             raise SandboxError(f"zygote did not start: {hello}")
+        if self.sandbox.mode == "bwrap":  # bwrap, its init (pid 1 inside), the zygote
+            self.zygote_pid = _only_child(_only_child(self.process.pid))
         self._started = True
 
     @property
     def ipc_dir(self) -> Path:
+        """The sockets' folder as the grader reaches it."""
+        if self.private_ipc:
+            with self._lock:
+                self._await_hello()
+            return Path(f"/proc/{self.zygote_pid}/root") / SANDBOX_IPC.relative_to("/")
         return self.slot / "ipc"
 
-    def _read(self) -> dict[str, Any]:
+    def open_group(self) -> None:
+        """Start a submission: under cgroups, a group of its own with the submission's limits."""
+        found = cgroups.hierarchy()
+        if found.kind == "rlimit":
+            return
+        self.close_group()
+        limits = self.sandbox.limits
+        try:
+            self.group = JobGroup(found, f"job-{next(_group_numbers)}", limits.memory_bytes, limits.processes)
+            if self._home_group is None:
+                self._home_group = Group(found, f"slot-{self.index}")
+        except OSError as error:  # the machine's fault, not the learner's: retried elsewhere
+            raise SandboxError(f"cannot create the submission's control group: {error}") from error
+
+    def close_group(self) -> cgroups.Usage | None:
+        """End a submission: kill what is left of it, say what it used, remove its group."""
+        group, self.group = self.group, None
+        if group is None:
+            return None
+        group.kill()
+        usage = group.usage()
+        group.remove()
+        return usage
+
+    def _read(self, seconds: float = REPLY_SECONDS) -> dict[str, Any]:
+        """The zygote's next reply line, within ``seconds``: a zygote that is stopped,
+        stuck or gone never holds the grading thread (the caller holds the lock)."""
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            code = self.process.poll()
-            tail = self.log.read_text(errors="replace").strip().splitlines()[-5:]
-            raise SandboxError(f"sandbox slot {self.index} stopped answering (exit status {code}): " + " | ".join(tail))
+        deadline = time.monotonic() + seconds
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            ready = select.select([fd], [], [], max(left, 0))[0] if left > 0 else []
+            chunk = os.read(fd, 65536) if ready else None
+            if not chunk:
+                self.terminate()
+                code = self.process.poll()
+                tail = self.log.read_text(errors="replace").strip().splitlines()[-5:]
+                what = "stopped answering" if chunk is not None else f"did not answer within {seconds:g} s"
+                raise SandboxError(f"sandbox slot {self.index} {what} (exit status {code}): " + " | ".join(tail))
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
         reply: dict[str, Any] = json.loads(line)
         return reply
+
+    @property
+    def alive(self) -> bool:
+        """Whether this slot can take a job: its zygote runs and has never failed to answer."""
+        return not self.broken and self.process.poll() is None
+
+    def terminate(self) -> None:
+        """Stop the whole sandbox at once, whatever it is doing; the slot is then broken
+        and replaced by the next job (see :func:`merit.grading.slots.thread_slot`)."""
+        self.broken = True
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     def request(self, op: str, **fields: Any) -> dict[str, Any]:
         """Send one request and wait for its reply (thread-safe: the watchdog kills too)."""
         assert self.process.stdin is not None
-        with self._lock:
+        if self.broken:
+            raise SandboxError(f"sandbox slot {self.index} was stopped")
+        if not self._lock.acquire(timeout=HELLO_SECONDS + REPLY_SECONDS):
+            raise SandboxError(f"sandbox slot {self.index} is held by a request that does not end")
+        try:
             self._await_hello()
             try:
                 self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
                 self.process.stdin.flush()
             except (BrokenPipeError, ValueError) as error:
+                self.terminate()
                 raise SandboxError(f"sandbox slot {self.index} is gone") from error
-            return self._read()
+            return self._read(self.sandbox.limits.reply_seconds)
+        finally:
+            self._lock.release()
+
+    def stop_kernel(self) -> None:
+        """The watchdog's kill: the kernel and everything it started die now.
+
+        Under cgroups the grader kills the submission's group itself. Otherwise it asks
+        the zygote, whose replies have a deadline; if another request holds the slot
+        longer than :data:`LOCK_SECONDS`, the whole sandbox is stopped instead."""
+        group = self.group
+        if group is not None:
+            group.kill()
+            return
+        if not self._lock.acquire(timeout=LOCK_SECONDS):
+            self.terminate()
+            return
+        self._lock.release()
+        try:
+            self.request("kill")
+        except SandboxError:
+            self.terminate()
 
     def load_inbox(self, files: dict[str, bytes]) -> None:
         """Put one submission's files (relative path -> content) where the kernel finds them."""
@@ -294,17 +436,41 @@ class ZygoteProcess:
             target.write_bytes(content)
             target.chmod(0o644)
 
-    def start_kernel(self, connection_file: Path, argv: list[str]) -> int:
+    def start_kernel(self, connection_file: str | Path, argv: list[str]) -> int:
         """Fork a kernel reading ``connection_file`` (which jupyter_client writes 0600)."""
+        connection_file = Path(connection_file)
+        if self.private_ipc:  # the kernel's copy names the sockets as the kernel sees them
+            info = json.loads(connection_file.read_text())
+            info["ip"] = str(SANDBOX_IPC / Path(info["ip"]).name)
+            kernel_file = connection_file.with_name(connection_file.stem + "-kernel.json")
+            kernel_file.touch(mode=0o600)
+            kernel_file.write_text(json.dumps(info))
+            connection_file, inside = kernel_file, SANDBOX_IPC / kernel_file.name
+        else:
+            inside = connection_file
         if self.uid != os.getuid():
             os.chown(connection_file, self.uid, self.uid)
-        reply = self.request(
-            "start", connection_file=str(connection_file), argv=argv, limits=self.sandbox.limits.rlimits()
-        )
+        group = self.group
+        try:
+            if group is not None:  # the kernel is forked inside the submission's group
+                with self._lock:
+                    self._await_hello()
+                group.add(self.zygote_pid)
+            try:
+                reply = self.request(
+                    "start", connection_file=str(inside), argv=argv, limits=self.sandbox.limits.rlimits()
+                )
+            finally:
+                if group is not None and self._home_group is not None and self.alive:
+                    self._home_group.add(self.zygote_pid)
+        except OSError as error:
+            self.terminate()
+            raise SandboxError(f"sandbox slot {self.index}: cannot move the zygote: {error}") from error
         return int(reply["pid"])
 
     def close(self) -> None:
-        if self.process.poll() is None and not self._started:
+        self.close_group()
+        if self.process.poll() is None and (self.broken or not self._started):
             # Never used, perhaps still importing: nothing to finish. Killed as a process
             # group: bubblewrap's sandbox process, killed with its parent in the first
             # milliseconds, waits forever for the parent's go-ahead (--die-with-parent is
@@ -324,7 +490,19 @@ class ZygoteProcess:
                 self.process.wait()
         if self.process.stdout:
             self.process.stdout.close()
+        if self._home_group is not None:
+            self._home_group.remove()
         shutil.rmtree(self.slot, ignore_errors=True)
+
+
+def _only_child(pid: int) -> int:
+    """The one child of ``pid`` (bubblewrap's processes each have exactly one)."""
+    for _attempt in range(500):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.01)
+    raise SandboxError(f"process {pid} has no child")
 
 
 def _kernel_environment(home: Path, tmp: Path) -> dict[str, str]:

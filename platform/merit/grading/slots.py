@@ -52,13 +52,15 @@ def prestart_slots(sandbox: Sandbox, count: int) -> None:
 
 def _live_spares(sandbox: Sandbox) -> list[ZygoteProcess]:
     """Pre-started zygotes for ``sandbox`` still alive and not yet taken (caller holds the lock)."""
-    return [s for s in _spare_slots if s.sandbox == sandbox and s.process.poll() is None]
+    return [s for s in _spare_slots if s.sandbox == sandbox and s.alive]
 
 
 def thread_slot(sandbox: Sandbox) -> ZygoteProcess:
-    """This thread's sandbox slot: a pre-started one or a new one, kept for later jobs."""
+    """This thread's sandbox slot: a pre-started one or a new one, kept for later jobs.
+
+    A slot that died or stopped answering is closed and replaced here."""
     slot: ZygoteProcess | None = getattr(_local, "slot", None)
-    if slot is None or slot.sandbox != sandbox or slot.process.poll() is not None:
+    if slot is None or slot.sandbox != sandbox or not slot.alive:
         if slot is not None:
             slot.close()
         with _slots_lock:
@@ -71,6 +73,14 @@ def thread_slot(sandbox: Sandbox) -> ZygoteProcess:
             with _slots_lock:
                 _all_slots.append(slot)
     return slot
+
+
+def discard_thread_slot() -> None:
+    """Stop this thread's slot, so that the next :func:`thread_slot` starts a fresh one
+    (a job retried after its slot failed must not meet that slot again)."""
+    slot: ZygoteProcess | None = getattr(_local, "slot", None)
+    if slot is not None:
+        slot.terminate()
 
 
 def close_slots() -> None:

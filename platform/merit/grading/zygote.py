@@ -8,7 +8,8 @@ child starts from the zygote's untouched memory and is killed, with everything i
 spawned, before the next one starts.
 
 The zygote runs inside the sandbox (see :mod:`merit.grading.sandbox`) and never runs
-learner code itself. It speaks JSON lines on its standard input and output:
+learner code itself; as root, each kernel becomes a user of its own before it starts, so
+that learner code cannot reach the zygote. It speaks JSON lines on its standard input and output:
 
 ``{"op": "start", "connection_file": ..., "argv": [...], "limits": {...}}``
     fork a kernel; reply ``{"pid": N}``
@@ -20,12 +21,13 @@ learner code itself. It speaks JSON lines on its standard input and output:
     kill every process in the sandbox but the zygote, wipe the scratch folders,
     reply ``{"status": ...}``
 
-Run as ``python -m merit.grading.zygote [--uid N --gid N]``.
+Run as ``python -m merit.grading.zygote [--kernel-uid N]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import json
 import os
@@ -67,6 +69,9 @@ PRELOAD = (
     "jupyter_client.session",
     "zmq",
     "tornado.ioloop",
+    # Not for speed: the test-cell guard puts back the functions of every module loaded here
+    # before each test cell (merit.grading.cellguard), and tests may use unittest's asserts.
+    "unittest",
 )
 
 # Code with every kind of string Python's tokenizer has a pattern for: triple-quoted
@@ -92,7 +97,7 @@ def _preload() -> None:
     from IPython.core.inputtransformer2 import TransformerManager
     from IPython.core.ultratb import AutoFormattedTB
 
-    from merit.grading import kernelfast
+    from merit.grading import cellguard, kernelfast
 
     kernelfast.apply()
     # The first traceback in a process compiles pygments' regular expressions
@@ -107,6 +112,9 @@ def _preload() -> None:
     # IPython tokenizes every cell before it runs it, and the tokenizer compiles its
     # regular expressions on first use (about 3 ms): one per kind of string, all here.
     TransformerManager().transform_cell(_EVERY_STRING_KIND)
+    # Last, once everything a kernel runs is imported: the guard's audit hook, and its record
+    # of those modules' functions (see merit.grading.cellguard).
+    cellguard.install()
 
 
 @contextmanager
@@ -129,7 +137,7 @@ def _without_debugpy() -> Iterator[None]:
 
 def _mount_points() -> set[Path]:
     """Every mount point in this mount namespace, and every folder above one."""
-    points = set()
+    points: set[Path] = set()
     with open("/proc/self/mountinfo", encoding="utf-8") as mounts:
         for line in mounts:
             point = Path(line.split()[4].replace("\\040", " "))
@@ -190,8 +198,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _become_kernel(folders: Folders, connection_file: str, argv: list[str], limits: dict[str, int]) -> None:
-    """In the forked child: drop into a fresh session with limits, then run ipykernel."""
+def _become_kernel(
+    folders: Folders, connection_file: str, argv: list[str], limits: dict[str, int], user: int | None
+) -> None:
+    """In the forked child: drop into a fresh session, as the kernel's own user, with
+    limits, then run ipykernel."""
     try:
         os.setsid()
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
@@ -202,14 +213,14 @@ def _become_kernel(folders: Folders, connection_file: str, argv: list[str], limi
         os.closerange(3, 1024)
         shutil.copytree(folders.inbox, folders.home, dirs_exist_ok=True, symlinks=True)
         os.chdir(folders.home)
+        if user is not None:
+            _become_user(folders.home, user)
         for name, value in limits.items():
             if name in RLIMITS:
                 soft = value
                 hard = value + 5 if name == "cpu_seconds" else value
                 resource.setrlimit(RLIMITS[name], (soft, hard))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        from ipykernel.kernelapp import IPKernelApp
-
         from merit.grading.kernelapp import PreparedKernelApp, prepared_app
 
         app = prepared_app(argv)
@@ -218,23 +229,48 @@ def _become_kernel(folders: Folders, connection_file: str, argv: list[str], limi
         else:  # arguments the zygote did not prepare for: a stock start
             PreparedKernelApp.clear_instance()
             sys.argv = ["ipykernel_launcher", "-f", connection_file, *argv]
-            IPKernelApp.launch_instance()
+            PreparedKernelApp.launch_instance()  # its start() arms the guard, as launch() does
     finally:
         os._exit(0)
 
 
-def _drop_privileges(folders: Folders, uid: int | None, gid: int | None) -> None:
-    """When started as root, hand the scratch folders to ``uid`` and become it.
+def _become_user(home: Path, user: int) -> None:
+    """Hand the home folder to ``user`` and become it, for good.
 
-    RLIMIT_NPROC does not bind root, so learner code must never run as root.
+    The zygote stays root (with the few capabilities bubblewrap left it) and the kernel
+    runs as a user of its own: a process may signal, trace or re-limit
+    (``prlimit``) only processes of its own user, so nothing the learner's code does can
+    stop the zygote or change the limits of the next kernel. RLIMIT_NPROC does not bind
+    root either. No new privileges after this: no set-user-id program, no capability.
     """
-    if uid is None or os.getuid() != 0:
-        return
-    for folder in folders.scratch:
-        os.chown(folder, uid, gid if gid is not None else uid)
+    for folder, dirs, files in os.walk(home):
+        for name in (*dirs, *files):
+            os.lchown(os.path.join(folder, name), user, user)
+    os.chown(home, user, user)
     os.setgroups([])
-    os.setgid(gid if gid is not None else uid)
-    os.setuid(uid)
+    os.setresgid(user, user, user)
+    os.setresuid(user, user, user)
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    _prctl(PR_SET_DUMPABLE, 1)  # changing user made it undumpable: its own /proc/self is its own again
+
+
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+
+
+def _prctl(option: int, value: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}, {value}) failed")
+
+
+def _hand_over(folders: Folders, user: int | None) -> None:
+    """At the zygote's start: the scratch folders belong to the kernels' user, and the
+    zygote itself cannot be traced or have its memory read, even by its own user."""
+    _prctl(PR_SET_DUMPABLE, 0)
+    if user is not None and os.getuid() == 0:
+        for folder in folders.scratch:
+            os.chown(folder, user, user)
 
 
 @dataclass(frozen=True)
@@ -245,17 +281,19 @@ class Folders:
     home: Path
     inbox: Path
     tmp: Path
+    ipc: Path | None = None  # the sockets' folder, when it is the sandbox's own
 
     @property
-    def scratch(self) -> tuple[Path, Path]:
-        return (self.home, self.tmp)
+    def scratch(self) -> tuple[Path, ...]:
+        return (self.home, self.tmp) if self.ipc is None else (self.home, self.tmp, self.ipc)
 
 
 class Zygote:
     """Serve kernel requests on a pipe; one kernel at a time."""
 
-    def __init__(self, replies: Any, folders: Folders, isolated: bool) -> None:
+    def __init__(self, replies: Any, folders: Folders, isolated: bool, user: int | None = None) -> None:
         self.replies = replies
+        self.user = user
         self.folders = folders
         self.isolated = isolated
         self.mounts = _mount_points()
@@ -283,14 +321,18 @@ class Zygote:
     def handle(self, request: dict[str, Any]) -> None:
         op = request.get("op")
         if op == "start":
-            self.kill()
+            self.kill(keep=self.folders.ipc)  # the grader has just written the connection file there
             self._prepare(request.get("argv", []))
             self.status = None
             self.cpu_at_start = _children_cpu()
             self.child = os.fork()
             if self.child == 0:
                 _become_kernel(
-                    self.folders, request["connection_file"], request.get("argv", []), request.get("limits", {})
+                    self.folders,
+                    request["connection_file"],
+                    request.get("argv", []),
+                    request.get("limits", {}),
+                    self.user,
                 )
             self.reply(pid=self.child)
         elif op == "poll":
@@ -304,7 +346,9 @@ class Zygote:
             self.reply(ok=True)
         elif op == "kill":
             status = self.kill()
-            self.reply(status=status, cpu_seconds=round(_children_cpu() - self.cpu_at_start, 4))
+            cpu = _children_cpu()
+            self.reply(status=status, cpu_seconds=round(cpu - self.cpu_at_start, 4))
+            self.cpu_at_start = cpu  # the next job that starts no kernel reports none
         else:
             self.reply(error=f"unknown op {op!r}")
 
@@ -321,8 +365,9 @@ class Zygote:
         elif self.home is not None:
             self.home.restore(self.folders.home)
 
-    def kill(self) -> int | None:
-        """Kill the kernel and everything it spawned; leave the scratch folders empty."""
+    def kill(self, keep: Path | None = None) -> int | None:
+        """Kill the kernel and everything it spawned; leave the scratch folders empty
+        (but ``keep``)."""
         status = self.poll()
         if self.child is not None:  # still running: it dies now
             status = -signal.SIGKILL
@@ -337,7 +382,8 @@ class Zygote:
         _reap()
         self.child, self.status = None, status
         for folder in self.folders.scratch:
-            _wipe(folder, self.mounts)
+            if folder != keep:
+                _wipe(folder, self.mounts)
         return status
 
 
@@ -346,20 +392,21 @@ def main() -> None:
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--inbox", type=Path, required=True)
     parser.add_argument("--tmp", type=Path, required=True)
+    parser.add_argument("--ipc", type=Path, help="the sockets' own folder, emptied after every kernel")
     parser.add_argument("--isolated", action="store_true", help="alone in a PID namespace")
-    parser.add_argument("--uid", type=int)
-    parser.add_argument("--gid", type=int)
+    parser.add_argument("--kernel-uid", type=int, help="as root: the user every kernel runs as")
     args = parser.parse_args()
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # stray prints must never corrupt the protocol
-    folders = Folders(args.home, args.inbox, args.tmp)
-    _drop_privileges(folders, args.uid, args.gid)
+    folders = Folders(args.home, args.inbox, args.tmp, args.ipc)
+    user = args.kernel_uid if os.getuid() == 0 else None
+    _hand_over(folders, user)
     _preload()
     # Move everything imported so far out of the garbage collector's reach: a forked
     # kernel then does not copy those pages just to scan them (copy-on-write).
     gc.collect()
     gc.freeze()
-    zygote = Zygote(replies, folders, args.isolated)
+    zygote = Zygote(replies, folders, args.isolated, user)
     zygote.reply(ready=True, pid=os.getpid(), uid=os.getuid())
     for line in sys.stdin:
         if line.strip():

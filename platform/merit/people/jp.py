@@ -9,7 +9,7 @@ total score reaches the course's pass mark. The completion date is the last subm
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, cast, func, select
@@ -28,8 +28,10 @@ class Shortfall:
     jp: int
 
 
-def jp_by_employee(session: Session, courses: Mapping[str, Course], year: int) -> dict[int, int]:
-    """employee id -> JP from courses completed in ``year`` (employees with none are absent)."""
+def _completions(
+    session: Session, courses: Mapping[str, Course], year: int, employee_id: int | None = None
+) -> Iterator[tuple[int, str]]:
+    """(employee id, course id) of every course completed in ``year``, optionally by one employee."""
     ev = models.Evidence
     stmt = select(
         ev.employee_id,
@@ -40,15 +42,28 @@ def jp_by_employee(session: Session, courses: Mapping[str, Course], year: int) -
         func.count(),
         func.max(ev.submitted_at),
     ).group_by(ev.employee_id, ev.course_id)
-    totals: dict[int, int] = defaultdict(int)
-    for employee_id, course_id, score, max_score, pending, cells, last in session.execute(stmt):
+    if employee_id is not None:
+        stmt = stmt.where(ev.employee_id == employee_id)
+    for employee, course_id, score, max_score, pending, cells, last in session.execute(stmt):
         course = courses.get(course_id)
         if course is None or last is None or last.year != year:
             continue
         complete = cells == len(course.cells) and not pending and max_score
         if complete and 100 * score / max_score >= course.spec.pass_mark:
-            totals[employee_id] += course.spec.jp
+            yield employee, course_id
+
+
+def jp_by_employee(session: Session, courses: Mapping[str, Course], year: int) -> dict[int, int]:
+    """employee id -> JP from courses completed in ``year`` (employees with none are absent)."""
+    totals: dict[int, int] = defaultdict(int)
+    for employee_id, course_id in _completions(session, courses, year):
+        totals[employee_id] += courses[course_id].spec.jp
     return dict(totals)
+
+
+def courses_counted(session: Session, courses: Mapping[str, Course], year: int, employee_id: int) -> list[str]:
+    """The courses whose JP count for one employee in ``year``, by id."""
+    return sorted(course_id for _, course_id in _completions(session, courses, year, employee_id))
 
 
 def shortfalls(session: Session, courses: Mapping[str, Course], year: int, below: int = MINIMUM_JP) -> list[Shortfall]:

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from merit.catalog import Position
-from merit.nip import InvalidNIP, mask_nip, parse_nip
-from merit.people.tabular import RowProblems, Table, read_table, require_columns, text
+from merit.nip import mask_nip, parse_nip
+from merit.people.tabular import NipColumn, RowProblems, Table, read_table, require_columns, text
 from merit.pipeline import after_roster_change
 from merit.registry import models
 from merit.registry.upsert import Change, upsert, zero_counts
@@ -82,11 +82,18 @@ class RosterReport:
     counts: dict[Change, int] = field(default_factory=zero_counts)
     not_in_file: int = 0  # registered employees the file did not mention (kept)
     employees: set[int] = field(default_factory=set)  # created or changed
+    notes: list[str] = field(default_factory=list)  # conversions made while reading the file
+
+
+@dataclass(frozen=True)
+class ParsedRoster:
+    entries: list[RosterEntry]
+    notes: list[str]  # what was converted on the way in (encoding, Excel's NIP apostrophe), in Indonesian
 
 
 def parse_roster(
     table: Table, units: set[str], positions: Iterable[Position], registered_emails: dict[str, str]
-) -> list[RosterEntry]:
+) -> ParsedRoster:
     """Validate every row; raise :class:`ProblemsFound` listing all bad rows at once.
 
     ``registered_emails`` maps email -> NIP for people already in the registry, so an
@@ -100,22 +107,9 @@ def parse_roster(
     entries: list[RosterEntry] = []
     first_row_of_nip: dict[str, int] = {}
     first_row_of_email: dict[str, int] = {}
+    nips = NipColumn(problems)
     for row_number, row in table.rows:
-        raw_nip = row.get("nip")
-        nip = text(raw_nip).replace(" ", "")
-        if isinstance(raw_nip, float) or (isinstance(raw_nip, int) and len(nip) == 18 and raw_nip > 2**53):
-            problems.add(
-                row_number,
-                "nip",
-                "NIP tersimpan sebagai angka dan bisa berubah karena pembulatan Excel; format kolom NIP sebagai teks",
-            )
-            nip = ""
-        else:
-            try:
-                nip = parse_nip(nip).value
-            except InvalidNIP as exc:
-                problems.add(row_number, "nip", str(exc))
-                nip = ""
+        nip = nips.read(row_number, row.get("nip"))
         if nip:
             if nip in first_row_of_nip:
                 problems.add(row_number, "nip", f"NIP sama dengan baris {first_row_of_nip[nip]}")
@@ -136,7 +130,8 @@ def parse_roster(
             problems.add(
                 row_number,
                 "jabatan",
-                f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' (kode atau nama jabatan di assessments/positions/)",
+                f"jabatan tidak dikenal: '{text(row.get('jabatan'))}' "
+                "(kode atau nama jabatan di assessments/positions/)",
             )
         golongan = normalise_golongan(text(row.get("golongan")))
         if golongan is None:
@@ -165,7 +160,7 @@ def parse_roster(
     if not table.rows:
         problems.add_file("berkas tidak berisi baris data")
     problems.raise_if_any("roster")
-    return entries
+    return ParsedRoster(entries, table.notes + nips.notes())
 
 
 def register_roster(session: Session, entries: Iterable[RosterEntry]) -> RosterReport:
@@ -196,5 +191,9 @@ def import_roster(session: Session, path: Path, units: set[str], positions: Iter
         for email, nip in session.execute(
             select(models.Employee.email, models.Employee.nip).where(models.Employee.email.is_not(None))
         )
+        if email is not None
     }
-    return register_roster(session, parse_roster(table, units, positions, emails))
+    parsed = parse_roster(table, units, positions, emails)
+    report = register_roster(session, parsed.entries)
+    report.notes = parsed.notes
+    return report

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from merit.nip import InvalidNIP, parse_nip
-from merit.people.tabular import RowProblems, Table, read_table, require_columns, text
+from merit.people.tabular import NipColumn, RowProblems, Table, nip_cell, read_table, require_columns, text
 from merit.predikat import PREDIKAT
 from merit.registry import models
 from merit.registry.sync import employee_ids
@@ -38,24 +37,27 @@ class SkpEntry:
 @dataclass
 class SkpReport:
     counts: dict[Change, int] = field(default_factory=zero_counts)
+    notes: list[str] = field(default_factory=list)  # conversions made while reading the file
 
 
-def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> list[SkpEntry]:
+@dataclass(frozen=True)
+class ParsedSkp:
+    entries: list[SkpEntry]
+    notes: list[str]  # what was converted on the way in (encoding, Excel's NIP apostrophe), in Indonesian
+
+
+def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> ParsedSkp:
     """Validate every row against the format and the registry; all problems at once."""
     name = table.path.name
     require_columns(table, COLUMNS, "SKP")
     problems = RowProblems(name)
     entries: list[SkpEntry] = []
     first_row: dict[tuple[str, int], int] = {}
+    nips = NipColumn(problems, today)
     for row_number, row in table.rows:
-        nip = text(row.get("nip")).replace(" ", "")
-        try:
-            nip = parse_nip(nip, today).value
-            if nip not in registered:
-                problems.add(row_number, "nip", "NIP belum terdaftar di roster; impor roster lebih dulu")
-                nip = ""
-        except InvalidNIP as exc:
-            problems.add(row_number, "nip", str(exc))
+        nip = nips.read(row_number, row.get("nip"))
+        if nip and nip not in registered:
+            problems.add(row_number, "nip", "NIP belum terdaftar di roster; impor roster lebih dulu")
             nip = ""
         year_text = text(row.get("tahun"))
         year = int(year_text) if year_text.isdigit() else None
@@ -81,16 +83,19 @@ def parse_skp(table: Table, registered: dict[str, int], today: dt.date) -> list[
     if not table.rows:
         problems.add_file("berkas tidak berisi baris data")
     problems.raise_if_any("SKP")
-    return entries
+    return ParsedSkp(entries, table.notes + nips.notes())
 
 
 def import_skp(session: Session, path: Path, today: dt.date | None = None) -> SkpReport:
     """Validate ``path`` completely, then create or update one rating per NIP and year."""
     today = today or dt.date.today()
     table = read_table(path, COLUMNS)
-    nips = sorted({text(row.get("nip")).replace(" ", "") for _, row in table.rows})
+    nips = sorted({nip_cell(row.get("nip")).text for _, row in table.rows})
     registered = employee_ids(session, nips)
-    return register_skp(session, parse_skp(table, registered, today), registered)
+    parsed = parse_skp(table, registered, today)
+    report = register_skp(session, parsed.entries, registered)
+    report.notes = parsed.notes
+    return report
 
 
 def register_skp(session: Session, entries: list[SkpEntry], registered: dict[str, int]) -> SkpReport:

@@ -107,16 +107,16 @@ def level_bases(
         for row in session.scalars(select(models.LevelOverride).where(models.LevelOverride.employee_id.in_(part))):
             overrides[(row.employee_id, row.competency_code)] = row
         level = models.CompetencyLevel
-        for employee_id, code, source, course_id, score, max_score in session.execute(
+        for employee_id, code, source, level_course, level_score, level_max in session.execute(
             select(
                 level.employee_id, level.competency_code, level.source, level.course_id, level.score, level.max_score
             ).where(level.employee_id.in_(part))
         ):
-            share = score / max_score if score is not None and max_score else None
-            sources[(employee_id, code)] = (source, course_id, share)
+            share = level_score / level_max if level_score is not None and level_max else None
+            sources[(employee_id, code)] = (source, level_course, share)
     precisions = stored_precisions(session) if sources else {}
     bases: dict[int, dict[str, LevelBasis]] = defaultdict(dict)
-    for (employee_id, code), (source, course_id, share) in sources.items():
+    for (employee_id, code), (source, level_course, share) in sources.items():
         override = overrides.get((employee_id, code))
         if source == "override" and override is not None:
             bases[employee_id][code] = LevelBasis(source, (), override.assessor, override.reason, override.decided_at)
@@ -125,6 +125,6 @@ def level_bases(
                 source,
                 tuple(lines.get((employee_id, code), ())),
                 share=share,
-                precision=precisions.get((course_id, code)) if course_id else None,
+                precision=precisions.get((level_course, code)) if level_course else None,
             )
     return dict(bases)

@@ -60,7 +60,8 @@ class Criteria:
             lines.append(f"pangkat/golongan paling rendah {golongan.describe(self.golongan_min)}")
         if self.masa_kerja_min:
             lines.append(
-                f"masa kerja sejak CPNS (TMT pada NIP) paling singkat {self.masa_kerja_min} tahun per {self.as_of:%d-%m-%Y}"
+                f"masa kerja sejak CPNS (TMT pada NIP) paling singkat {self.masa_kerja_min} tahun "
+                f"per {self.as_of:%d-%m-%Y}"
             )
         if self.units:
             lines.append(f"berasal dari unit kerja: {', '.join(self.units)}")

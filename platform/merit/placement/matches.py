@@ -8,7 +8,7 @@ after a standard changes does not pull millions of rows into Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Select, case, delete, func, insert, select, true
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from merit.registry.batches import batched
 CHUNK = 20_000
 
 
-def _match_select(employees: list[int] | None = None) -> Select:
+def _match_select(employees: Sequence[int] | None = None) -> Select:
     """One row per (position, employee): capped and uncapped held sums, competencies met.
 
     Levels are aggregated per position first (a hash join of level rows with the small

@@ -9,7 +9,9 @@ level required and held and the evidence (or assessor's decision) behind the lev
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -200,11 +202,13 @@ def ranked_ids(
     connection = session.connection()
     dialect = connection.dialect
     compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})  # IN lists expanded
+    params: Sequence[Any] | Mapping[str, Any]
     if dialect.positional:
-        params: object = tuple(compiled.params[name] for name in compiled.positiontup or ())
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
     else:
         params = compiled.params
     driver = connection.connection.dbapi_connection
+    assert driver is not None  # the session's connection is checked out and open
     cursor = driver.cursor(binary=True) if dialect.name == "postgresql" else driver.cursor()
     try:
         cursor.execute(str(compiled), params)

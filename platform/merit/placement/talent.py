@@ -95,7 +95,8 @@ class GridRule(StrictModel):
         performance = "; ".join(f"{label(level)} = {', '.join(self.kinerja[level])}" for level in reversed(PERFORMANCE))
         bands = bands_text([(band.name, band.min) for band in self.potensial])
         pools = "; ".join(
-            f"{self.kelompok[pool]}: kotak {', '.join(str(b.kotak) for b in sorted(self.kotak, key=lambda b: -b.kotak) if b.kelompok == pool)}"
+            f"{self.kelompok[pool]}: kotak "
+            + ", ".join(str(b.kotak) for b in sorted(self.kotak, key=lambda b: -b.kotak) if b.kelompok == pool)
             for pool in POOLS
         )
         return [f"Kinerja (predikat SKP): {performance}", f"Potensial (JPM %): {bands}", f"Kelompok talenta: {pools}"]
@@ -138,11 +139,15 @@ class TalentGrid:
     def unrated(self) -> list[TalentEntry]:
         return [e for e in self.entries if e.box is None]
 
+    def boxed(self) -> list[tuple[TalentEntry, Box]]:
+        """The placed entries with their boxes (typed as present)."""
+        return [(e, e.box) for e in self.entries if e.box is not None]
+
     def cell(self, performance: Performance, potential: Potential) -> list[TalentEntry]:
-        return [e for e in self.placed if (e.box.kinerja, e.box.potensial) == (performance, potential)]
+        return [e for e, box in self.boxed() if (box.kinerja, box.potensial) == (performance, potential)]
 
     def pool(self, name: Pool) -> list[TalentEntry]:
-        return [e for e in self.placed if e.box.kelompok == name]
+        return [e for e, box in self.boxed() if box.kelompok == name]
 
 
 def _entries(

@@ -99,7 +99,7 @@ class AuditTrail:
                 )
             )
             prev = digest
-        session.connection().execute(insert(AuditEntry.__table__), rows)  # Core executemany: no ORM per row
+        session.connection().execute(insert(AuditEntry), rows)  # Core executemany on the connection: no ORM per row
         if head is None:
             session.add(AuditHead(id=1, seq=seq, hash=prev))
         else:

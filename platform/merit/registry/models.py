@@ -84,6 +84,77 @@ class Course(Base):
     pass_mark: Mapped[float] = mapped_column(Float)
 
 
+class Enrolment(Base):
+    """Who takes (``peserta``) or teaches (``pengajar``) a course.
+
+    The hub's nbgrader groups, nbgrader's student table and the exchange's permissions are
+    all generated from these rows, so enrolment is decided in one place.
+    """
+
+    __tablename__ = "enrolment"
+    __audited__ = True
+
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class ExchangeRelease(Base):
+    """One release of an assignment into Merit's exchange; learners fetch the newest one.
+
+    Files live in the exchange store as content-addressed blobs (``blob`` is the SHA-256
+    of the archive); rows and blobs are only ever added, so an earlier release stays
+    readable for the submissions made against it.
+    """
+
+    __tablename__ = "exchange_release"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"))
+    assignment: Mapped[str] = mapped_column(String(64))
+    notebooks: Mapped[str] = mapped_column(Text)  # JSON list of notebook file names
+    blob: Mapped[str] = mapped_column(String(64))
+    released_by: Mapped[str] = mapped_column(String(200))
+    released_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_exchange_release_course", "course_id", "assignment"),)
+
+
+class ExchangeSubmission(Base):
+    """One submission: every one is kept, identified by its server-side timestamp."""
+
+    __tablename__ = "exchange_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"))
+    assignment: Mapped[str] = mapped_column(String(64))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    timestamp: Mapped[str] = mapped_column(String(64))  # nbgrader's timestamp text (timestamp.txt)
+    notebooks: Mapped[str] = mapped_column(Text)  # JSON list of notebook file names
+    size: Mapped[int] = mapped_column(Integer)
+    blob: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("course_id", "assignment", "employee_id", "timestamp"),
+        Index("ix_exchange_submission_employee", "employee_id", "course_id"),
+    )
+
+
+class ExchangeFeedback(Base):
+    """Feedback (nbgrader's HTML) released for one notebook of one submission."""
+
+    __tablename__ = "exchange_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("exchange_submission.id"), index=True)
+    notebook: Mapped[str] = mapped_column(String(128))
+    blob: Mapped[str] = mapped_column(String(64))
+    released_by: Mapped[str] = mapped_column(String(200))
+    released_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Position(Base):
     """A position (jabatan) and its competency standard."""
 
@@ -319,3 +390,61 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Account(Base):
+    """A login for Merit's pages (``merit serve``); HR creates it from the roster.
+
+    ``password_hash`` is an Argon2id hash (argon2-cffi); the password itself is never
+    stored. ``employee_id`` links a learner's account to their roster entry.
+    """
+
+    __audited__ = True
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AccountRole(Base):
+    """One role of an account: ``peserta``, ``widyaiswara`` of a course, ``kepegawaian`` of a
+    unit or ``*``, ``admin``."""
+
+    __audited__ = True
+    __tablename__ = "account_role"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)  # course id, unit name, "*" or ""
+
+
+class LoginSession(Base):
+    """A signed-in browser. Only the SHA-256 of the cookie's token is kept, so a copy of the
+    database does not let anyone sign in."""
+
+    __tablename__ = "login_session"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AccessLog(Base):
+    """One view of another person's personal data (UU 27/2022): who, when, whose, what, where."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    viewer: Mapped[str] = mapped_column(String(64))
+    roles: Mapped[str] = mapped_column(String(400))
+    subject_employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))  # what group was seen, e.g. "peringkat jabatan X (10 orang)"
+    page: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(200))

@@ -2,9 +2,10 @@
 
 One evidence row per graded cell per learner, keyed by (employee, course, assignment,
 notebook, cell): a re-sync updates changed scores (for example after a trainer's
-manual grade) and never duplicates; every created or changed row is audited. The competency of a cell comes from the course's
-*source* notebook, not from the submission. The whole sync is one transaction: if any
-learner in the gradebook is unknown to the registry, nothing is written.
+manual grade) and never duplicates; every created or changed row is audited. The
+competency of a cell comes from the course's *source* notebook, not from the submission.
+The whole sync is one transaction: if any learner in the gradebook is unknown to the
+registry, nothing is written.
 """
 
 from __future__ import annotations
@@ -225,7 +226,7 @@ def write_evidence(
             report.counts[Change.UPDATED] += 1
         report.employees.add(employee_id)
     if creates:  # Core executemany: a cohort of 100,000 rows is one statement, no ORM objects
-        session.connection().execute(insert(models.Evidence.__table__), creates)
+        session.connection().execute(insert(models.Evidence), creates)
     if updates:
         session.execute(update(models.Evidence), updates)
     return report

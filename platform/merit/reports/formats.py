@@ -40,7 +40,7 @@ def write_csv(report: SelectionReport, path: Path) -> None:
 
 def write_xlsx(report: SelectionReport, path: Path) -> None:
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the sheet a new workbook starts with (book.active may be None in general)
     sheet.title = "Hasil seleksi"
     sheet.append([report.title])
     sheet["A1"].font = Font(bold=True, size=13)
@@ -57,8 +57,8 @@ def write_xlsx(report: SelectionReport, path: Path) -> None:
         sheet.append(["Catatan", note])
     for column, width in zip("ABCDEFGHI", (28, 22, 28, 30, 10, 9, 16, 14, 60), strict=True):
         sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows():
-        for cell in row:
+    for cells in sheet.iter_rows():
+        for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     detail = book.create_sheet("Rincian kompetensi")
     detail.append(DETAIL_COLUMNS)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import func, select
@@ -28,6 +31,10 @@ from merit.placement.ranking import Candidate, Ranking, rank_position
 from merit.registry import models
 from merit.registry.audit import GENESIS, trail_of
 from merit.registry.upsert import create_row
+
+if TYPE_CHECKING:
+    from merit.content import Content
+    from merit.registry.database import Registry
 
 OBJECTION = (
     "Kandidat yang keberatan atas hasil ini dapat mengajukan keberatan secara tertulis kepada panitia seleksi "
@@ -207,3 +214,47 @@ def publish_selection(
         },
     )
     return Published(report, files, digests)
+
+
+def publish_to_folder(
+    registry: Registry,
+    content: Content,
+    position_code: str,
+    criteria: Criteria,
+    folder: Path,
+    formats: Iterable[str],
+    actor: str,
+    reason: str,
+) -> tuple[Published, dict[str, Path]]:
+    """``merit laporan seleksi`` and the HR page's export buttons: one audited decision, its files in ``folder``.
+
+    Files are written to a staging folder and moved into place only after the decision is
+    committed, so a failed transaction leaves no report that the audit trail does not know.
+    """
+    from merit.content import register_content
+    from merit.reports.formats import WRITERS
+
+    formats = list(formats)
+    unknown = [f for f in formats if f not in WRITERS]
+    if unknown:
+        raise MeritError(f"Format tidak dikenal: {', '.join(unknown)}. Pilih dari {', '.join(WRITERS)}.")
+    if len(reason.strip()) < 10:
+        raise MeritError("Alasan laporan wajib diisi dengan jelas (minimal 10 karakter).")
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".merit-laporan-", dir=folder))
+    try:
+        with registry.session(actor, reason.strip()) as session:
+            register_content(session, content)
+            published = publish_selection(
+                session,
+                position_code,
+                content.jpm_rule,
+                criteria,
+                content.level_rule,
+                staging,
+                {f: WRITERS[f] for f in formats},
+            )
+        files = {extension: path.replace(folder / path.name) for extension, path in published.files.items()}
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return published, files

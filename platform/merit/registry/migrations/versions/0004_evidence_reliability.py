@@ -1,18 +1,15 @@
 """evidence reliability: alpha/KR-20 and SEM per course and competency, behind every level
 
-Revision ID: 0003_reliability
-Revises: 0002
+Revision ID: 0004_reliability
+Revises: 0003_access
 Create Date: 2026-12-06 18:30:00
-
-Named rather than numbered: another branch may add its own 0003; whoever merges second
-renumbers by setting ``down_revision`` to the other one's revision.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_reliability"
-down_revision = "0002"
+revision = "0004_reliability"
+down_revision = "0003_access"
 branch_labels = None
 depends_on = None
 

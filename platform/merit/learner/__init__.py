@@ -1,0 +1,1 @@
+"""The learner's side of Merit: the JupyterLab and Voila workspace a learner's server starts with."""

@@ -1,0 +1,81 @@
+"""``merit serve``: Voila over the page notebooks, behind Merit's login, with the offline template.
+
+One Voila server (standalone, tornado) serves ``merit/dashboards/*.ipynb`` with the
+``merit`` template. Every request is authenticated by :class:`MeritIdentityProvider`;
+the login, logout and home pages are Merit's own handlers. The kernels receive the
+request's ``Cookie`` header (``VoilaConfiguration.http_header_envs``) and ask the same
+identity seam who is looking. With ``kernel_siap`` > 0 each page keeps that many
+preheated kernels (Voila's ``preheat_kernel``): the page's first cell (imports, content,
+registry) has already run when a request arrives; the identity is read after
+``voila.utils.wait_for_request()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from traitlets.config import Config
+from voila.app import Voila
+
+from merit.registry.database import Registry
+from merit.serve.handlers import HomeHandler, LoginHandler, LogoutHandler
+from merit.serve.identity import MeritIdentityProvider
+from merit.serve.voila import TEMPLATE, use_template
+
+DASHBOARDS = Path(__file__).resolve().parents[1] / "dashboards"
+
+
+# The HR and trainer pages draw no plotly chart: Voila's front end need not load those extensions.
+LEAN_PAGES = {"kepegawaian.ipynb", "widyaiswara.ipynb"}
+UNUSED_ON_LEAN_PAGES = {"jupyterlab-plotly", "anywidget"}
+
+
+def lean_page_config(page_config: dict[str, Any], *, notebook_path: str, **_: Any) -> dict[str, Any]:
+    """``VoilaConfiguration.page_config_hook``: leave out front-end extensions a page does not use."""
+    if Path(notebook_path).name in LEAN_PAGES:
+        page_config["federated_extensions"] = [
+            e for e in page_config.get("federated_extensions", []) if e.get("name") not in UNUSED_ON_LEAN_PAGES
+        ]
+    return page_config
+
+
+class MeritVoila(Voila):
+    """Voila with Merit's handlers in front of its own."""
+
+    registry: Registry | None = None
+
+    def init_handlers(self) -> list:
+        ours = [
+            (r"/", HomeHandler, {"registry": self.registry}),
+            (r"/masuk", LoginHandler, {"registry": self.registry}),
+            (r"/login", LoginHandler, {"registry": self.registry}),
+            (r"/keluar", LogoutHandler, {"registry": self.registry}),
+        ]
+        return ours + super().init_handlers()  # tornado takes the first match: "/" is Merit's home
+
+
+def voila_arguments(host: str, port: int, kernels: int) -> list[str]:
+    args = [
+        str(DASHBOARDS),
+        f"--template={TEMPLATE}",
+        "--no-browser",
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        "--Voila.identity_provider_class=merit.serve.identity.MeritIdentityProvider",
+        "--VoilaConfiguration.http_header_envs=Cookie",
+        "--VoilaConfiguration.show_tracebacks=False",
+    ]
+    if kernels > 0:
+        args += ["--VoilaConfiguration.preheat_kernel=True", f"--VoilaConfiguration.default_pool_size={kernels}"]
+    return args
+
+
+def run(registry: Registry, host: str, port: int, kernels: int) -> None:
+    """Serve until interrupted."""
+    use_template()
+    MeritIdentityProvider.registry = registry
+    MeritVoila.registry = registry
+    config = Config()
+    config.VoilaConfiguration.page_config_hook = lean_page_config
+    MeritVoila.launch_instance(voila_arguments(host, port, kernels), config=config)

@@ -1,0 +1,140 @@
+"""The three pages in a real browser (Debian's chromium at 1366×768), offline, behind the login.
+
+One ``merit serve`` with a preheated kernel per page runs over the demo's registry; every
+request that is not to the loopback address is aborted and the test fails if one was
+made. Screenshots of the three pages go to build/screenshots/ (docs/img/ holds copies).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from merit.registry import models
+from tests.pages.conftest import SCREENSHOTS, Pages, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def open_page(page, pages: Pages, name: str, query: str = ""):  # type: ignore[no-untyped-def]
+    page.goto(f"{pages.url}/voila/render/{name}.ipynb{query}")
+    page.locator("h1, .merit-tolak").first.wait_for()
+    return page
+
+
+def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+def access_log_count(pages: Pages, viewer: str) -> int:
+    engine = create_engine(f"sqlite:///{pages.data / 'registry.sqlite'}")
+    with engine.connect() as connection:
+        count = connection.execute(
+            select(func.count()).select_from(models.AccessLog).where(models.AccessLog.viewer == viewer)
+        ).scalar_one()
+    engine.dispose()
+    return count
+
+
+def test_nothing_without_signing_in(pages, context):
+    page = context.new_page()
+    page.goto(f"{pages.url}/voila/render/kepegawaian.ipynb")
+    assert urlparse(page.url).path in ("/login", "/masuk")  # sent to the login page, the notebook never ran
+    page.fill("#u", "kepegawaian")
+    page.fill("#p", "bukan-kata-sandinya")
+    page.click("button[type=submit]")
+    assert page.get_by_role("alert").inner_text().startswith("Nama pengguna atau kata sandi salah")
+    page.close()
+
+
+def test_learner_portal_shows_my_modules_feedback_profile_and_jp(pages, context):
+    page = open_page(sign_in(context, pages, "peserta"), pages, "peserta")
+    page.get_by_text("Kursus dan modul saya").wait_for()
+    table = page.locator(".merit-tabel").first.inner_text()
+    for course in ("Etika dan Integritas ASN", "Literasi Digital untuk ASN", "Pelayanan Publik", "Tata Kelola"):
+        assert course in table
+    assert "dinilai" in table
+    assert "******" not in page.locator("p", has_text="NIP").first.inner_text()  # my own NIP in full
+    # A module opens its feedback: nbgrader's grades and comments per cell.
+    choice = page.locator(".widget-select", has_text="Umpan balik modul").locator("select")
+    graded = next(o for o in choice.locator("option").all_inner_texts() if o.endswith("(dinilai)"))
+    choice.select_option(label=graded)
+    feedback = page.locator("h3", has_text="Umpan balik:")
+    feedback.wait_for()
+    assert "Komentar (nbgrader)" in page.locator(".merit-tabel", has_text="Komentar").inner_text()
+    page.locator(".js-plotly-plot .legendtext").first.wait_for()  # the competency radar is drawn
+    page.get_by_text("dari 20 JP").wait_for()
+    screenshot(page, "portal-peserta")
+    page.close()
+
+
+def test_learner_is_refused_other_learners_and_the_hr_page(pages, context):
+    page = sign_in(context, pages, "peserta")
+    open_page(page, pages, "peserta", "?nip=199001012015031001")
+    assert "data Anda sendiri" in page.locator(".merit-tolak").inner_text()
+    assert page.get_by_text("Kursus dan modul saya").count() == 0
+    open_page(page, pages, "kepegawaian", "?jabatan=kasubbag-kepegawaian")
+    assert "Halaman kepegawaian hanya untuk petugas kepegawaian" in page.locator(".merit-tolak").inner_text()
+    assert page.locator(".merit-tabel").count() == 0
+    open_page(page, pages, "widyaiswara")
+    assert "Akses ditolak" in page.locator(".merit-tolak").inner_text()
+    page.close()
+
+
+def test_trainer_page_shows_progress_grading_status_and_item_scores(pages, context):
+    page = open_page(sign_in(context, pages, "widyaiswara"), pages, "widyaiswara", "?kursus=tata-kelola")
+    overview = page.locator(".merit-tabel", has_text="Menunggu penilaian manual")
+    overview.wait_for()
+    assert "Prinsip Tata Kelola" in overview.inner_text()
+    link = page.get_by_role("link", name="Buka formgrader tata-kelola (tab baru)")
+    assert link.get_attribute("target") == "_blank"
+    assert link.get_attribute("href") == "/services/formgrader-tata-kelola/"
+    before = access_log_count(pages, "widyaiswara")
+    page.locator(".widget-select", has_text="Rincian modul").locator("select").select_option(index=0)
+    page.locator(".merit-tabel", has_text="Sebaran skor").wait_for()
+    page.get_by_text("Menunggu penilaian manual (").wait_for()
+    assert access_log_count(pages, "widyaiswara") > before  # the names of those waiting were seen
+    screenshot(page, "halaman-widyaiswara")
+    page.close()
+
+
+def test_hr_page_ranks_explains_maps_and_exports(pages, context, tmp_path):
+    page = open_page(sign_in(context, pages, "kepegawaian"), pages, "kepegawaian")
+    ranking = page.locator(".merit-tabel", has_text="JPM %")
+    ranking.wait_for()
+    page.get_by_role("heading", name="Kepala Subbagian Umum dan Kepegawaian").wait_for()
+    first = ranking.locator("tbody tr").first.inner_text()
+    assert "Optimal" in first and "19" in first  # HR sees full NIPs
+    screenshot(page, "halaman-kepegawaian")
+    # Another position re-ranks.
+    page.locator(".widget-dropdown", has_text="Jabatan").locator("select").select_option(value="kabag-organisasi")
+    page.get_by_role("heading", name="Kepala Bagian Organisasi dan Tata Laksana").wait_for()
+    # A candidate opens the evidence behind each level.
+    page.locator(".widget-select", has_text="Bukti kandidat").locator("select").select_option(index=0)
+    evidence = page.locator(".merit-tabel", has_text="Sel yang dinilai (nbgrader)")
+    evidence.wait_for()
+    assert "/" in evidence.inner_text()
+    # The nine-box grid and the gap heatmap.
+    page.get_by_role("tab", name="Kotak talenta").click()
+    page.get_by_text("Kotak 9").first.wait_for()
+    page.get_by_role("tab", name="Peta kesenjangan").click()
+    page.get_by_text("Peta kesenjangan: persentase pegawai").wait_for()
+    page.get_by_role("tab", name="Kebutuhan pelatihan").click()
+    page.get_by_text("Kesenjangan paling umum").wait_for()
+    # The export is the audited selection report; its CSV is downloaded and read.
+    page.get_by_role("tab", name="Laporan seleksi").click()
+    page.get_by_placeholder("misalnya: Seleksi terbuka JPT 2026").fill("Seleksi terbuka uji halaman 2026")
+    page.get_by_role("button", name="Buat laporan seleksi").click()
+    page.get_by_text("dicatat di jejak audit").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh CSV").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8-sig")
+    assert "Hasil pemeringkatan kandidat: Kepala Bagian Organisasi dan Tata Laksana" in text
+    assert "Seleksi terbuka uji halaman 2026" in text and "NIP (disamarkan)" in text
+    assert access_log_count(pages, "kepegawaian") > 0
+    page.close()

@@ -1,0 +1,155 @@
+"""The hub's configuration is generated from the registry's enrolment, never hand-written."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from traitlets.config import Config, PyFileConfigLoader
+from typer.testing import CliRunner
+
+from merit.cli import app
+from merit.demo.roster import synthetic_roster
+from merit.hub.config import configure
+from merit.hub.options import HubOptions
+from merit.hub.plan import HubPlan
+from merit.settings import Settings
+
+
+def write_csv(path, header, rows):
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")  # Excel with Indonesian regional settings
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def enrolled(settings: Settings, tmp_path):
+    """Four people in the roster: two learners and a trainer of etika-integritas, one trainer elsewhere."""
+    people = synthetic_roster(4)
+    roster = write_csv(
+        tmp_path / "roster.csv",
+        ["NIP", "Nama", "Unit Kerja", "Jabatan", "Golongan", "Email"],
+        [[p.nip, p.name, p.unit, p.position_code, p.golongan, p.email] for p in people],
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["roster", "import", str(roster), "--oleh", "petugas"]).exit_code == 0
+    nips = [p.nip for p in people]
+    classes = write_csv(
+        tmp_path / "kelas.csv",
+        ["NIP", "Kursus", "Peran"],
+        [
+            [nips[0], "etika-integritas", "peserta"],
+            [nips[1], "etika-integritas", "Peserta"],
+            [nips[2], "etika-integritas", "pengajar"],
+            [nips[3], "literasi-digital", "widyaiswara"],
+        ],
+    )
+    result = runner.invoke(app, ["kelas", "import", str(classes), "--oleh", "petugas"])
+    assert result.exit_code == 0, result.output
+    assert "4 baru" in result.output
+    return nips
+
+
+def test_bad_class_rows_reject_the_whole_file(settings, enrolled, tmp_path):
+    bad = write_csv(
+        tmp_path / "salah.csv",
+        ["nip", "kursus", "peran"],
+        [
+            [enrolled[0], "etika-integritas", "peserta"],
+            ["199001012020011999", "etika-integritas", "peserta"],
+            [enrolled[1], "kursus-fiktif", "peserta"],
+            [enrolled[2], "literasi-digital", "kepala"],
+            [enrolled[0], "etika-integritas", "pengajar"],
+        ],
+    )
+    result = CliRunner().invoke(app, ["kelas", "import", str(bad), "--oleh", "petugas"])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2
+    for where, why in [
+        ("baris 3, kolom nip", "NIP belum terdaftar di roster"),
+        ("baris 4, kolom kursus", "kursus 'kursus-fiktif' tidak ada di katalog"),
+        ("baris 5, kolom peran", "peran harus 'peserta' atau 'pengajar'"),
+        ("baris 6, kolom nip", "NIP dan kursus yang sama sudah ada di baris 2"),
+    ]:
+        assert f"{where}: {why}" in output
+    plan = HubPlan(_class_lists(settings))
+    assert plan.groups()["nbgrader-etika-integritas"] == sorted(enrolled[:3])  # unchanged
+
+
+def _class_lists(settings):
+    from merit.people.enrolment import class_lists
+    from merit.registry.database import open_registry
+
+    registry = open_registry(settings)
+    with registry.session() as session:
+        lists = class_lists(session)
+    registry.close()
+    return lists
+
+
+def test_reimport_makes_a_course_hold_exactly_the_file(settings, enrolled, tmp_path):
+    smaller = write_csv(
+        tmp_path / "kelas2.csv",
+        ["nip", "kursus", "peran"],
+        [[enrolled[0], "etika-integritas", "peserta"], [enrolled[2], "etika-integritas", "pengajar"]],
+    )
+    result = CliRunner().invoke(app, ["kelas", "import", str(smaller), "--oleh", "petugas"])
+    assert result.exit_code == 0 and "1 dikeluarkan" in result.output
+    lists = _class_lists(settings)
+    assert lists["etika-integritas"] == {"peserta": [enrolled[0]], "pengajar": [enrolled[2]]}
+    assert lists["literasi-digital"] == {"peserta": [], "pengajar": [enrolled[3]]}  # other course untouched
+    from sqlalchemy import select
+
+    from merit.registry.database import open_registry
+    from merit.registry.models import AuditEntry
+
+    registry = open_registry(settings)
+    with registry.session() as session:
+        entries = session.execute(select(AuditEntry.action, AuditEntry.actor).where(AuditEntry.entity == "enrolment"))
+        assert sorted(entries) == [("create", "petugas")] * 4 + [("delete", "petugas")]
+    registry.close()
+
+
+def test_configuration_follows_nbgraders_multi_course_setup(settings, enrolled, monkeypatch):
+    monkeypatch.setenv("MERIT_HUB_AUTHENTICATOR", "dummy")
+    c = Config()
+    configure(c, settings, HubOptions())
+    groups = {name: spec["users"] for name, spec in c.JupyterHub.load_groups.items()}
+    assert groups == {
+        "nbgrader-etika-integritas": sorted(enrolled[:3]),
+        "formgrade-etika-integritas": [enrolled[2]],
+        "nbgrader-literasi-digital": [enrolled[3]],
+        "formgrade-literasi-digital": [enrolled[3]],
+    }
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    assert set(services) == {"merit-exchange", "merit-sinkron", "etika-integritas", "literasi-digital"}
+    formgrader = services["etika-integritas"]
+    assert formgrader["cwd"] == str(settings.workspace_dir / "etika-integritas")
+    assert formgrader["user"] == "grader-etika-integritas"
+    roles = {r["name"]: r for r in c.JupyterHub.load_roles}
+    assert roles["formgrade-etika-integritas"] == {
+        "name": "formgrade-etika-integritas",
+        "groups": ["formgrade-etika-integritas"],
+        "scopes": ["access:services!service=etika-integritas"],
+    }
+    assert "access:services!service=merit-exchange" in roles["user"]["scopes"]
+    assert c.Authenticator.allowed_users == set(enrolled)
+    assert c.JupyterHub.db_url == f"sqlite:///{settings.data_dir / 'hub' / 'jupyterhub.sqlite'}"
+    assert c.JupyterHub.spawner_class == "localprocess"
+    # The nbgrader configuration every server reads: Merit's exchange, many courses, hub groups.
+    folder = c.Spawner.environment["JUPYTER_CONFIG_PATH"]
+    nbgrader = PyFileConfigLoader("nbgrader_config.py", folder).load_config()
+    assert nbgrader.Exchange.path_includes_course is True
+    assert nbgrader.Authenticator.plugin_class == "nbgrader.auth.JupyterHubAuthPlugin"
+    assert nbgrader.ExchangeFactory.submit == "merit.exchange.client.MeritSubmit"
+    assert c.Spawner.environment["MERIT_EXCHANGE_URL"].endswith("/services/merit-exchange/")
+    # No pages service until `merit serve` exists; the hook fills it from one setting.
+    monkeypatch.setenv("MERIT_HUB_PAGES_COMMAND", '["merit", "serve"]')
+    monkeypatch.setenv("MERIT_HUB_DB_URL", "postgresql+psycopg://hub@db/jupyterhub")
+    c = Config()
+    configure(c, settings, HubOptions())
+    assert "merit-halaman" in {s["name"] for s in c.JupyterHub.services}
+    assert "access:services!service=merit-halaman" in c.JupyterHub.load_roles[0]["scopes"]
+    assert c.JupyterHub.db_url == "postgresql+psycopg://hub@db/jupyterhub"
