@@ -7,8 +7,10 @@ nbgrader's gradebook and in the registry, and that the second run changes nothin
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
 
 from merit.catalog import load_course, load_courses
+from merit.cli import app
 from merit.demo.roster import synthetic_roster
 from merit.registry.sync import read_grades
 from tests.conftest import SIZE
@@ -81,3 +83,31 @@ def test_levels_and_ranking_follow_from_the_evidence(demo_runs, root, framework)
     assert jpm[nips[3][-3:]] == 0  # the all-blank learner has no level at all
     assert [float(cols[4]) for cols in rows] == sorted(jpm.values(), reverse=True)
     assert nips[0] not in output  # full NIPs are never printed
+
+
+def test_trainers_and_hr_read_the_precision_of_the_demo_evidence(demo_runs, root, framework):
+    """Reliability is stored per competency of the graded course and reaches every reader."""
+    data, _, dumps = demo_runs
+    course = load_course(root / "courses" / "tata-kelola", framework)
+    stored = {row[1]: row for row in dumps[1]["evidence_reliability"] if row[0] == course.id}
+    assert set(stored) == {c.competency for c in course.cells if not c.manual}
+    assert all(row[0] == course.id and row[7] == SIZE for row in stored.values())  # every learner, complete
+    runner = CliRunner()
+    env = {"MERIT_ROOT": str(root), "MERIT_DATA_DIR": str(data), "COLUMNS": "80"}
+    nip = synthetic_roster(SIZE, 2017)[0].nip  # answers everything right: holds every level
+    commands = {
+        "rank": ["rank", "kasubbag-kepegawaian", "--ringkas"],
+        "jelaskan": ["level", "jelaskan", nip, "integritas"],
+        "analisis": ["analisis", "tata-kelola"],
+        "kemiripan": ["kemiripan", "tata-kelola", "m01-prinsip"],
+    }
+    shown = {}
+    for name, args in commands.items():
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0, result.output
+        assert max(len(line) for line in result.output.splitlines()) <= 80, name
+        shown[name] = result.output
+    assert "sebagian level kandidat ini sementara" in shown["rank"]
+    assert "Ketepatan bukti tata-kelola: KR-20" in shown["jelaskan"]
+    assert f"N = {SIZE}" in shown["analisis"] and "Reliabilitas per kompetensi" in shown["analisis"]
+    assert "tidak mengubah nilai" in shown["kemiripan"]

@@ -34,7 +34,7 @@ class Thresholds:
     efficiency_low: float = 0.15  # below: Moodle calls the item dubious
     alpha_unsatisfactory: float = 0.64  # below: Moodle's "unsatisfactory" internal consistency
     alpha_satisfactory: float = 0.75  # above: Moodle's "satisfactory"
-    decisions: float = 0.80  # at least this for decisions about individuals (Standards)
+    decisions: float = 0.80  # for decisions about individuals (Standards); the CLI passes levels.yml's
     small_n: int = 30  # fewer learners: the statistics move a lot from cohort to cohort
 
     def item_flags(self, item: ItemStats) -> list[str]:

@@ -146,13 +146,17 @@ def _pairs(cell: str, answers: list[Answer], threshold: float) -> list[Pair]:
     for answer in answers:
         same[answer.tokens].append(answer)
     pairs = [Pair(cell, a.kind, 1.0, a, b) for group in same.values() for a, b in combinations(group, 2)]
-    for left, right in combinations(list(same), 2):
-        matcher = SequenceMatcher(None, left, right, autojunk=False)
-        if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
-            continue
-        score = matcher.ratio()
-        if score >= threshold:
-            pairs += [Pair(cell, a.kind, score, a, b) for a in same[left] for b in same[right]]
+    distinct = list(same)
+    matcher = SequenceMatcher(None, autojunk=False)
+    for j, right in enumerate(distinct):
+        matcher.set_seq2(right)  # difflib caches its analysis of the second sequence
+        for left in distinct[:j]:
+            matcher.set_seq1(left)
+            if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold:
+                continue
+            score = matcher.ratio()
+            if score >= threshold:
+                pairs += [Pair(cell, a.kind, score, a, b) for a in same[left] for b in same[right]]
     return pairs
 
 

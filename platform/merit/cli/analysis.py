@@ -130,12 +130,16 @@ def analysis_command(
     kelompok: int = typer.Option(3, "--kelompok", min=2, max=10, help="Banyak kelompok kemampuan per butir."),
 ) -> None:
     """Analisis butir: fasilitas, daya beda, efisiensi, reliabilitas (alpha/KR-20) dan SEM."""
-    from merit.analysis.items import analyse_course
+    from merit.analysis.items import Thresholds, analyse_course
+    from merit.competency.levels import load_level_rule
     from merit.settings import Settings
 
     with user_errors():
-        built = built_course(Settings(), kursus)
-        analysis = analyse_course(built.course, built.db_url, modul or None, groups=kelompok)
+        settings = Settings()
+        built = built_course(settings, kursus)
+        # the reliability decisions need is the one levels are held to (assessments/levels.yml)
+        thresholds = Thresholds(decisions=load_level_rule(settings.assessments_dir).min_reliability)
+        analysis = analyse_course(built.course, built.db_url, modul or None, thresholds, kelompok)
         render_analysis(console, analysis)
 
 

@@ -88,7 +88,7 @@ def render_ranking(
     if not compact:
         for column in ("Gol.", "Masa kerja", f"SKP {years[0]}" if years else "SKP"):
             table.add_column(column)
-    table.add_column("JPM %", justify="right")
+    table.add_column("JPM %", justify="right", no_wrap=True, min_width=8)  # 52.00 ≈*: never cut
     table.add_column("Kategori")
     table.add_column("Kesenjangan (dimiliki/dipersyaratkan)" if compact else "Memenuhi standar", justify="left")
     for index, candidate in enumerate(ranking.candidates, start=1):
