@@ -24,9 +24,9 @@ def open_page(page, pages: Pages, name: str, query: str = ""):  # type: ignore[n
     return page
 
 
-def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str, full_page: bool = False) -> None:  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
 
 
 def access_log_count(pages: Pages, viewer: str) -> int:
@@ -67,7 +67,7 @@ def test_learner_portal_shows_my_modules_feedback_profile_and_jp(pages, context)
     assert "Komentar (nbgrader)" in page.locator(".merit-tabel", has_text="Komentar").inner_text()
     page.locator(".js-plotly-plot .legendtext").first.wait_for()  # the competency radar is drawn
     page.get_by_text("dari 20 JP").wait_for()
-    screenshot(page, "portal-peserta")
+    screenshot(page, "portal-peserta", full_page=True)  # down to the radar and the JP bar
     page.close()
 
 
@@ -110,7 +110,9 @@ def test_hr_page_ranks_explains_maps_and_exports(pages, context, tmp_path):
     assert "Optimal" in first and "19" in first  # HR sees full NIPs
     screenshot(page, "halaman-kepegawaian")
     # Another position re-ranks.
-    page.locator(".widget-dropdown", has_text="Jabatan").locator("select").select_option(value="kabag-organisasi")
+    page.locator(".widget-dropdown", has_text="Jabatan").locator("select").select_option(
+        label="Kepala Bagian Organisasi dan Tata Laksana (kabag-organisasi)"
+    )
     page.get_by_role("heading", name="Kepala Bagian Organisasi dan Tata Laksana").wait_for()
     # A candidate opens the evidence behind each level.
     page.locator(".widget-select", has_text="Bukti kandidat").locator("select").select_option(index=0)
