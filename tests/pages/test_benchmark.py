@@ -33,4 +33,4 @@ def test_dashboard_benchmark_runs_at_a_tiny_size(root):
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     assert re.fullmatch(r"cold_s=\d+\.\d\d preheated_s=\d+\.\d\d", lines[-1]), lines[-1]
-    assert any("kembali (cache)" in line for line in lines)
+    assert any("kembali" in line for line in lines)  # the returning-visit rows

@@ -39,6 +39,14 @@ def access_log_count(pages: Pages, viewer: str) -> int:
     return count
 
 
+def test_serve_prints_the_address_and_the_demo_accounts(pages):
+    printed = pages.log.read_text()
+    assert f"Halaman Merit: http://localhost:{urlparse(pages.url).port}/" in printed
+    assert "kata sandi merit-demo-2026" in printed
+    for account in ("peserta", "widyaiswara", "kepegawaian", "admin"):
+        assert f"  {account} " in printed
+
+
 def test_nothing_without_signing_in(pages, context):
     page = context.new_page()
     page.goto(f"{pages.url}/voila/render/kepegawaian.ipynb")
