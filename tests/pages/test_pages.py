@@ -24,9 +24,14 @@ def open_page(page, pages: Pages, name: str, query: str = ""):  # type: ignore[n
     return page
 
 
-def screenshot(page, name: str, full_page: bool = False) -> None:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str, height: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """The page at 1366 px wide; ``height`` for a taller shot (Voila scrolls inside the page, not the document)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+    if height:
+        page.set_viewport_size({"width": 1366, "height": height})
+        page.wait_for_timeout(500)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    page.set_viewport_size({"width": 1366, "height": 768})
 
 
 def access_log_count(pages: Pages, viewer: str) -> int:
@@ -75,7 +80,7 @@ def test_learner_portal_shows_my_modules_feedback_profile_and_jp(pages, context)
     assert "Komentar (nbgrader)" in page.locator(".merit-tabel", has_text="Komentar").inner_text()
     page.locator(".js-plotly-plot .legendtext").first.wait_for()  # the competency radar is drawn
     page.get_by_text("dari 20 JP").wait_for()
-    screenshot(page, "portal-peserta", full_page=True)  # down to the radar and the JP bar
+    screenshot(page, "portal-peserta", height=1900)  # down to the radar and the JP bar
     page.close()
 
 
