@@ -24,9 +24,14 @@ def open_page(page, pages: Pages, name: str, query: str = ""):  # type: ignore[n
     return page
 
 
-def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str, height: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """The page at 1366 px wide; ``height`` for a taller shot (Voila scrolls inside the page, not the document)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if height:
+        page.set_viewport_size({"width": 1366, "height": height})
+        page.wait_for_timeout(500)
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    page.set_viewport_size({"width": 1366, "height": 768})
 
 
 def access_log_count(pages: Pages, viewer: str) -> int:
@@ -37,6 +42,14 @@ def access_log_count(pages: Pages, viewer: str) -> int:
         ).scalar_one()
     engine.dispose()
     return count
+
+
+def test_serve_prints_the_address_and_the_demo_accounts(pages):
+    printed = pages.log.read_text()
+    assert f"Halaman Merit: http://localhost:{urlparse(pages.url).port}/" in printed
+    assert "kata sandi merit-demo-2026" in printed
+    for account in ("peserta", "widyaiswara", "kepegawaian", "admin"):
+        assert f"  {account} " in printed
 
 
 def test_nothing_without_signing_in(pages, context):
@@ -67,7 +80,7 @@ def test_learner_portal_shows_my_modules_feedback_profile_and_jp(pages, context)
     assert "Komentar (nbgrader)" in page.locator(".merit-tabel", has_text="Komentar").inner_text()
     page.locator(".js-plotly-plot .legendtext").first.wait_for()  # the competency radar is drawn
     page.get_by_text("dari 20 JP").wait_for()
-    screenshot(page, "portal-peserta")
+    screenshot(page, "portal-peserta", height=1900)  # down to the radar and the JP bar
     page.close()
 
 
@@ -110,7 +123,9 @@ def test_hr_page_ranks_explains_maps_and_exports(pages, context, tmp_path):
     assert "Optimal" in first and "19" in first  # HR sees full NIPs
     screenshot(page, "halaman-kepegawaian")
     # Another position re-ranks.
-    page.locator(".widget-dropdown", has_text="Jabatan").locator("select").select_option(value="kabag-organisasi")
+    page.locator(".widget-dropdown", has_text="Jabatan").locator("select").select_option(
+        label="Kepala Bagian Organisasi dan Tata Laksana (kabag-organisasi)"
+    )
     page.get_by_role("heading", name="Kepala Bagian Organisasi dan Tata Laksana").wait_for()
     # A candidate opens the evidence behind each level.
     page.locator(".widget-select", has_text="Bukti kandidat").locator("select").select_option(index=0)

@@ -26,17 +26,18 @@ from merit.serve.voila import TEMPLATE, use_template
 DASHBOARDS = Path(__file__).resolve().parents[1] / "dashboards"
 
 
-# The HR and trainer pages draw no plotly chart: Voila's front end need not load those extensions.
-LEAN_PAGES = {"kepegawaian.ipynb", "widyaiswara.ipynb"}
-UNUSED_ON_LEAN_PAGES = {"jupyterlab-plotly", "anywidget"}
+# Voila's front end loads every installed JupyterLab extension (nbgrader's, notebook's,
+# pygments' ...); the pages need the widget manager, and the learner's radar needs plotly.
+WIDGETS = {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"}
+EXTENSIONS = {"peserta.ipynb": WIDGETS | {"jupyterlab-plotly", "anywidget"}}
 
 
 def lean_page_config(page_config: dict[str, Any], *, notebook_path: str, **_: Any) -> dict[str, Any]:
-    """``VoilaConfiguration.page_config_hook``: leave out front-end extensions a page does not use."""
-    if Path(notebook_path).name in LEAN_PAGES:
-        page_config["federated_extensions"] = [
-            e for e in page_config.get("federated_extensions", []) if e.get("name") not in UNUSED_ON_LEAN_PAGES
-        ]
+    """``VoilaConfiguration.page_config_hook``: load only the front-end extensions a page uses."""
+    wanted = EXTENSIONS.get(Path(notebook_path).name, WIDGETS)
+    page_config["federated_extensions"] = [
+        e for e in page_config.get("federated_extensions", []) if e.get("name") in wanted
+    ]
     return page_config
 
 
@@ -78,4 +79,8 @@ def run(registry: Registry, host: str, port: int, kernels: int) -> None:
     MeritVoila.registry = registry
     config = Config()
     config.VoilaConfiguration.page_config_hook = lean_page_config
+    # Front-end extension files have content hashes in their names or URLs (?v=): a returning
+    # browser may keep them, instead of asking again for each one (Voila serves them
+    # "no-cache"). jupyter_server's static_immutable_cache setting does this by path.
+    config.Voila.tornado_settings = {"static_immutable_cache": ["/voila/labextensions/"]}
     MeritVoila.launch_instance(voila_arguments(host, port, kernels), config=config)
