@@ -61,7 +61,7 @@ def submissions(settings):
         extra[2]: {"jawab_tepat_waktu": INDEPENDENT},
     }
     for nip, answers in variants.items():
-        own = type(book)(book.notebook, tuple(answers), {cell: {"own": text} for cell, text in answers.items()})
+        own = type(book)(book.notebook, tuple(answers), {cell: {"own": text} for cell, text in answers.items()}, {})
         write_submission(built, MODULE, own, nip, dict.fromkeys(answers, "own"), dt.datetime(2026, 11, 3, 9, 0))
     return built, nips, extra
 
