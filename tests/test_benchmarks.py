@@ -21,6 +21,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 # script -> (tiny arguments, figures of its last line); a yes/no figure must say yes
 TINY: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "dashboards.py": (["--employees", "60", "--runs", "1", "--refill", "3"], ("cold_s", "preheated_s")),
     "grading.py": (["--submissions", "4"], ("nbgrader_s", "merit_s", "speedup", "scores_identical")),
     "item_analysis.py": (
         ["--learners", "20"],
