@@ -154,7 +154,7 @@ class Run:
     click: float
 
 
-def sign_in(context, url: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(context, url: str) -> None:
     page = context.new_page()
     page.goto(f"{url}/masuk")
     page.fill("#u", USER)
@@ -164,7 +164,7 @@ def sign_in(context, url: str) -> None:  # type: ignore[no-untyped-def]
     page.close()
 
 
-def one_run(context, url: str) -> Run:  # type: ignore[no-untyped-def]
+def one_run(context, url: str) -> Run:
     page = context.new_page()
     page.set_default_timeout(180_000)
     started = time.perf_counter()
@@ -182,7 +182,7 @@ def one_run(context, url: str) -> Run:  # type: ignore[no-untyped-def]
     return Run(timing[0], timing[1], table, click)
 
 
-def measure(browser, server: Server, runs: int, refill: float) -> tuple[list[Run], list[Run]]:  # type: ignore[no-untyped-def]
+def measure(browser, server: Server, runs: int, refill: float) -> tuple[list[Run], list[Run]]:
     """``runs`` first visits (fresh profile each), then ``runs`` returning visits (one warm profile)."""
     first, returning = [], []
     for _ in range(runs):

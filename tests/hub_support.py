@@ -1,8 +1,8 @@
 """A real JupyterHub for the test session: `merit hub mulai` with its proxy and services.
 
 Started once (session fixture ``hub``) on free loopback ports, on a data directory with a
-synthetic roster, one built course and a class list synchronised by `merit hub sinkron`. Tokens for hub users come from the hub's REST
-API through a test-only service added with ``MERIT_HUB_EXTRA_CONFIG``.
+synthetic roster, one built course and a class list synchronised by `merit hub sinkron`.
+Tokens for hub users come from the hub's REST API through a test-only service added with ``MERIT_HUB_EXTRA_CONFIG``.
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ def roles_of(session: Session, account_id: int) -> frozenset[Role]:
 
 
 def viewer_of(session: Session, account: models.Account) -> Viewer:
-    nip = session.get(models.Employee, account.employee_id).nip if account.employee_id is not None else None
+    employee = session.get(models.Employee, account.employee_id) if account.employee_id is not None else None
+    nip = employee.nip if employee is not None else None
     return Viewer(account.username, account.name, roles_of(session, account.id), account.employee_id, nip)
 
 
@@ -130,7 +131,9 @@ def change_roles(session: Session, username: str, add: Iterable[Role], remove: I
         create_row(session, models.AccountRole, {"account_id": account.id, "role": role.name, "scope": role.scope}, {})
     for role in sorted(set(remove) & held):
         key = {"account_id": account.id, "role": role.name, "scope": role.scope}
-        delete_row(session, session.get(models.AccountRole, tuple(key.values())), key)
+        row = session.get(models.AccountRole, tuple(key.values()))
+        if row is not None:  # held a moment ago, in this transaction
+            delete_row(session, row, key)
     session.flush()
     return roles_of(session, account.id)
 

@@ -80,7 +80,8 @@ class Viewer:
         """A learner asks for their own data only: any other NIP is refused, whatever the URL says."""
         if nip and nip != self.nip:
             raise Refused(
-                "Anda hanya dapat melihat data Anda sendiri. Permintaan data peserta lain ditolak dan tidak ditampilkan."
+                "Anda hanya dapat melihat data Anda sendiri. "
+                "Permintaan data peserta lain ditolak dan tidak ditampilkan."
             )
 
     def trainer_courses(self, known: list[str]) -> list[str]:

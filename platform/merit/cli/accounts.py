@@ -41,7 +41,7 @@ def create_command(
             raise MeritError("Sebutkan NIP dari roster, atau --nama-pengguna untuk akun tanpa NIP.")
         if nip and nama_pengguna and len(nip) > 1:
             raise MeritError("--nama-pengguna hanya untuk satu akun.")
-        targets = nip or [None]
+        targets: list[str | None] = list(nip) if nip else [None]
         created = []
         with registry_session(Settings(), actor_or_default(oleh), _reason(alasan, "pembuatan akun")) as session:
             for one in targets:

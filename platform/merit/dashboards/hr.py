@@ -82,7 +82,7 @@ def ranking(
         and prepared.criteria == criteria
         and len(prepared.candidates) <= limit
     )
-    result = prepared if same else _rank(session, content, position_code, criteria, limit)
+    result = prepared if prepared is not None and same else _rank(session, content, position_code, criteria, limit)
     ids = _ids(session, [c.nip for c in result.candidates])
     log_views(session, viewer, ids, f"peringkat jabatan {position_code}", PAGE, "seleksi/penempatan")
     return result
@@ -161,7 +161,8 @@ def shown_in_grid(grid: TalentGrid, per_box: int = SHOWN_PER_BOX) -> list[Talent
     """The people a page names in each box (best first); the rest are counted, not named."""
     boxes: dict[int, list[TalentEntry]] = {}
     for entry in grid.placed:
-        boxes.setdefault(entry.box.kotak, []).append(entry)
+        if entry.box is not None:  # placed entries have an SKP year, hence a box
+            boxes.setdefault(entry.box.kotak, []).append(entry)
     return [e for box in sorted(boxes, reverse=True) for e in boxes[box][:per_box]]
 
 

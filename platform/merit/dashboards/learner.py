@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from merit.catalog import Course
 from merit.dashboards import gradebooks
+from merit.errors import MeritError
 from merit.people import MINIMUM_JP
 from merit.people.jp import courses_counted
 from merit.placement.ranking import competency_names
@@ -115,7 +116,11 @@ def learner_portal(
     """Everything the portal shows one learner, from the registry and the course directories."""
     year = year or dt.date.today().year
     employee = session.get(models.Employee, employee_id)
+    if employee is None:
+        raise MeritError(f"ASN nomor {employee_id} tidak ada di roster.")
     position = session.get(models.Position, employee.position_code)
+    if position is None:  # the foreign key keeps this from happening
+        raise MeritError(f"Jabatan {employee.position_code} tidak terdaftar.")
     counted = set(courses_counted(session, courses, year, employee_id))
     progress = tuple(
         CourseProgress(

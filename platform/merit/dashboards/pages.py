@@ -21,12 +21,13 @@ from merit.dashboards.views.hr import HrPage
 from merit.dashboards.views.learner import LearnerPage
 from merit.dashboards.views.trainer import TrainerPage
 from merit.errors import MeritError
+from merit.placement.ranking import Ranking
 
 PAGES = ("peserta", "widyaiswara", "kepegawaian")
 _context: PageContext | None = None
 
 
-_prepared: dict[str, object] = {}
+_prepared: dict[str, Ranking] = {}
 
 
 def siapkan(halaman: str | None = None) -> None:

@@ -111,8 +111,8 @@ def run_demo(
             sync = SyncReport()
             with registry.session(ACTOR, "demo: sinkronisasi nilai nbgrader semua kursus") as session:
                 for built in built_courses:
-                    for module in built.course.spec.modules:
-                        sync.add(sync_assignment(session, built.course, built.db_url, module.id))
+                    for spec in built.course.spec.modules:
+                        sync.add(sync_assignment(session, built.course, built.db_url, spec.id))
                 levels = after_evidence_change(session, content.courses, content.level_rule, as_of, sync.employees)
             progress.advance(task, len(courses))
             with registry.session() as session:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -31,7 +32,7 @@ MIME = {
 }
 
 
-def _dropdown(description: str, options: list[tuple[str, object]], width: str = "16rem") -> widgets.Dropdown:
+def _dropdown(description: str, options: Sequence[tuple[str, object]], width: str = "16rem") -> widgets.Dropdown:
     return widgets.Dropdown(
         description=description,
         options=options,
@@ -74,7 +75,7 @@ class HrPage(widgets.VBox):
         )
         self.evidence = widgets.VBox(layout=FULL)
         self.ranked: Ranking | None = None
-        self.criteria: Criteria | None = None
+        self.criteria: Criteria = hr.criteria_for(ctx.content, viewer, self.position.value, self._override(), ctx.as_of)
         self.ranking_box = widgets.VBox(
             [
                 self.summary,
@@ -218,7 +219,7 @@ class HrPage(widgets.VBox):
 
     # --- the other tabs, built when first opened ----------------------------------
 
-    def _tab_opened(self, change: dict[str, object]) -> None:
+    def _tab_opened(self, change: dict[str, Any]) -> None:
         index = int(change["new"] or 0)
         if index in self.built:
             return
@@ -263,7 +264,8 @@ class HrPage(widgets.VBox):
                 box = grid.rule.box(performance, potential)
                 people = grid.cell(performance, potential)
                 names = "<br>".join(
-                    f"{esc(e.name)} <span class='merit-catatan'>{esc(self.viewer.show_nip(e.nip))}, JPM {e.jpm:.0f}%</span>"
+                    f"{esc(e.name)} <span class='merit-catatan'>"
+                    f"{esc(self.viewer.show_nip(e.nip))}, JPM {e.jpm:.0f}%</span>"
                     for e in people
                     if e.nip in shown
                 )
@@ -295,7 +297,8 @@ class HrPage(widgets.VBox):
                 cells.append(
                     Raw(
                         f'<span title="{cell.with_gap} dari {cell.employees} pegawai" '
-                        f'style="display:block;background:rgba(198,40,40,{alpha:.2f});padding:2px 4px">{cell.share:.0f}%</span>'
+                        f'style="display:block;background:rgba(198,40,40,{alpha:.2f});padding:2px 4px">'
+                        f"{cell.share:.0f}%</span>"
                     )
                 )
             rows.append(cells)
@@ -303,7 +306,8 @@ class HrPage(widgets.VBox):
             widgets.HTML(
                 "<h3>Peta kesenjangan: persentase pegawai di bawah standar jabatannya</h3>"
                 + table(["Kompetensi", *heat.units], rows, numeric=range(1, len(heat.units) + 1))
-                + '<p class="merit-catatan">Setiap pegawai dibandingkan dengan standar jabatan yang sedang didudukinya; '
+                + '<p class="merit-catatan">Setiap pegawai dibandingkan dengan standar jabatan '
+                "yang sedang didudukinya; "
                 "level tanpa bukti dihitung 0. Angka agregat, tanpa nama.</p>",
                 layout=FULL,
             )
@@ -342,7 +346,8 @@ class HrPage(widgets.VBox):
             uncovered = ", ".join(f"{names.get(g.code, g.code)} ({g.people})" for g in result.uncovered)
             out.children = [
                 widgets.HTML(
-                    f"<p>{result.employees} pegawai, {result.with_gaps} dengan kesenjangan terhadap standar jabatannya.</p>"
+                    f"<p>{result.employees} pegawai, {result.with_gaps} "
+                    f"dengan kesenjangan terhadap standar jabatannya.</p>"
                     f"<h4>Kesenjangan paling umum</h4>{gaps}<h4>Kursus yang perlu dijadwalkan</h4>{courses}"
                     + (f"<p>Belum ada kursus di katalog untuk: {esc(uncovered)}.</p>" if uncovered else ""),
                     layout=FULL,
@@ -387,7 +392,8 @@ class HrPage(widgets.VBox):
             report = published.report
             out.children = [
                 widgets.HTML(
-                    f"<p>Keputusan nomor {report.decision} dicatat di jejak audit (registri entri ke-{report.registry_seq}, "
+                    f"<p>Keputusan nomor {report.decision} dicatat di jejak audit "
+                    f"(registri entri ke-{report.registry_seq}, "
                     f"hash {report.registry_hash[:16]}…). {links}</p>",
                     layout=FULL,
                 )
@@ -396,7 +402,8 @@ class HrPage(widgets.VBox):
         make.on_click(guarded(out, export))
         box.children = [
             widgets.HTML(
-                "<p>Laporan yang sama dengan <code>merit laporan seleksi</code>: jabatan dan syarat yang dipilih di atas, "
+                "<p>Laporan yang sama dengan <code>merit laporan seleksi</code>: jabatan dan syarat "
+                "yang dipilih di atas, "
                 "NIP disamarkan, keputusan dan hash setiap berkas dicatat di jejak audit.</p>"
             ),
             reason,

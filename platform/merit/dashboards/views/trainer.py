@@ -107,7 +107,8 @@ class TrainerPage(widgets.VBox):
             _log_waiting(session, self.viewer, [w.employee_id for w in module.waiting], self.cohort.course_id)
         self.detail.children = [
             widgets.HTML(
-                f"<h3>{esc(module.title)}</h3>{items}<h4>Menunggu penilaian manual ({len(module.waiting)})</h4>{waiting}",
+                f"<h3>{esc(module.title)}</h3>{items}"
+                f"<h4>Menunggu penilaian manual ({len(module.waiting)})</h4>{waiting}",
                 layout=FULL,
             )
         ]
