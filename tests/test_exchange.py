@@ -189,6 +189,12 @@ def test_too_large_or_broken_submissions_are_refused_in_indonesian(hub, flow):
     (mine / NOTEBOOK).write_text(good[: len(good) // 2])
     result = nbgrader(hub, tokens[hub.learner_a], homes / hub.learner_a, "submit", MODULE, "--course", COURSE)
     refused(result, f"Berkas {NOTEBOOK} bukan notebook Jupyter yang sah")
+    (mine / NOTEBOOK).rename(mine / "lain.ipynb")
+    result = nbgrader(
+        hub, tokens[hub.learner_a], homes / hub.learner_a, "submit", MODULE, "--course", COURSE, "--strict"
+    )
+    refused(result, f"Tugas {MODULE} tidak dikirim: notebook {NOTEBOOK} tidak ada.")
+    (mine / "lain.ipynb").rename(mine / NOTEBOOK)
     (mine / NOTEBOOK).write_text(good)
     assert len(api(hub, tokens[hub.learner_a], "GET", f"/{COURSE}/kiriman").json()) == before
 

@@ -21,11 +21,14 @@ def hub_start() -> None:
     import os
     import sys
 
+    from merit.hub.accounts import check_interpreter_shared
     from merit.hub.options import HubOptions
     from merit.settings import Settings
 
     with user_errors():
         settings, options = Settings(), HubOptions()
+        if options.unix_users:
+            check_interpreter_shared(Path(sys.executable))
         folder = options.folder(settings)
         folder.mkdir(parents=True, exist_ok=True)
         config = Path(__file__).resolve().parents[1] / "hub" / "jupyterhub_config.py"

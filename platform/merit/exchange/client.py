@@ -157,11 +157,27 @@ class MeritFetchAssignment(MeritExchange, abc.ExchangeFetchAssignment):
 
 
 class MeritSubmit(MeritExchange, abc.ExchangeSubmit):
+    def check_notebooks(self, course: str, assignment: str, source: str) -> None:
+        """As nbgrader's submit: warn about missing or extra notebooks; ``--strict`` refuses missing ones."""
+        released = {
+            f"{name}.ipynb"
+            for item in self.call("GET", f"{self.course_path(course)}/tugas").json()
+            if item["assignment_id"] == assignment
+            for name in item["notebooks"]
+        }
+        local = {Path(p).name for p in glob(os.path.join(source, "*.ipynb"))}
+        missing, extra = sorted(released - local), sorted(local - released)
+        if missing and self.strict:
+            self.fail(f"Tugas {assignment} tidak dikirim: notebook {', '.join(missing)} tidak ada.")
+        if missing or extra:
+            self.log.warning("Missing notebooks: %s; extra notebooks: %s", missing or "-", extra or "-")
+
     def copy_files(self) -> None:
         course, assignment = self.require_course(), self.coursedir.assignment_id
         source = self.local_dir(course, assignment)
         if not os.path.isdir(source):
             self.fail(f"Folder tugas {source} tidak ditemukan.")
+        self.check_notebooks(course, assignment, source)
         data = pack(Path(source), self.skip)
         timestamp = self.call("POST", f"{self.assignment_path(course, assignment)}/kiriman", data=data).json()[
             "timestamp"
