@@ -68,7 +68,7 @@ class ApiHandler(HubAuthenticated, web.RequestHandler):
         return self.settings["store"]
 
     @property
-    def hub_auth(self) -> HubAuth:  # type: ignore[override]
+    def hub_auth(self) -> HubAuth:
         return self.settings["hub_auth"]
 
     async def prepare(self) -> None:

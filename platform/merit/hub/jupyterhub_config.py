@@ -8,7 +8,7 @@ import os
 
 from merit.hub.config import configure
 
-c = get_config()  # noqa: F821
+c = get_config()  # type: ignore[name-defined]  # noqa: F821 - defined by traitlets' config loader
 configure(c)
 if os.environ.get("MERIT_HUB_EXTRA_CONFIG"):
-    load_subconfig(os.environ["MERIT_HUB_EXTRA_CONFIG"])  # noqa: F821
+    load_subconfig(os.environ["MERIT_HUB_EXTRA_CONFIG"])  # type: ignore[name-defined]  # noqa: F821

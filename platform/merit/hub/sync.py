@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -68,7 +69,7 @@ class HubApi:
         self.base = f"http://{options.ip}:{options.hub_port}/hub/api"
         self.headers = {"Authorization": f"token {sync_token(settings, options)}"}
 
-    def call(self, method: str, path: str, **kwargs: object) -> requests.Response:
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         response = requests.request(method, self.base + path, headers=self.headers, timeout=30, **kwargs)
         response.raise_for_status()
         return response
