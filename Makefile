@@ -13,6 +13,10 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# An editable install skips pyproject's data-files: link Voila's `merit` template where
+	@# every Jupyter server looks (sys.prefix/share/jupyter), as a wheel install puts it.
+	mkdir -p $(VENV)/share/jupyter/voila/templates
+	ln -sfn $(CURDIR)/platform/merit/serve/share/voila/templates/merit $(VENV)/share/jupyter/voila/templates/merit
 	touch $@
 
 ## setup: create .venv with Merit and its pinned dependencies, and JupyterHub's proxy

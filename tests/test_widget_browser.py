@@ -278,7 +278,7 @@ def test_learner_answers_and_hands_in_in_voila(tmp_path, learner, browser):
         assert "6 dari 6 soal yang dinilai sudah dijawab" in report and "Belum dijawab" not in report
         check_phone(page, "voila")
         page.close()
-    print(f"permintaan keluar dari localhost di Voila: {len(outside)} {sorted(set(outside))[:5]}")
+    assert outside == []  # Merit's offline template: no CDN, so an unreachable one cannot stall the page
     assert submitted_record(home)["terkirim"] is True
     assert collected_scores(course) == EXPECTED
 

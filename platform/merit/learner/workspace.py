@@ -16,7 +16,8 @@ does this). Everything is JupyterLab's, nbgrader's and Voila's own configuration
 * a reopened module shows its saved answers: the widget manager saves widget state in the
   notebook (``saveState``), so JupyterLab draws the items from it instead of "Error displaying
   widget: model not found" until the cells run again;
-* Voila with Merit's offline template ``merit`` once it is installed (see ``VOILA_TEMPLATE``).
+* Voila with Merit's offline template ``merit`` (installed with Merit into sys.prefix/share/jupyter;
+  ``make setup`` links it for the editable install), so no request leaves the server.
 """
 
 from __future__ import annotations
