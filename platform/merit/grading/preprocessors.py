@@ -325,6 +325,11 @@ class SandboxedExecute(Execute):
         km.guard_plan = {
             "key": self.guard_key,
             "tests": [{"nonce": nonce, "source": self.nb.cells[index].source} for index, nonce in self.guarded.items()],
+            "setup": [  # the trainer's own code: what it binds is the trainer's while a test runs
+                cell.source
+                for cell in self.nb.cells
+                if cell.cell_type == "code" and utils.is_locked(cell) and not utils.is_grade(cell)
+            ],
         }
         return km
 
