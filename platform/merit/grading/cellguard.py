@@ -409,7 +409,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         """A test cell is on its way (the kernel compiles its text, before any event callback
         or its code runs): only the kernel's own code may be running, in any thread, and the
         machinery goes back to how it was. The first such moment of a run decides."""
-        ok = trusted(getframe(3)) and b_all(
+        ok = trusted(getframe(4)) and b_all(
             trusted(frame) for ident, frame in current_frames().items() if ident != state["main"]
         )
         if filename in runs:  # the text's first compile restored already; the file's is next
@@ -423,7 +423,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         """The test's code starts: after a clean start only the kernel's own code has run
         since the restore, so only what it changes while a cell runs is set again."""
         began_clean = runs.pop(filename, False)
-        clean[filename] = began_clean and trusted(getframe(3))
+        clean[filename] = began_clean and trusted(getframe(4))
         if began_clean:
             restore_values()
         else:
@@ -506,7 +506,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
 
     def done() -> None:
         """The sentinel: count it only from the test's own code, in the real namespace."""
-        frame = getframe(3)  # 0: here, 1: guarded, 2: the hook, 3: whoever called sys.audit
+        frame = getframe(4)  # 0: here, 1: guarded, 2: on_done, 3: the hook, 4: whoever called sys.audit
         code = frame.f_code
         if frame.f_globals is not state["user_ns"] or frame.f_builtins is not builtins_dict:
             return
@@ -540,47 +540,59 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         "ctypes.dlsym/handle",
     }
 
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if state["depth"]:
-            return  # the hook's own work
-        if event == "exec":
-            if state["armed"] and b_type(args[0]) is code_type:
-                if args[0].co_filename in tests:
-                    guarded(started, args[0].co_filename)
-                elif stash or placed:
-                    guarded(unstash)
+    def on_exec(args: tuple[Any, ...]) -> None:
+        if state["armed"] and b_type(args[0]) is code_type:
+            if args[0].co_filename in tests:
+                guarded(started, args[0].co_filename)
+            elif stash or placed:
+                guarded(unstash)
+
+    def on_compile(args: tuple[Any, ...]) -> None:
+        if not state["armed"] or b_len(args) < 2:
             return
-        if event == "compile":
-            if state["armed"] and b_len(args) > 1:
-                source, filename = args[0], args[1]
-                if b_type(filename) is b_str and filename in setups:
-                    state["current"] = filename  # wrapped too: its end records what it bound
-                    return
-                test = filename if b_type(filename) is b_str and filename in tests else None
-                if test is None and b_type(source) is b_bytes and source in texts:  # compile() audits UTF-8
-                    test = texts[source]
-                if test is not None:
-                    guarded(starting, test)
-                state["current"] = filename if test == filename else None
+        source, filename = args[0], args[1]
+        if b_type(filename) is b_str and filename in setups:
+            state["current"] = filename  # wrapped too: its end records what it bound
             return
-        if not state["armed"]:
-            if event == ev_ready and b_len(args) == 2:
-                guarded(ready, *args)
-            return
-        if event == ev_transform:
-            if state["current"] is not None and b_type(args[0]) is module_cls:
-                guarded(wrap, args[0])
-        elif event == ev_done:
+        test = filename if b_type(filename) is b_str and filename in tests else None
+        if test is None and b_type(source) is b_bytes and source in texts:  # compile() audits UTF-8
+            test = texts[source]
+        if test is not None:
+            guarded(starting, test)
+        state["current"] = filename if test == filename else None
+
+    def on_ready(args: tuple[Any, ...]) -> None:
+        if not state["armed"] and b_len(args) == 2:
+            guarded(ready, *args)
+
+    def on_transform(args: tuple[Any, ...]) -> None:
+        if state["current"] is not None and b_type(args[0]) is module_cls:
+            guarded(wrap, args[0])
+
+    def on_done(args: tuple[Any, ...]) -> None:
+        if state["armed"]:
             guarded(done)
-        elif event in vetoed_always:
-            raise b_perm(f"{event} tidak diizinkan saat penilaian otomatis")
-        elif event == "ctypes.dlopen" and b_isinstance(args[0], str) and "/" in args[0]:
+
+    def refuse(args: tuple[Any, ...]) -> None:
+        if state["armed"]:
+            raise b_perm("operasi ini tidak diizinkan saat penilaian otomatis")
+
+    def on_dlopen(args: tuple[Any, ...]) -> None:
+        if state["armed"] and b_type(args[0]) is b_str and "/" in args[0]:
             raise b_perm("memuat pustaka dari berkas tidak diizinkan saat penilaian otomatis")
-        elif event == "object.__setattr__" or event == "object.__delattr__":
-            target = args[0]
-            if b_type(target) is function_type and b_id(target) in pristine_functions:
+
+    def on_setattr(args: tuple[Any, ...]) -> None:
+        if state["armed"] and b_type(args[0]) is function_type:
+            state["depth"] += 1
+            try:
+                pristine = b_id(args[0]) in pristine_functions
+            finally:
+                state["depth"] -= 1
+            if pristine:
                 raise b_perm("mengubah fungsi sistem tidak diizinkan saat penilaian otomatis")
-        elif event == "object.__getattr__" and b_len(args) > 1 and args[1] == "tb_frame":
+
+    def on_getattr(args: tuple[Any, ...]) -> None:
+        if state["armed"] and b_len(args) > 1 and args[1] == "tb_frame":
             state["depth"] += 1
             try:
                 hidden = b_id(args[0].tb_frame.f_code) in own_codes
@@ -588,6 +600,27 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
                 state["depth"] -= 1
             if hidden:
                 raise b_perm("bingkai penjaga penilaian tidak dapat dibaca")
+
+    handlers = {
+        "exec": on_exec,
+        "compile": on_compile,
+        ev_ready: on_ready,
+        ev_transform: on_transform,
+        ev_done: on_done,
+        "ctypes.dlopen": on_dlopen,
+        "object.__setattr__": on_setattr,
+        "object.__delattr__": on_setattr,
+        "object.__getattr__": on_getattr,
+        **dict.fromkeys(vetoed_always, refuse),
+    }
+    get_handler = handlers.get
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        """Most audited events (``builtins.id`` alone, hundreds of thousands when a library
+        builds a parser) are none of the guard's: one dictionary lookup and out."""
+        handler = get_handler(event)
+        if handler is not None and not state["depth"]:
+            handler(args)
 
     def guarded(function: Any, *args: Any) -> None:
         """Run the hook's work with signals held (a signal handler receives the running

@@ -239,7 +239,7 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
             prepared = _sanitized(pipeline, name, job, resources)
             if isinstance(prepared, str):
                 rejected[name] = prepared
-                notes.append(f"ditolak, nilai 0: {prepared}")
+                notes.append(f"nilai 0: {prepared}")
                 continue
             nb, resources = prepared
             watchdog = threading.Timer(job.sandbox.limits.wall_seconds, _kill, (slot, fired))
