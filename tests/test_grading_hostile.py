@@ -833,7 +833,7 @@ def test_learner_metadata_cannot_skip_or_reassign_a_test(cells_run) -> None:
     run, _ = cells_run
     blank = _result(run, "tag-skip-execution")
     assert blank.ok and _total(run, "tag-skip-execution") == 0  # stock nbgrader: 14 of 14
-    assert any("tag skip-execution dari peserta diabaikan" in c for c in blank.notebooks[0].changes)
+    assert any(c.startswith("tag skip-execution dari peserta diabaikan (sel uji_") for c in blank.notebooks[0].changes)
     for student in ("tag-raises-exception", "flag-grade-false", "flag-solution"):
         result = _result(run, student)
         assert result.ok, result.error
@@ -915,3 +915,20 @@ def test_a_partial_credit_result_shows_as_the_test_computed_it() -> None:
     assert cells[0].outputs[-1]["data"]["text/plain"] == "penuh"  # the learner's own cell, as written
     assert cells[1].outputs[-1]["data"]["text/plain"] == "2.0"
     assert determine_grade(cells[1]) == (2.0, 3.0)
+
+
+def test_names_the_trainers_cells_bound_are_the_trainers_while_a_test_runs() -> None:
+    """A widget item's test calls ``nilai``, which a locked cell of the trainer's imported;
+    a learner cell that rebinds it would otherwise score every item itself."""
+    from nbgrader.utils import determine_grade
+
+    trainer = nbformat.v4.new_code_cell("def nilai(skor):\n    return round(skor, 2)")
+    trainer.metadata["nbgrader"] = {
+        "grade": False, "solution": False, "locked": True, "grade_id": "impor", "schema_version": 3,
+    }  # fmt: skip
+    learner = nbformat.v4.new_code_cell("nilai = lambda skor: 3.0")
+    after = nbformat.v4.new_code_cell("nilai(0)")
+    cells = _graded_cells([trainer, learner, _test_cell("nilai(2 / 3 * 3)", 3), after])
+    assert cells[2].outputs[-1]["data"]["text/plain"] == "2.0"
+    assert determine_grade(cells[2]) == (2.0, 3.0)
+    assert cells[3].outputs[-1]["data"]["text/plain"] == "3.0"  # the learner's own name again, after the test

@@ -38,7 +38,9 @@ def render_grading(console: Console, run: GradingRun, show_all: bool = False) ->
         notes = [*result.notes, *(c for nb in result.notebooks for c in nb.changes)]
         table.add_row(
             mask_nip(result.student),  # learner ids are NIPs: never print one whole
-            "dinilai" if result.ok else "[red]gagal[/]",
+            ("[red]ditolak[/]" if result.rejected and not result.notebooks else "dinilai")
+            if result.ok
+            else "[red]gagal[/]",
             f"{sum(scores):g}" if result.ok else "-",
             result.error or "; ".join(notes),
             f"{result.seconds:.2f}",

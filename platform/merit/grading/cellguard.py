@@ -149,6 +149,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
     os_write, os_open = os.write, os.open
     hmac_new, sha256, json_loads, json_dumps = hmac.new, hashlib.sha256, json.loads, json.dumps
     parse, wrap, get_file_name = ast.parse, wrap_test, kernel_compiler.get_file_name
+    ast_walk, ast_name = ast.walk, ast.Name
     builtins_dict = builtins.__dict__
     b_tuple, is_not, b_map = tuple, operator.is_not, map
     sys_names = ("excepthook", "displayhook", "stdout", "stderr", "stdin", "breakpointhook", "unraisablehook")
@@ -215,6 +216,9 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
     objects: list[tuple[Any, dict[str, Any], dict[str, Any], tuple[str, ...], tuple[Any, ...]]] = []
     shell_parts: dict[str, Any] = {}
     stash: dict[str, Any] = {}
+    setups: dict[str, dict[str, Any]] = {}  # the trainer's locked code cells: file -> code, names bound
+    trainer: dict[str, Any] = {}  # what those cells bound, as they left it
+    placed: dict[str, tuple[Any, Any]] = {}  # name -> (the learner's value or none, the trainer's)
     texts: dict[bytes, str] = {}  # a test's text, as IPython transforms it -> its cell file name
     runs: dict[str, bool] = {}  # test cell file -> whether this run of it started clean (so far)
     clean: dict[str, bool] = {}  # test cell file -> whether its code, now running, started clean
@@ -241,7 +245,13 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
                 filename = get_file_name(test["source"])
                 text = shell.transform_cell(test["source"])
                 texts[text.encode()] = filename
-                tests.setdefault(filename, []).append({"nonce": test["nonce"], "code": released_code(text, filename)})
+                tests.setdefault(filename, []).append(
+                    {"nonce": test["nonce"], "code": released_code(text, filename), "uses": names_in(text, False)}
+                )
+            for source in plan.get("setup", []):
+                filename = get_file_name(source)
+                text = shell.transform_cell(source)
+                setups[filename] = {"code": released_code(text, filename), "names": names_in(text, True)}
         state["main"] = main_thread().ident
         state["shell"], state["user_ns"] = shell, shell.user_ns
         state["user_ns_builtins"] = shell.user_ns.get("__builtins__")
@@ -399,7 +409,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         """A test cell is on its way (the kernel compiles its text, before any event callback
         or its code runs): only the kernel's own code may be running, in any thread, and the
         machinery goes back to how it was. The first such moment of a run decides."""
-        ok = trusted(getframe(3)) and b_all(
+        ok = trusted(getframe(4)) and b_all(
             trusted(frame) for ident, frame in current_frames().items() if ident != state["main"]
         )
         if filename in runs:  # the text's first compile restored already; the file's is next
@@ -407,16 +417,18 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         else:
             runs[filename] = ok
             restore()
+            place_trainer_names(filename)
 
     def started(filename: str) -> None:
         """The test's code starts: after a clean start only the kernel's own code has run
         since the restore, so only what it changes while a cell runs is set again."""
         began_clean = runs.pop(filename, False)
-        clean[filename] = began_clean and trusted(getframe(3))
+        clean[filename] = began_clean and trusted(getframe(4))
         if began_clean:
             restore_values()
         else:
             restore()
+        place_trainer_names(filename)
         sys_mod.displayhook = state["trap_hook"]  # as IPython's display trap has it while a cell runs
 
     def on_class(obj: Any, name: str) -> bool:
@@ -428,6 +440,49 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
             if user_ns.get(name, user_ns) is state["user_names"].get(name, user_ns):
                 user_ns[name] = value
         stash.clear()
+        for name, (learners, trainers) in placed.items():
+            if user_ns.get(name, user_ns) is trainers:
+                if learners is placed:
+                    del user_ns[name]
+                else:
+                    user_ns[name] = learners
+        placed.clear()
+
+    def place_trainer_names(filename: str) -> None:
+        """The names the test uses that the trainer's locked cells bound hold the trainer's
+        values while the test runs (a learner's ``nilai = ...`` is put back after it)."""
+        user_ns = state["user_ns"]
+        for name in tests[filename][0]["uses"]:
+            if name in trainer and user_ns.get(name, user_ns) is not trainer[name]:
+                if name not in placed:
+                    placed[name] = (user_ns.get(name, placed), trainer[name])
+                user_ns[name] = trainer[name]
+
+    def names_in(text: str, bound: bool) -> frozenset[str]:
+        """The names a cell's top level binds (``bound``), or every name it reads."""
+        try:
+            module = parse(text)
+        except SyntaxError:
+            return frozenset()
+        if not bound:
+            return frozenset(n.id for n in ast_walk(module) if b_type(n) is ast_name)
+        names = set()
+        for node in module.body:
+            if b_type(node) in (ast.Import, ast.ImportFrom):
+                names.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif b_type(node) in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                names.add(node.name)
+            elif b_type(node) in (ast.Assign, ast.AnnAssign, ast.AugAssign):
+                targets = node.targets if b_type(node) is ast.Assign else [node.target]
+                names.update(t.id for target in targets for t in ast_walk(target) if b_type(t) is ast_name)
+        return frozenset(names)
+
+    def setup_done(frame: Any, entry: dict[str, Any]) -> None:
+        if entry["code"] is not None and same_code(frame.f_code, entry["code"]):
+            user_ns = state["user_ns"]
+            for name in entry["names"]:
+                if name in user_ns:
+                    trainer[name] = user_ns[name]
 
     def released_code(text: str, filename: str) -> Any:
         """The test as released, compiled the way the kernel's transformer makes it run."""
@@ -451,12 +506,15 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
 
     def done() -> None:
         """The sentinel: count it only from the test's own code, in the real namespace."""
-        frame = getframe(3)  # 0: here, 1: guarded, 2: the hook, 3: whoever called sys.audit
+        frame = getframe(4)  # 0: here, 1: guarded, 2: on_done, 3: the hook, 4: whoever called sys.audit
         code = frame.f_code
+        if frame.f_globals is not state["user_ns"] or frame.f_builtins is not builtins_dict:
+            return
+        if code.co_filename in setups:
+            setup_done(frame, setups[code.co_filename])
+            return
         entries = tests.get(code.co_filename)
         if not entries or not clean.get(code.co_filename):
-            return
-        if frame.f_globals is not state["user_ns"] or frame.f_builtins is not builtins_dict:
             return
         for entry in entries:
             if entry["code"] is not None and same_code(code, entry["code"]):
@@ -482,44 +540,59 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         "ctypes.dlsym/handle",
     }
 
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if state["depth"]:
-            return  # the hook's own work
-        if event == "exec":
-            if state["armed"] and b_type(args[0]) is code_type:
-                if args[0].co_filename in tests:
-                    guarded(started, args[0].co_filename)
-                elif stash:
-                    guarded(unstash)
+    def on_exec(args: tuple[Any, ...]) -> None:
+        if state["armed"] and b_type(args[0]) is code_type:
+            if args[0].co_filename in tests:
+                guarded(started, args[0].co_filename)
+            elif stash or placed:
+                guarded(unstash)
+
+    def on_compile(args: tuple[Any, ...]) -> None:
+        if not state["armed"] or b_len(args) < 2:
             return
-        if event == "compile":
-            if state["armed"] and b_len(args) > 1:
-                source, filename = args[0], args[1]
-                test = filename if b_type(filename) is b_str and filename in tests else None
-                if test is None and b_type(source) is b_bytes and source in texts:  # compile() audits UTF-8
-                    test = texts[source]
-                if test is not None:
-                    guarded(starting, test)
-                state["current"] = filename if test == filename else None
+        source, filename = args[0], args[1]
+        if b_type(filename) is b_str and filename in setups:
+            state["current"] = filename  # wrapped too: its end records what it bound
             return
-        if not state["armed"]:
-            if event == ev_ready and b_len(args) == 2:
-                guarded(ready, *args)
-            return
-        if event == ev_transform:
-            if state["current"] is not None and b_type(args[0]) is module_cls:
-                guarded(wrap, args[0])
-        elif event == ev_done:
+        test = filename if b_type(filename) is b_str and filename in tests else None
+        if test is None and b_type(source) is b_bytes and source in texts:  # compile() audits UTF-8
+            test = texts[source]
+        if test is not None:
+            guarded(starting, test)
+        state["current"] = filename if test == filename else None
+
+    def on_ready(args: tuple[Any, ...]) -> None:
+        if not state["armed"] and b_len(args) == 2:
+            guarded(ready, *args)
+
+    def on_transform(args: tuple[Any, ...]) -> None:
+        if state["current"] is not None and b_type(args[0]) is module_cls:
+            guarded(wrap, args[0])
+
+    def on_done(args: tuple[Any, ...]) -> None:
+        if state["armed"]:
             guarded(done)
-        elif event in vetoed_always:
-            raise b_perm(f"{event} tidak diizinkan saat penilaian otomatis")
-        elif event == "ctypes.dlopen" and b_isinstance(args[0], str) and "/" in args[0]:
+
+    def refuse(args: tuple[Any, ...]) -> None:
+        if state["armed"]:
+            raise b_perm("operasi ini tidak diizinkan saat penilaian otomatis")
+
+    def on_dlopen(args: tuple[Any, ...]) -> None:
+        if state["armed"] and b_type(args[0]) is b_str and "/" in args[0]:
             raise b_perm("memuat pustaka dari berkas tidak diizinkan saat penilaian otomatis")
-        elif event == "object.__setattr__" or event == "object.__delattr__":
-            target = args[0]
-            if b_type(target) is function_type and b_id(target) in pristine_functions:
+
+    def on_setattr(args: tuple[Any, ...]) -> None:
+        if state["armed"] and b_type(args[0]) is function_type:
+            state["depth"] += 1
+            try:
+                pristine = b_id(args[0]) in pristine_functions
+            finally:
+                state["depth"] -= 1
+            if pristine:
                 raise b_perm("mengubah fungsi sistem tidak diizinkan saat penilaian otomatis")
-        elif event == "object.__getattr__" and b_len(args) > 1 and args[1] == "tb_frame":
+
+    def on_getattr(args: tuple[Any, ...]) -> None:
+        if state["armed"] and b_len(args) > 1 and args[1] == "tb_frame":
             state["depth"] += 1
             try:
                 hidden = b_id(args[0].tb_frame.f_code) in own_codes
@@ -527,6 +600,27 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
                 state["depth"] -= 1
             if hidden:
                 raise b_perm("bingkai penjaga penilaian tidak dapat dibaca")
+
+    handlers = {
+        "exec": on_exec,
+        "compile": on_compile,
+        ev_ready: on_ready,
+        ev_transform: on_transform,
+        ev_done: on_done,
+        "ctypes.dlopen": on_dlopen,
+        "object.__setattr__": on_setattr,
+        "object.__delattr__": on_setattr,
+        "object.__getattr__": on_getattr,
+        **dict.fromkeys(vetoed_always, refuse),
+    }
+    get_handler = handlers.get
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        """Most audited events (``builtins.id`` alone, hundreds of thousands when a library
+        builds a parser) are none of the guard's: one dictionary lookup and out."""
+        handler = get_handler(event)
+        if handler is not None and not state["depth"]:
+            handler(args)
 
     def guarded(function: Any, *args: Any) -> None:
         """Run the hook's work with signals held (a signal handler receives the running

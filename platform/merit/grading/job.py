@@ -249,7 +249,7 @@ def _grade(job: SubmissionJob) -> SubmissionResult:
         except SlotFailed as second:
             log.warning("grading %s: slot failed again (%s)", job.student, second)
             results, error, usage = [], SANDBOX_GONE, Usage(0.0, 0, 0)
-    notes += [f"ditolak, nilai 0: {reason}" for reason in rejected.values()]
+    notes += [f"nilai 0: {reason}" for reason in rejected.values()]
     missing = sorted(set(job.snapshot.notebooks) - set(job.notebooks))
     seconds, grader_cpu = time.perf_counter() - started, time.thread_time() - cpu_started
     return SubmissionResult(

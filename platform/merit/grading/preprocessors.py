@@ -125,7 +125,10 @@ class SnapshotOverwriteCells(OverwriteCells):
         self.gradebook = merit_resources(resources)["gradebook"]
         self._changes = merit_resources(resources).setdefault("changes", [])
         self._released_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        self._ignored_tags: dict[str, list[str]] = {}
         nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+        for tag, cells in self._ignored_tags.items():
+            self._changes.append(f"tag {tag} dari peserta diabaikan (sel {', '.join(cells)})")
         if self.add_missing_cells:
             present = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells}
             for cell in (*self._released_nb.grade_cells, *self._released_nb.task_cells):
@@ -155,9 +158,9 @@ class SnapshotOverwriteCells(OverwriteCells):
         tags = cell.metadata.get("tags")
         if isinstance(tags, list) and any(tag in EXECUTION_TAGS for tag in tags):
             kept = [tag for tag in tags if tag not in EXECUTION_TAGS]
-            removed = ", ".join(sorted({str(tag) for tag in tags} & EXECUTION_TAGS))
             name = cell.metadata.get("nbgrader", {}).get("grade_id") or "peserta"
-            self._changes.append(f"sel {name}: tag {removed} dari peserta diabaikan")
+            for tag in sorted({str(tag) for tag in tags} & EXECUTION_TAGS):
+                self._ignored_tags.setdefault(tag, []).append(name)
             if kept:
                 cell.metadata["tags"] = kept
             else:
@@ -325,6 +328,11 @@ class SandboxedExecute(Execute):
         km.guard_plan = {
             "key": self.guard_key,
             "tests": [{"nonce": nonce, "source": self.nb.cells[index].source} for index, nonce in self.guarded.items()],
+            "setup": [  # the trainer's own code: what it binds is the trainer's while a test runs
+                cell.source
+                for cell in self.nb.cells
+                if cell.cell_type == "code" and utils.is_locked(cell) and not utils.is_grade(cell)
+            ],
         }
         return km
 
