@@ -112,7 +112,8 @@ def write_submission(
     nbformat.write(notebook, folder / book.notebook)
     store = Penyimpanan.di(folder)
     for item_id, item in book.items.items():
-        answer = book.source(item_id, chosen[item_id]) if chosen[item_id] in ("right", "wrong") else None
+        variant = chosen.get(item_id)  # an item left out of ``chosen`` is left unanswered
+        answer = book.source(item_id, variant) if variant in ("right", "wrong") else None
         if answer is not None:
             store.simpan(item_id, item.jenis, answer, item.competency)
     (folder / "timestamp.txt").write_text(f"{submitted_at:%Y-%m-%d %H:%M:%S.%f} UTC\n")

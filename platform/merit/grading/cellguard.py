@@ -165,7 +165,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
     pristine_functions: set[int] = set()
     seen_classes: set[int] = set()
     for module in b_list(sys.modules.values()):
-        namespace = b_getattr(module, "__dict__", None)
+        namespace: Any = b_getattr(module, "__dict__", None)  # a dict, checked below
         if b_type(module) is not module_type or not b_isinstance(namespace, dict):
             continue
         kept = {k: v for k, v in namespace.items() if b_type(k) is str and is_funclike(v)}
@@ -197,7 +197,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
     dict_get, proxy_get, compress, ne = dict.get, types.MappingProxyType.get, itertools.compress, operator.ne
     trusted_codes: set[int] = set()  # every function's code the zygote has, and the frames running now
     pending = [f.__code__ for f in gc.get_objects() if b_type(f) is function_type]
-    frame = sys._getframe()
+    frame: Any = sys._getframe()
     while frame is not None:
         pending.append(frame.f_code)
         frame = frame.f_back
@@ -305,7 +305,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
             *state["sys"].values(),
         ]
         for obj in others:
-            namespace = b_getattr(obj, "__dict__", None)
+            namespace: Any = b_getattr(obj, "__dict__", None)
             if b_isinstance(namespace, dict):
                 kept = b_dict(namespace)
                 objects.append((obj, namespace, kept, b_tuple(kept), b_tuple(kept.values())))
@@ -350,8 +350,8 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         for i in b_list(compress(c_range, b_map(is_not, b_map(proxy_get, c_proxies, c_names), c_values))):
             type_setattr(c_classes[i], c_names[i], c_values[i])
         for i in b_list(compress(k_range, b_map(ne, b_map(b_len, k_proxies), k_sizes))):
-            cls, current, _size, names = classes[i]  # added methods that hide an inherited one
-            for name in [k for k in current if b_type(k) is b_str and k not in names]:
+            cls, current, _size, known = classes[i]  # added methods that hide an inherited one
+            for name in [k for k in current if b_type(k) is b_str and k not in known]:
                 if is_funclike(current[name]) and not b_issubclass(b_type(current[name]), b_type_type):
                     type_delattr(cls, name)
         for obj, namespace, kept, names, values in objects:
@@ -387,15 +387,15 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         for table, items in shell_parts["handlers"]:
             table.clear()
             table.update(items)
-        table, items = shell_parts["formatters"]
-        table.clear()
-        table.update(items)
-        for values, items, tables in settings:
-            values.clear()
-            values.update(items)
-            for table, items in tables:
-                table.clear()
-                table.update(items)
+        formatters, kept_formatters = shell_parts["formatters"]
+        formatters.clear()
+        formatters.update(kept_formatters)
+        for traits, kept_traits, tables in settings:
+            traits.clear()
+            traits.update(kept_traits)
+            for printers, kept_printers in tables:
+                printers.clear()
+                printers.update(kept_printers)
         shell.__dict__["custom_exceptions"] = state["custom_exceptions"]  # set_custom_exc's, undone
 
     def trusted(frame: Any) -> bool:

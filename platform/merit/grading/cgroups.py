@@ -66,7 +66,7 @@ def _own_groups() -> dict[str, str]:
 
 def _mounts() -> dict[str, tuple[Path, str]]:
     """Cgroup mounts: controller ("" for cgroup2) -> (mount point, root inside the hierarchy)."""
-    found = {}
+    found: dict[str, tuple[Path, str]] = {}
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
         fields, _, tail = line.partition(" - ")
         fstype, _source, options = tail.split()[:3]

@@ -74,6 +74,7 @@ class ZygoteProvisioner(LocalProvisioner):
         # nbclient passes the kernel command of the kernelspec; the zygote runs
         # ipykernel itself and only needs the arguments after the connection file.
         argv = _after_connection_file(cmd)
+        km.kernel_file = str(self.slot.kernel_file(km.connection_file))
         self.pid = self.slot.start_kernel(km.connection_file, argv)
         self.forked = True
         await self._sockets_bound()
@@ -236,6 +237,7 @@ class ZygoteKernelManager(AsyncKernelManager):
         return self._kernel_spec
 
     guard_plan: dict[str, t.Any] | None = None  # set by the grader: see merit.grading.cellguard
+    kernel_file: str | None = None  # the connection file the kernel reads (set at launch)
 
     def write_connection_file(self, **kwargs: t.Any) -> None:
         """jupyter_client's connection file, with the test-cell guard's plan when there is one:

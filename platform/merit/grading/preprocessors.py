@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 import secrets
+import stat
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -360,9 +362,17 @@ class SandboxedExecute(Execute):
         return cell, resources
 
     def _verified(self, nonce: str) -> bool:
+        """Whether the kernel's guard wrote this test's line. The file is in the kernel's
+        folder, which learner code can write: it is opened without following a link
+        (the path may cross into the sandbox, where a link resolves against the host's
+        root) or waiting on a pipe, and read only if it is a regular file."""
         expected = f"{nonce} {cellguard.attestation(self.guard_key, nonce)}".encode()
+        path = cellguard.attestation_path(self.km.kernel_file or self.km.connection_file)
         try:
-            with open(cellguard.attestation_path(self.km.connection_file), "rb") as lines:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(descriptor, "rb") as lines:
+                if not stat.S_ISREG(os.fstat(lines.fileno()).st_mode):
+                    return False
                 written = lines.read(1024**2)  # the kernel's lines come first; what follows is not ours
         except OSError:
             return False

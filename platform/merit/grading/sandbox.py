@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import merit
-from merit.grading import cgroups
+from merit.grading import cellguard, cgroups
 from merit.grading.cgroups import Group, JobGroup
 
 SANDBOX_HOME = Path("/home/peserta")
@@ -436,19 +436,31 @@ class ZygoteProcess:
             target.write_bytes(content)
             target.chmod(0o644)
 
+    def kernel_file(self, connection_file: str | Path) -> Path:
+        """The connection file the kernel reads, as the grader reaches it: with a private
+        sockets' folder a copy beside jupyter_client's file (:meth:`start_kernel`), else that
+        file itself. The test-cell guard writes its lines next to it
+        (:func:`merit.grading.cellguard.attestation_path`)."""
+        connection_file = Path(connection_file)
+        if self.private_ipc:
+            return connection_file.with_name(connection_file.stem + "-kernel.json")
+        return connection_file
+
     def start_kernel(self, connection_file: str | Path, argv: list[str]) -> int:
         """Fork a kernel reading ``connection_file`` (which jupyter_client writes 0600)."""
         connection_file = Path(connection_file)
         if self.private_ipc:  # the kernel's copy names the sockets as the kernel sees them
-            info = json.loads(connection_file.read_text())
-            info["ip"] = str(SANDBOX_IPC / Path(info["ip"]).name)
-            kernel_file = connection_file.with_name(connection_file.stem + "-kernel.json")
+            original = json.loads(connection_file.read_text())
+            info = {**original, "ip": str(SANDBOX_IPC / Path(original["ip"]).name)}
+            kernel_file = self.kernel_file(connection_file)
             # A new file, never a link: the path crosses into the sandbox, where links
             # would resolve against the host's root. (The folder is emptied after every
             # kernel, with no learner process left, so there should be nothing there.)
             descriptor = os.open(kernel_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(json.dumps(info))
+            if original.pop(cellguard.GUARD_FIELD, None) is not None:  # the key: in the kernel's copy alone
+                connection_file.write_text(json.dumps(original))
             connection_file, inside = kernel_file, SANDBOX_IPC / kernel_file.name
         else:
             inside = connection_file
