@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 READY = "merit.cellguard.ready"
@@ -464,17 +465,19 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
             module = parse(text)
         except SyntaxError:
             return frozenset()
+        walk: Callable[[ast.AST], Iterator[Any]] = ast_walk  # nodes narrowed by exact type, not isinstance
         if not bound:
-            return frozenset(n.id for n in ast_walk(module) if b_type(n) is ast_name)
-        names = set()
-        for node in module.body:
+            return frozenset(n.id for n in walk(module) if b_type(n) is ast_name)
+        names: set[str] = set()
+        body: list[Any] = module.body
+        for node in body:
             if b_type(node) in (ast.Import, ast.ImportFrom):
                 names.update((a.asname or a.name).split(".")[0] for a in node.names)
             elif b_type(node) in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
                 names.add(node.name)
             elif b_type(node) in (ast.Assign, ast.AnnAssign, ast.AugAssign):
                 targets = node.targets if b_type(node) is ast.Assign else [node.target]
-                names.update(t.id for target in targets for t in ast_walk(target) if b_type(t) is ast_name)
+                names.update(t.id for target in targets for t in walk(target) if b_type(t) is ast_name)
         return frozenset(names)
 
     def setup_done(frame: Any, entry: dict[str, Any]) -> None:
