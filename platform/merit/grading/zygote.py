@@ -69,6 +69,10 @@ PRELOAD = (
     "jupyter_client.session",
     "zmq",
     "tornado.ioloop",
+    # Charts: plotly's renderers import nbformat, whose validator imports jsonschema, which
+    # builds rfc3987-syntax's lark grammar at import (some 1.5 s of CPU per kernel, 30 s of
+    # a cell's time on a loaded machine, where `merit course validate` timed out).
+    "nbformat",
     # Not for speed: the test-cell guard puts back the functions of every module loaded here
     # before each test cell (merit.grading.cellguard), and tests may use unittest's asserts.
     "unittest",
