@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from merit.catalog import Course
 from merit.competency.levels import LevelReport
+from merit.competency.reliability import refresh_reliability
 from merit.content import load_content, register_content
 from merit.demo import DEMO_POSITION
 from merit.demo.manual import grade_by_hand
@@ -113,6 +114,8 @@ def run_demo(
                 for built in built_courses:
                     for spec in built.course.spec.modules:
                         sync.add(sync_assignment(session, built.course, built.db_url, spec.id))
+                # the cohorts changed: so may the precision of every level they hold (sync_gradebook does the same)
+                refresh_reliability(session, [built.course.id for built in built_courses])
                 levels = after_evidence_change(session, content.courses, content.level_rule, as_of, sync.employees)
             progress.advance(task, len(courses))
             with registry.session() as session:
