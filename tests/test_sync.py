@@ -58,6 +58,22 @@ def test_manual_grade_updates_evidence_and_level_without_duplicating(copy_of_dem
     module = course.spec.modules[0].id
     written = next(c for c in course.cells if c.manual)
     learner = synthetic_roster(SIZE)[0].nip  # answered every cell with the model answer
+    # The demo's trainer graded this learner's written answers already: take that grade back
+    # first, so the test starts from a written answer waiting for the trainer.
+    with open_gradebook(gradebook_url, course.id) as gradebook:
+        grade = gradebook.find_grade(written.grade_id, written.notebook, module, learner)
+        grade.manual_score = None
+        grade.needs_manual_grade = True
+        gradebook.db.commit()
+    waiting = Registry.open(
+        f"sqlite:///{copy_of_demo / 'registry.sqlite'}", (copy_of_demo / "audit.key").read_text().encode()
+    )
+    with waiting.session("widyaiswara", "penilaian ditarik untuk diulang") as session:
+        changed = sync_assignment(session, course, gradebook_url, module).employees
+        recompute_levels(
+            session, {course.id: course}, load_level_rule(root / "assessments"), dt.date(2026, 11, 23), changed
+        )
+    waiting.close()
     with open_gradebook(gradebook_url, course.id) as gradebook:  # what formgrader does
         grade = gradebook.find_grade(written.grade_id, written.notebook, module, learner)
         grade.manual_score = written.points
