@@ -71,8 +71,8 @@ def test_levels_and_ranking_follow_from_the_evidence(demo_runs, root, framework)
     employee_id = {row[1]: row[0] for row in dumps[0]["employee"]}
     levels = {(row[0], row[1]): row[2] for row in dumps[0]["competency_level"]}
     auto_codes = {c.competency for c in course.cells if not c.manual}
-    for code in auto_codes:
-        assert levels[(employee_id[nips[0]], code)] == course.target_level(code)
+    for code in auto_codes:  # at least what tata-kelola gives; another graded course may give more
+        assert levels[(employee_id[nips[0]], code)] >= course.target_level(code)
     for nip in nips[1:4]:
         assert not any(key[0] == employee_id[nip] for key in levels)
     output = outputs[0]
