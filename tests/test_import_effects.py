@@ -27,7 +27,9 @@ import importlib, importlib.util, json, os, pkgutil, sys, types
 def modules_under(path, prefix):
     # Found on disk, not imported: walk_packages would import each package to look inside.
     for info in pkgutil.iter_modules([path], prefix):
-        if ".migrations" in info.name:
+        # Scripts, not modules: `python -m X` entry points run their program on import, and
+        # JupyterHub's config file is executed by its loader, which defines get_config.
+        if ".migrations" in info.name or info.name.endswith(".__main__") or info.name.endswith("jupyterhub_config"):
             continue
         yield info.name
         if info.ispkg:
