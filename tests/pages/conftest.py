@@ -1,4 +1,4 @@
-"""Browser fixtures shared by the page tests: one headless chromium for the whole session.
+"""Browser fixtures shared by the page tests: one headless chromium for all of them.
 
 The browser is Debian's chromium driven by Playwright (``make system`` installs it;
 Playwright's own downloads are never used), at 1366×768, a common office laptop. Every
@@ -8,6 +8,7 @@ address and records it, and the tests assert that none was made.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -75,8 +76,14 @@ class Offline:
             route.abort()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[object]:
+    """One browser for the pages' tests, stopped when they end.
+
+    Package scope, not session: while Playwright's sync API is started it marks its event
+    loop as running in the main thread, and every later test would meet that loop
+    (nbclient then runs kernels in a thread of its own, away from the grading slot bound
+    to this one, and another ``sync_playwright()`` refuses to start)."""
     assert CHROMIUM.exists(), "Debian's chromium is missing: run `make system` (apt-get install chromium)"
     from playwright.sync_api import sync_playwright
 
@@ -84,6 +91,8 @@ def chromium() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()  # nothing left marked running for the tests after these
 
 
 @pytest.fixture
