@@ -165,6 +165,7 @@ def _pipeline(config: Config) -> Pipeline:
     return pipeline
 
 
+REKILL_SECONDS = 1.0  # how soon a kernel that starts after its notebook's wall limit is stopped
 SANDBOX_GONE = "sandbox berhenti saat menilai, juga setelah dicoba ulang di slot baru; slot dimulai ulang"
 
 
@@ -292,14 +293,8 @@ def _attempt(job: SubmissionJob, rejected: dict[str, str]) -> tuple[list[Noteboo
                 rejected[name] = prepared
                 continue
             nb, resources = prepared
-            watchdog = threading.Timer(job.sandbox.limits.wall_seconds, _kill, (slot, fired))
-            watchdog.daemon = True
-            watchdog.start()
-            try:
-                with use_slot(slot):
-                    graded, resources = pipeline.run(pipeline.autograde, nb, resources)
-            finally:
-                watchdog.cancel()
+            with Watchdog(slot, job.sandbox.limits.wall_seconds, fired), use_slot(slot):
+                graded, resources = pipeline.run(pipeline.autograde, nb, resources)
             merit = merit_resources(resources)
             results.append(
                 NotebookResult(
@@ -347,7 +342,36 @@ def _sanitized(
         return f"{filename}: tidak dapat disiapkan untuk dinilai ({type(failure).__name__}: {text})"
 
 
-def _kill(slot: ZygoteProcess, fired: threading.Event) -> None:
-    """The wall-clock watchdog: fires whatever the grading thread is waiting for."""
-    fired.set()
-    slot.stop_kernel()
+class Watchdog:
+    """The wall-clock limit of one notebook: once it is reached, the slot's kernel is
+    stopped, and stopped again every :data:`REKILL_SECONDS` until the notebook ends.
+
+    One kill is not enough. On a loaded machine a kernel may still be starting when the
+    limit is reached: the kill then finds no kernel, and the kernel the zygote starts a
+    moment later would run unbounded (seen: a 6 s limit, a notebook graded in full after
+    33 s). Leaving the block waits for a kill in flight, so that no kill of this notebook
+    reaches the next one (one that did emptied the next kernel's sockets' folder before
+    the kernel read its connection file, and the grader waited for it forever).
+    """
+
+    def __init__(self, slot: ZygoteProcess, seconds: float, fired: threading.Event) -> None:
+        self.slot, self.seconds, self.fired = slot, seconds, fired
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name=f"watchdog-{slot.index}", daemon=True)
+
+    def __enter__(self) -> Watchdog:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def _watch(self) -> None:
+        if self.done.wait(self.seconds):
+            return
+        self.fired.set()
+        while True:
+            self.slot.stop_kernel()
+            if self.done.wait(REKILL_SECONDS):
+                return
