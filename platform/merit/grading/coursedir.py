@@ -32,8 +32,7 @@ from merit.errors import Problem, ProblemsFound
 # exception carries an Indonesian message, so Run All on an unanswered module says what is
 # missing in the learner's language instead of a bare English exception name.
 CODE_STUB = (
-    "# TULIS JAWABAN ANDA DI SINI (hapus baris raise di bawah)\n"
-    'raise NotImplementedError("Soal ini belum dijawab.")'
+    '# TULIS JAWABAN ANDA DI SINI (hapus baris raise di bawah)\nraise NotImplementedError("Soal ini belum dijawab.")'
 )
 TEXT_STUB = "TULIS JAWABAN ANDA DI SINI"
 
