@@ -61,8 +61,8 @@ def render_grading(console: Console, run: GradingRun, show_all: bool = False) ->
 
 def _start_zygotes(settings: Settings, course: str, assignment: str, sandbox: Sandbox, workers: int) -> None:
     """Start the grading slots' zygotes now, before the command imports nbgrader, nbconvert,
-    SQLAlchemy and Dask (about 2 s), not after: each zygote spends 0.4 CPU-seconds importing
-    ipykernel, on a core those imports leave idle.
+    SQLAlchemy and the executor, not after: each zygote's import of ipykernel then runs on
+    a core those imports leave idle.
 
     Only cheap checks come first (the course's folder, its built gradebook); the real ones
     follow the imports, and zygotes of a run they stop are closed unused.
@@ -78,7 +78,7 @@ def grade_command(
     assignment: str = typer.Argument(..., help="Kode modul/tugas nbgrader, mis. m01-prinsip."),
     workers: int = typer.Option(0, "--pekerja", min=0, help="Jumlah penilai paralel (0: dua per inti CPU)."),
     scheduler: str = typer.Option(
-        None, "--scheduler", help="Alamat penjadwal Dask, mis. tcp://host:8786 (bawaan: klaster lokal)."
+        None, "--scheduler", help="Alamat penjadwal Dask, mis. tcp://host:8786 (bawaan: utas penilai di mesin ini)."
     ),
     force: bool = typer.Option(False, "--ulang", help="Nilai ulang juga kiriman yang sudah dinilai dan tidak berubah."),
     unsandboxed: bool = typer.Option(False, "--tanpa-sandbox", help="Izinkan penilaian tanpa bubblewrap (TIDAK aman)."),
