@@ -185,8 +185,7 @@ def thread_pool(jobs: list[SubmissionJob], workers: int) -> Iterator[Arrivals]:
 
 # The in-process cluster shares the interpreter with the grading threads, so Dask's own
 # housekeeping competes with them for the GIL: its statistical profiler alone (a stack
-# walk of every thread every 10 ms) was measured at more than a second per hundred
-# notebooks (benchmarks/RESULTS.md).
+# walk of every thread every 10 ms) was the largest part (benchmarks/RESULTS.md).
 LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "500ms",

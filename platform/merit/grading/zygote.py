@@ -127,7 +127,7 @@ def _without_debugpy() -> Iterator[None]:
 
     ipykernel then records that debugpy is unavailable, and its kernels start without a
     debugger: a batch grader never attaches one. That saves each kernel building the
-    debugger (a scan of every loaded module) and keeps pydevd's 145 modules out of
+    debugger (a scan of every loaded module) and keeps pydevd's many modules out of
     ``sys.modules``, which IPython walks (``inspect.getmodule``) for every frame of
     every traceback it formats. Nothing a cell prints changes. debugpy is only hidden
     during this import, so learner code can still import it.
