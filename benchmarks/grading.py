@@ -128,7 +128,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2017)
     args = parser.parse_args()
     executors = list(dict.fromkeys(args.executors))
-    sizes = [measure(n, args.seed, executors) for n in sorted(set(args.submissions))]
+    sizes = []
+    for n in sorted(set(args.submissions)):
+        sizes.append(size := measure(n, args.seed, executors))
+        # On stderr as each size ends, so that a long run stopped early still leaves its figures.
+        merit = " ".join(f"{e}: {size.before_s[e]:.1f}/{size.after_s[e]:.1f}" for e in executors)
+        print(f"{n} submissions: nbgrader {size.stock_s:.1f} s, merit before/after {merit}", file=sys.stderr)
 
     loads = ", ".join(f"{s.submissions}: {s.load[0]:.1f} to {s.load[1]:.1f}" for s in sizes)
     table = Table(
