@@ -1,7 +1,7 @@
 """Grading throughput: stock `nbgrader autograde` against `merit grade`, same run, same machine.
 
     python benchmarks/grading.py                                  # 40 and 100 submissions
-    python benchmarks/grading.py --submissions 100 --executors utas
+    python benchmarks/grading.py --submissions 100 --executors dask
 
 For each size N it builds the governance course (module 1: 35 cells, 6 autograded items
 and a written answer) in a temporary data directory, writes N synthetic submissions (all
@@ -9,8 +9,8 @@ four answer archetypes, then a seeded mix), and times, as a trainer would run th
 
 1. ``merit grade tata-kelola m01-prinsip --ulang --tanpa-registri`` (parallel, sandboxed,
    kernels forked from a pre-imported zygote, batched gradebook writes), once per local
-   executor (``MERIT_PELAKSANA_LOKAL``: ``utas``, a thread pool, the default; ``dask``, an
-   in-process Dask LocalCluster). The registry sync is left out because stock nbgrader
+   executor (``MERIT_PELAKSANA_LOKAL``: ``dask``, an in-process Dask LocalCluster, the
+   default; ``utas``, a plain thread pool). The registry sync is left out because stock nbgrader
    has none;
 2. ``nbgrader autograde m01-prinsip --force`` (stock: one learner after another, a new
    kernel for every notebook, the learner's code with the grader's rights), over Merit's
@@ -56,7 +56,7 @@ from merit.settings import Settings  # noqa: E402
 from tests.stock import stock_environment  # noqa: E402
 
 COURSE, MODULE = "tata-kelola", "m01-prinsip"
-EXECUTORS = ("utas", "dask")
+EXECUTORS = ("dask", "utas")  # the first is merit grade's default
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:

@@ -23,8 +23,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 TINY: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "dashboards.py": (["--employees", "60", "--runs", "1", "--refill", "3"], ("cold_s", "preheated_s")),
     "grading.py": (
-        ["--submissions", "4", "--executors", "utas", "dask"],
-        ("nbgrader_s", "merit_s", "speedup", "speedup_utas_4", "speedup_dask_4", "scores_identical"),
+        ["--submissions", "4", "--executors", "dask", "utas"],
+        ("nbgrader_s", "merit_s", "speedup", "speedup_dask_4", "speedup_utas_4", "scores_identical"),
     ),
     "item_analysis.py": (
         ["--learners", "20"],

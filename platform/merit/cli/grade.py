@@ -78,7 +78,7 @@ def grade_command(
     assignment: str = typer.Argument(..., help="Kode modul/tugas nbgrader, mis. m01-prinsip."),
     workers: int = typer.Option(0, "--pekerja", min=0, help="Jumlah penilai paralel (0: dua per inti CPU)."),
     scheduler: str = typer.Option(
-        None, "--scheduler", help="Alamat penjadwal Dask, mis. tcp://host:8786 (bawaan: utas penilai di mesin ini)."
+        None, "--scheduler", help="Alamat penjadwal Dask, mis. tcp://host:8786 (bawaan: klaster lokal)."
     ),
     force: bool = typer.Option(False, "--ulang", help="Nilai ulang juga kiriman yang sudah dinilai dan tidak berubah."),
     unsandboxed: bool = typer.Option(False, "--tanpa-sandbox", help="Izinkan penilaian tanpa bubblewrap (TIDAK aman)."),

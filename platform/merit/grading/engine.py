@@ -3,10 +3,10 @@
 The coordinator (this module) is the only part that touches the course folder and
 the gradebook. It reads each submission into a :class:`~merit.grading.job.SubmissionJob`,
 hands the jobs to an executor, and as results come back writes the autograded folders
-and, in batches, the gradebook. On one machine the executor is a pool of grading
-threads in this process, one sandbox slot per thread (the kernels are separate
-processes, so the threads do not fight over the GIL for the expensive part); an
-in-process Dask LocalCluster does the same when asked (``MERIT_PELAKSANA_LOKAL=dask``).
+and, in batches, the gradebook. On one machine the executor is an in-process Dask
+LocalCluster of grading threads, one sandbox slot per thread (the kernels are separate
+processes, so the threads do not fight over the GIL for the expensive part); a plain
+thread pool does the same when asked (``MERIT_PELAKSANA_LOKAL=utas``).
 ``scheduler`` sends the same jobs to a real Dask cluster whose workers have Merit and
 bubblewrap installed.
 
@@ -119,16 +119,17 @@ class Journal:
 
 
 LOCAL_EXECUTOR_VARIABLE = "MERIT_PELAKSANA_LOKAL"
-LOCAL_EXECUTORS = ("utas", "dask")  # the first is the default
+LOCAL_EXECUTORS = ("dask", "utas")  # the first is the default
 
 
 def local_executor() -> str:
-    """How this machine runs the jobs when no scheduler is given: ``utas`` (a thread pool)
-    or ``dask`` (an in-process Dask LocalCluster), from ``MERIT_PELAKSANA_LOKAL``.
+    """How this machine runs the jobs when no scheduler is given: ``dask`` (an in-process
+    Dask LocalCluster) or ``utas`` (a plain thread pool), from ``MERIT_PELAKSANA_LOKAL``.
 
     Both run the same jobs in threads of this process, one sandbox slot per thread. The
-    thread pool does without Dask's imports and housekeeping; the numbers behind the
-    default are in benchmarks/RESULTS.md.
+    thread pool does without Dask's imports and loops, which pays off on small cohorts,
+    but measured slower at a hundred submissions; the numbers behind the default are in
+    benchmarks/RESULTS.md.
     """
     chosen = os.environ.get(LOCAL_EXECUTOR_VARIABLE, LOCAL_EXECUTORS[0])
     if chosen not in LOCAL_EXECUTORS:
