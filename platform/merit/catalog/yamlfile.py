@@ -18,8 +18,8 @@ from merit.errors import MeritError, Problem, ProblemsFound
 M = TypeVar("M", bound=BaseModel)
 
 # libyaml's safe loader (PyYAML's C extension, in its wheels) builds the same data as the
-# pure-Python one about ten times faster. Every command reads the whole catalog before it
-# starts, so that is start-up time: 0.1 s of `merit grade`'s 0.4 s of reading content.
+# pure-Python one, several times faster. Every command reads the whole catalog before it
+# starts, so that is start-up time (measured in benchmarks/RESULTS.md).
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Indonesian wording for the pydantic error types that hand-written YAML runs into.

@@ -61,8 +61,8 @@ def render_grading(console: Console, run: GradingRun, show_all: bool = False) ->
 
 def _start_zygotes(settings: Settings, course: str, assignment: str, sandbox: Sandbox, workers: int) -> None:
     """Start the grading slots' zygotes now, before the command imports nbgrader, nbconvert,
-    SQLAlchemy and Dask (about 2 s), not after: each zygote spends 0.4 CPU-seconds importing
-    ipykernel, on a core those imports leave idle.
+    SQLAlchemy and the executor, not after: each zygote's import of ipykernel then runs on
+    a core those imports leave idle.
 
     Only cheap checks come first (the course's folder, its built gradebook); the real ones
     follow the imports, and zygotes of a run they stop are closed unused.

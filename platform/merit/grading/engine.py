@@ -2,11 +2,13 @@
 
 The coordinator (this module) is the only part that touches the course folder and
 the gradebook. It reads each submission into a :class:`~merit.grading.job.SubmissionJob`,
-hands the jobs to Dask, and as results come back writes the autograded folders and,
-in batches, the gradebook. By default Dask runs in this process (a LocalCluster of
-threads, one sandbox slot per thread; the kernels are separate processes, so the
-threads do not fight over the GIL for the expensive part); ``scheduler`` points it at
-a real cluster whose workers have Merit and bubblewrap installed.
+hands the jobs to an executor, and as results come back writes the autograded folders
+and, in batches, the gradebook. On one machine the executor is an in-process Dask
+LocalCluster of grading threads, one sandbox slot per thread (the kernels are separate
+processes, so the threads do not fight over the GIL for the expensive part); a plain
+thread pool does the same when asked (``MERIT_PELAKSANA_LOKAL=utas``).
+``scheduler`` sends the same jobs to a real Dask cluster whose workers have Merit and
+bubblewrap installed.
 
 Crash safety: results are written per submission (folder swapped in at once) and per
 batch (one transaction), and a journal entry per learner is written only after the
@@ -17,16 +19,20 @@ journalled and ends in the state of one clean run.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import chdir, contextmanager
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, chdir, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from nbgrader import utils
 from nbgrader.api import Gradebook
 from traitlets.config import Config
 
+from merit.errors import MeritError
 from merit.grading.coursedir import NbgraderCourse
 from merit.grading.gradebook import write_autograded, write_batch
 from merit.grading.job import SubmissionJob, SubmissionResult, grade_submission
@@ -112,9 +118,75 @@ class Journal:
         (self.folder / student).unlink(missing_ok=True)
 
 
+LOCAL_EXECUTOR_VARIABLE = "MERIT_PELAKSANA_LOKAL"
+LOCAL_EXECUTORS = ("dask", "utas")  # the first is the default
+
+
+def local_executor() -> str:
+    """How this machine runs the jobs when no scheduler is given: ``dask`` (an in-process
+    Dask LocalCluster) or ``utas`` (a plain thread pool), from ``MERIT_PELAKSANA_LOKAL``.
+
+    Both run the same jobs in threads of this process, one sandbox slot per thread. The
+    thread pool does without Dask's imports and loops, which pays off on small cohorts,
+    but measured slower at a hundred submissions; the numbers behind the default are in
+    benchmarks/RESULTS.md.
+    """
+    chosen = os.environ.get(LOCAL_EXECUTOR_VARIABLE, LOCAL_EXECUTORS[0])
+    if chosen not in LOCAL_EXECUTORS:
+        raise MeritError(f"{LOCAL_EXECUTOR_VARIABLE}={chosen!r} tidak dikenal: pilih {' atau '.join(LOCAL_EXECUTORS)}.")
+    return chosen
+
+
+class Arrivals(Protocol):
+    """Results of the submitted jobs, handed over as they arrive."""
+
+    def empty(self) -> bool:
+        """Every result has been handed over."""
+
+    def arrived(self, seconds: float) -> list[SubmissionResult]:
+        """The results that arrived, waiting at most ``seconds`` when none has."""
+
+
+class _PoolArrivals:
+    def __init__(self, futures: set[Future[SubmissionResult]]) -> None:
+        self.pending = futures
+
+    def empty(self) -> bool:
+        return not self.pending
+
+    def arrived(self, seconds: float) -> list[SubmissionResult]:
+        done, self.pending = wait(self.pending, timeout=seconds, return_when=FIRST_COMPLETED)
+        return [future.result() for future in done]
+
+
+class _DaskArrivals:
+    def __init__(self, arriving: Any) -> None:
+        self.arriving = arriving  # distributed.as_completed(..., with_results=True)
+
+    def empty(self) -> bool:
+        return bool(self.arriving.is_empty())
+
+    def arrived(self, seconds: float) -> list[SubmissionResult]:
+        if not self.arriving.has_ready():
+            time.sleep(seconds)
+        return [result for _future, result in self.arriving.next_batch(block=False)]
+
+
+@contextmanager
+def thread_pool(jobs: list[SubmissionJob], workers: int) -> Iterator[Arrivals]:
+    """The jobs on a pool of ``workers`` grading threads in this process."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="merit-grade")
+    try:
+        yield _PoolArrivals({pool.submit(grade_submission, job) for job in jobs})
+    finally:
+        # On an error the jobs not started are dropped; those running end when the
+        # caller closes the slots (their kernels go with the zygotes).
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 # The in-process cluster shares the interpreter with the grading threads, so Dask's own
 # housekeeping competes with them for the GIL: its statistical profiler alone (a stack
-# walk of every thread every 10 ms) cost more than a second per hundred notebooks.
+# walk of every thread every 10 ms) was the largest part (benchmarks/RESULTS.md).
 LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "500ms",
@@ -124,14 +196,18 @@ LOCAL_CLUSTER_CONFIG = {
 
 
 @contextmanager
-def dask_client(scheduler: str | None, workers: int) -> Iterator[object]:
-    """A Dask client: the given scheduler, or a LocalCluster of threads in this process."""
+def dask_cluster(jobs: list[SubmissionJob], scheduler: str | None, workers: int) -> Iterator[Arrivals]:
+    """The jobs on the given Dask scheduler, or on a LocalCluster of threads in this process."""
     import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, as_completed
+
+    def submit(client: Any) -> Arrivals:
+        futures = client.map(grade_submission, jobs, pure=False)
+        return _DaskArrivals(as_completed(futures, with_results=True))
 
     if scheduler:
         with Client(scheduler) as client:
-            yield client
+            yield submit(client)
         return
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
         # The scheduler always serves HTTP (on 8787 unless told otherwise, warning when two runs
@@ -140,7 +216,14 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[object]:
             processes=False, n_workers=1, threads_per_worker=workers, dashboard_address="127.0.0.1:0"
         ) as cluster:
             with Client(cluster) as client:
-                yield client
+                yield submit(client)
+
+
+def executor(jobs: list[SubmissionJob], scheduler: str | None, workers: int) -> AbstractContextManager[Arrivals]:
+    """Where the jobs run: a Dask scheduler when given one, else this machine's executor."""
+    if scheduler is None and local_executor() == "utas":
+        return thread_pool(jobs, workers)
+    return dask_cluster(jobs, scheduler, workers)
 
 
 def grading_config(built: NbgraderCourse, sandbox: Sandbox) -> Config:
@@ -260,18 +343,12 @@ def _grade_all(
                 pending.clear()
             last_write = time.monotonic()
 
-        from distributed import as_completed
-
-        with dask_client(scheduler, run.workers) as client:
-            futures = client.map(grade_submission, todo, pure=False)  # type: ignore[attr-defined]
-            arriving = as_completed(futures, with_results=True)
+        with executor(todo, scheduler, run.workers) as arrivals:
             # Results are recorded as they arrive: the loop wakes every WAKE_SECONDS, so a
             # batch is committed BATCH_SECONDS after its first result at the latest, even
             # while every other job is still running (or one never ends).
-            while not arriving.is_empty():
-                if not arriving.has_ready():
-                    time.sleep(WAKE_SECONDS)
-                for _future, result in arriving.next_batch(block=False):
+            while not arrivals.empty():
+                for result in arrivals.arrived(WAKE_SECONDS):
                     destination = built.root / "autograded" / result.student / assignment
                     write_autograded(result, destination, files[result.student])
                     run.results.append(result)

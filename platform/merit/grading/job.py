@@ -109,10 +109,10 @@ def notebook_bytes(nb: nbformat.NotebookNode) -> bytes:
 
     nbformat's writer copies the notebook, splits multi-line strings into lists of lines,
     drops transient fields, and encodes with ``json.dumps(indent=1, sort_keys=True)``:
-    the pure-Python encoder, as the C one cannot indent (3 ms a notebook here). This does
+    the pure-Python encoder, as the C one cannot indent, which is slow. This does
     the same to ``nb`` itself (the caller is done with it), and when the notebook holds
     only strings, 64-bit integers, booleans and nulls, orjson encodes it with two-space
-    indentation, halved after: the same bytes in a third of the time. Anything else
+    indentation, halved after: the same bytes, faster (benchmarks/RESULTS.md). Anything else
     (floats, whose text differs between the two encoders) goes through nbformat's writer.
     """
     nb = strip_transient(split_lines(nb))

@@ -2,7 +2,7 @@
 
 Every stock kernel parses its command line, finds or creates its IPython profile
 folder and searches for configuration files before it binds a single socket: the same
-work for every learner (about 25 ms of a kernel's 0.2-0.25 CPU-seconds, measured). The zygote
+work for every learner (about a tenth of a kernel's CPU, benchmarks/RESULTS.md). The zygote
 (:mod:`merit.grading.zygote`) runs those steps once with the arguments the grader
 passes to every kernel; each forked kernel then only does what depends on it: its
 connection file, sockets, shell and so on (``IPKernelApp.initialize`` after its first

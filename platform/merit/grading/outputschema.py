@@ -3,8 +3,8 @@
 nbclient turns every IOPub output message into a notebook output with
 ``nbformat.v4.output_from_msg``, which validates the new node with
 ``nbformat.v4.nbbase.validate(node, "output")``. For a single node nbformat always uses
-jsonschema, interpreting the schema anew each time: about 0.6 ms per output, some ten
-outputs per notebook, in the grading thread, whose time is the coordinator's. nbformat
+jsonschema, interpreting the schema anew each time, for every output of every notebook,
+in the grading thread, whose time is the coordinator's (benchmarks/RESULTS.md). nbformat
 compiles the schema with fastjsonschema only for whole notebooks.
 
 :func:`apply` makes the same check compiled first: the output definition of the same

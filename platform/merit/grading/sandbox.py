@@ -60,7 +60,7 @@ IPC_BYTES = 1024**2  # a kernel's five sockets and its connection file take a fe
 FIRST_SANDBOX_UID = 60000
 SLOTS_PER_GRADER = 64  # user ids reserved per grading process
 HELLO_SECONDS = 60.0  # a zygote that has not imported ipykernel by then is stuck
-REPLY_SECONDS = 20.0  # every other reply of a zygote (a start prepares the kernel once: 0.1 s)
+REPLY_SECONDS = 20.0  # every other reply of a zygote (far beyond its slowest, a kernel's start)
 LOCK_SECONDS = 5.0  # the watchdog's wait for a request in flight before it stops the whole slot
 
 

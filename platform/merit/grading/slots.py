@@ -2,8 +2,8 @@
 
 Kept apart from :mod:`merit.grading.job`, and importing nothing but
 :mod:`merit.grading.sandbox`, so that ``merit grade`` can start the zygotes before it
-imports nbgrader, nbconvert and Dask: each zygote spends about 0.4 CPU-seconds importing
-ipykernel, on a core the importing coordinator leaves idle.
+imports nbgrader and nbconvert: each zygote imports ipykernel on a core the importing
+coordinator leaves idle.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ def prestart_slots(sandbox: Sandbox, count: int) -> None:
 
     Only the missing ones are started: ``merit grade`` starts them first thing, and the
     engine asks again for the run's own count, which then starts none or only the rest.
-    A zygote spends about 0.4 CPU-seconds importing ipykernel; started early, those
-    imports run on the cores the coordinator leaves idle while it imports, reads the
-    gradebook and the submissions and starts Dask, instead of delaying the first notebook.
+    A zygote's first work is importing ipykernel; started early, those imports run on
+    the cores the coordinator leaves idle while it imports, reads the gradebook and the
+    submissions and starts its executor, instead of delaying the first notebook.
     """
     with _slots_lock:
         for _ in range(count - len(_live_spares(sandbox))):

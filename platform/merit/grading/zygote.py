@@ -1,7 +1,7 @@
 """The zygote: a pre-imported kernel process that forks one fresh IPython kernel per notebook.
 
-Starting an IPython kernel costs about 0.9 s, nearly all of it importing and
-initialising ipykernel; the learner's cells take milliseconds. The zygote pays the
+Starting an IPython kernel is mostly importing and initialising ipykernel; the
+learner's cells cost far less (benchmarks/RESULTS.md). The zygote pays the
 imports once, then for every notebook forks a child that becomes a brand-new kernel:
 nothing a learner's code does survives into the next learner's kernel, because each
 child starts from the zygote's untouched memory and is killed, with everything it
@@ -70,8 +70,8 @@ PRELOAD = (
     "zmq",
     "tornado.ioloop",
     # Charts: plotly's renderers import nbformat, whose validator imports jsonschema, which
-    # builds rfc3987-syntax's lark grammar at import (some 1.5 s of CPU per kernel, 30 s of
-    # a cell's time on a loaded machine, where `merit course validate` timed out).
+    # builds rfc3987-syntax's lark grammar at import: on a loaded machine that import alone
+    # outlasted a cell's time limit in `merit course validate`.
     "nbformat",
     # Not for speed: the test-cell guard puts back the functions of every module loaded here
     # before each test cell (merit.grading.cellguard), and tests may use unittest's asserts.
@@ -104,8 +104,8 @@ def _preload() -> None:
     from merit.grading import cellguard, kernelfast
 
     kernelfast.apply()
-    # The first traceback in a process compiles pygments' regular expressions
-    # (about 0.1 s); do it once here, in the kernel's own mode and colour theme, so
+    # The first traceback in a process compiles pygments' regular expressions; do it
+    # once here, in the kernel's own mode and colour theme, so
     # every kernel inherits them.
     traits = ZMQInteractiveShell.class_traits()
     try:
@@ -114,7 +114,7 @@ def _preload() -> None:
         formatter = AutoFormattedTB(mode=traits["xmode"].default(), theme_name=traits["colors"].default(), tb_offset=1)
         formatter.structured_traceback(*sys.exc_info())
     # IPython tokenizes every cell before it runs it, and the tokenizer compiles its
-    # regular expressions on first use (about 3 ms): one per kind of string, all here.
+    # regular expressions on first use: one per kind of string, all here.
     TransformerManager().transform_cell(_EVERY_STRING_KIND)
     # Last, once everything a kernel runs is imported: the guard's audit hook, and its record
     # of those modules' functions (see merit.grading.cellguard).
@@ -127,7 +127,7 @@ def _without_debugpy() -> Iterator[None]:
 
     ipykernel then records that debugpy is unavailable, and its kernels start without a
     debugger: a batch grader never attaches one. That saves each kernel building the
-    debugger (a scan of every loaded module) and keeps pydevd's 145 modules out of
+    debugger (a scan of every loaded module) and keeps pydevd's many modules out of
     ``sys.modules``, which IPython walks (``inspect.getmodule``) for every frame of
     every traceback it formats. Nothing a cell prints changes. debugpy is only hidden
     during this import, so learner code can still import it.

@@ -188,9 +188,8 @@ def ranked_ids(
     Requirements in ``criteria`` join the employee row and filter in SQL; without any the
     statement reads the covering index alone. The statement is built and compiled by
     SQLAlchemy but its rows are fetched with the DB-API cursor: ranking a national pool
-    returns millions of ids, and SQLAlchemy's per-row result processing costs about 1 s
-    per million rows where the driver alone takes 0.4 s (measured on SQLite and
-    PostgreSQL; see benchmarks/registry.py).
+    returns millions of ids, and SQLAlchemy's per-row result processing costs more than
+    twice what the driver alone takes (benchmarks/registry.py).
     """
     match = models.PositionMatch
     held = match.held_capped if rule.cap_at_required else match.held_uncapped
