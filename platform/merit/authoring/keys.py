@@ -59,6 +59,7 @@ def _literal(node: ast.expr | None) -> Any:
 def key_answers(notebook: nbformat.NotebookNode) -> tuple[list[KeyAnswer], list[tuple[int, str]]]:
     """Full-marks answers of every scored item, and (cell index, reason) for keys that cannot be read."""
     items: dict[str, tuple[type[Soal], str, str | None]] = {}  # variable -> class, item id, competency
+    with_variants: set[str] = set()  # variables of items made with varian=
     answers: list[KeyAnswer] = []
     problems: list[tuple[int, str]] = []
     for index, cell in enumerate(notebook.cells):
@@ -80,12 +81,26 @@ def key_answers(notebook: nbformat.NotebookNode) -> tuple[list[KeyAnswer], list[
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         items[target.id] = (ITEM_CLASSES[_name(call) or ""], item_id, competency)
+                        if "varian" in keywords:
+                            with_variants.add(target.id)
             elif isinstance(node, ast.Call) and _name(node) == "nilai" and node.args:
                 target = node.args[0]
                 if not isinstance(target, ast.Name) or target.id not in items:
                     problems.append((index, "nilai(...) harus menilai variabel soal yang dibuat di sel sebelumnya"))
                     continue
                 cls, item_id, competency = items[target.id]
+                scored_by_variant = any(k.arg == "varian" for k in node.keywords)
+                if scored_by_variant != (target.id in with_variants):
+                    problems.append(
+                        (
+                            index,
+                            f"soal {item_id} dibuat dengan varian= tetapi nilai(...) tanpa varian=: semua peserta "
+                            "dinilai dengan satu kunci"
+                            if not scored_by_variant
+                            else f"nilai(..., varian=...) untuk soal {item_id} yang dibuat tanpa varian=",
+                        )
+                    )
+                    continue
                 try:
                     key = {k.arg: _literal(k.value) for k in node.keywords if k.arg and k.arg != "poin"}
                     variants = key.pop("varian", None)
