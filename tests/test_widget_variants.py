@@ -138,14 +138,17 @@ def test_validate_grades_several_variants_and_grading_ignores_a_neighbours_id_se
 
     result = merit("course", "validate", COURSE)
     found = problems(result.output)
-    assert not any("var_baik" in p or "tidak lulus" in p for p in found), found  # kunci, kunci-2, kunci-3
+    # the key of var_baik passes for kunci, kunci-2 and kunci-3 (var_lupa's key is not read: reported below)
+    assert not any("var_baik" in p or ("tidak lulus" in p and "var_lupa" not in p) for p in found), found
     assert len({pilih_varian("var_baik", KEYS, who) for who in ("kunci", "kunci-2", "kunci-3")}) > 1
     assert any(
         "(nilai_var_longgar): jawaban varian peserta lain mendapat 2 dari 2 poin: uji harus menilai varian "
         "peserta sendiri" in p
         for p in found
     ), found
-    assert f"{NOTEBOOK}: soal var_sama: semua varian berkunci sama; jawaban tetangga tetap benar" in found
+    assert any(p.endswith("soal var_sama: semua varian berkunci sama; jawaban tetangga tetap benar") for p in found), (
+        found
+    )
     assert any(
         p.endswith(
             "soal var_lupa dibuat dengan varian= tetapi nilai(...) tanpa varian=: semua peserta "

@@ -90,7 +90,7 @@ def _write_submissions(course: Course, built: BuiltCourse, module: str) -> tuple
                 if copied is None:
                     problems.append(
                         Problem(
-                            shown, f"soal {answer.item_id}: semua varian berkunci sama, jawaban tetangga tetap benar"
+                            shown, f"soal {answer.item_id}: semua varian berkunci sama; jawaban tetangga tetap benar"
                         )
                     )
                 else:
