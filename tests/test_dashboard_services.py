@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from merit.access import Refused, Role, Viewer
+from merit.analysis.items import Thresholds
 from merit.catalog.eligibility import EligibilityRule
 from merit.content import load_content
 from merit.dashboards import hr, learner, trainer
@@ -161,3 +162,63 @@ def test_a_prepared_ranking_is_handed_out_only_for_the_same_question(registry, a
         narrower = hr.criteria_for(content, unit_hr, POSITION, EligibilityRule(), AS_OF)
         own = hr.ranking(session, content, unit_hr, POSITION, narrower, prepared=prepared)
         assert own is not prepared and {c.unit for c in own.candidates} <= {people[0].unit}
+
+
+def test_trainer_item_analysis_matches_the_evidence_flags_an_inverted_item_and_is_for_trainers_only(registry, agency):
+    """The page's analysis is `merit analisis` over the registry's evidence: a 14-learner module
+    whose last item is answered only by the weaker learners is flagged, with the reason."""
+    content, people, ids, workspace = agency
+    course = content.courses["tata-kelola"]
+    module = course.spec.modules[1].id
+    cells = [c for c in course.cells if c.module == module]
+    assert len(cells) >= 3  # manual cells too: graded by the trainer, they count like any other
+    learners = people[2:14]
+    rows = []
+    for k, person in enumerate(learners):
+        ability = (k + 1) / (len(learners) + 1)
+        for j, cell in enumerate(cells):
+            inverted = j == len(cells) - 1
+            right = ability < 0.5 if inverted else ability > (j + 1) / (len(cells) + 1)
+            rows.append(
+                models.Evidence(
+                    employee_id=ids[person.nip],
+                    competency_code=cell.competency,
+                    course_id=course.id,
+                    assignment=module,
+                    notebook=cell.notebook,
+                    cell=cell.grade_id,
+                    nbgrader_grade_id=f"v{k}-{j}",
+                    score=cell.points if right else 0.0,
+                    max_score=cell.points,
+                    needs_manual_grade=False,
+                    submitted_at=dt.datetime(AS_OF.year, 11, 3),
+                )
+            )
+    with registry.session() as session:
+        session.add_all(rows)
+    trainer_viewer = Viewer("w", "W", frozenset({Role("widyaiswara", course.id)}))
+    with registry.session() as session:
+        analysis = trainer.item_analysis(session, trainer_viewer, course, Thresholds())
+        scores = {
+            (e.employee_id, e.cell): e.score
+            for e in session.scalars(
+                select(models.Evidence).where(
+                    models.Evidence.course_id == course.id, models.Evidence.assignment == module
+                )
+            )
+        }
+        with pytest.raises(Refused, match=course.id):
+            other = Viewer("x", "X", frozenset({Role("widyaiswara", "etika-integritas")}))
+            trainer.item_analysis(session, other, course, Thresholds())
+    report = analysis.modules[1]
+    assert report.module == module and report.scale is not None and report.scale.stats.n == len(learners) + 2
+    by_name = {item.stats.name: item for item in report.items}
+    for cell in cells:  # facility = the mean score ÷ maximum, from the rows themselves
+        own = [s for (_, name), s in scores.items() if name == cell.grade_id]
+        assert by_name[cell.grade_id].stats.facility == pytest.approx(sum(own) / len(own) / cell.points)
+    last, first = by_name[cells[-1].grade_id], by_name[cells[0].grade_id]
+    assert any(flag.startswith("daya beda negatif") for flag in last.flags)
+    assert last.groups[0] > last.groups[-1] and first.groups[0] <= first.groups[-1]
+    assert not any(flag.startswith("daya beda negatif") for flag in first.flags)
+    # the first module: one learner's cells wait for the trainer and are left out, named
+    assert analysis.modules[0].pending

@@ -110,7 +110,10 @@ def test_trainer_page_shows_progress_grading_status_and_item_scores(pages, conte
     page.locator(".merit-tabel", has_text="Sebaran skor").wait_for()
     page.get_by_text("Menunggu penilaian manual (").wait_for()
     assert access_log_count(pages, "widyaiswara") > before  # the names of those waiting were seen
-    screenshot(page, "halaman-widyaiswara")
+    analysis = page.locator(".merit-analisis")  # `merit analisis` of the module: a row and a chart per item
+    analysis.wait_for()
+    assert analysis.locator("tbody tr").count() == analysis.locator("svg.merit-grafik-butir").count() > 0
+    screenshot(page, "halaman-widyaiswara", height=1600)
     page.close()
 
 

@@ -22,6 +22,7 @@ from merit_widgets.progress import ProgresJP
 from merit_widgets.ranking import Peringkat
 from merit_widgets.scoring import nilai, wajib_dijawab
 from merit_widgets.submit import TombolKirim
+from merit_widgets.varian import Varian, varian
 from merit_widgets.written import Uraian
 
 __version__ = "0.1.0"
@@ -43,7 +44,9 @@ __all__ = [
     "Soal",
     "TombolKirim",
     "Uraian",
+    "Varian",
     "nilai",
+    "varian",
     "wajib_dijawab",
 ]
 

@@ -87,11 +87,16 @@ class Soal(widgets.VBox):
         kompetensi: str | None = None,
         bahasa: str | None = None,
         folder: Path | str | None = None,
+        varian: Any = None,
     ) -> None:
         if not isinstance(id, str) or not ID_PATTERN.match(id):
             raise KesalahanSoal(
                 f"id soal {id!r} tidak sah: pakai huruf kecil, angka, '_' atau '-' (paling banyak 64 karakter)"
             )
+        if varian is not None and getattr(varian, "soal", None) != id:
+            raise KesalahanSoal(f'soal {id}: varian= harus varian("{id}", ...) dari soal ini sendiri')
+        # The names of the item's variants (merit_widgets.varian); the learner's own is recomputed when scored.
+        self.semua_varian: tuple[str, ...] | None = tuple(varian.semua) if varian is not None else None
         if not isinstance(pertanyaan, str) or not pertanyaan.strip():
             raise KesalahanSoal(f"soal {id}: teks pertanyaan kosong")
         super().__init__(layout=lebar_penuh())

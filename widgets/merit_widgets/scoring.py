@@ -27,6 +27,7 @@ from typing import Any
 from merit_widgets.item import KesalahanSoal, Soal
 from merit_widgets.labels import teks
 from merit_widgets.periksa import BelumTepat
+from merit_widgets.varian import kunci_varian
 
 
 class BelumDijawab(BelumTepat):
@@ -39,17 +40,21 @@ def wajib_dijawab(soal: Soal) -> None:
         raise BelumDijawab(teks(soal.bahasa, "soal_belum_dijawab", soal=soal.sebutan))
 
 
-def nilai(soal: Soal, *, poin: float, **kunci: Any) -> float:
+def nilai(soal: Soal, *, poin: float, varian: Any = None, **kunci: Any) -> float:
     """Points earned on ``soal``: its score (0..1) against the answer key, times ``poin``.
 
     The key is given by name, per item type: ``kunci=`` (single choice, multiple choice,
     number, with optional ``toleransi=``), ``bobot=`` (weighted options), ``urutan=``
-    (ranking). Written answers and Likert items are not scored here.
+    (ranking). Written answers and Likert items are not scored here. An item made with
+    variants takes ``varian={name: {key...}}`` instead: the key of the learner's own variant,
+    recomputed here from who is being graded (merit_widgets.varian).
     """
     if not isinstance(soal, Soal):
         raise KesalahanSoal(f"nilai() menerima soal dari merit_widgets, bukan {type(soal).__name__}")
     if isinstance(poin, bool) or not isinstance(poin, (int, float)) or poin <= 0:
         raise KesalahanSoal(f"soal {soal.id}: poin harus angka lebih dari 0")
+    if varian is not None:
+        kunci = {**kunci, **kunci_varian(soal.id, soal.semua_varian, varian)}
     try:
         share = soal.skor(**kunci)
     except TypeError as exc:

@@ -14,6 +14,7 @@ pages that show them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -140,6 +141,21 @@ def analyse_course(
     groups: int = 3,
 ) -> CourseAnalysis:
     """Item and scale statistics of ``modules`` (all of the course's when None) from the gradebook."""
+    return analyse_grades(course, lambda module: read_grades(db_url, course.id, module), modules, thresholds, groups)
+
+
+def analyse_grades(
+    course: Course,
+    grades_of: Callable[[str], list[GradeRecord]],
+    modules: list[str] | None = None,
+    thresholds: Thresholds | None = None,
+    groups: int = 3,
+) -> CourseAnalysis:
+    """The same analysis over grades from any source: ``grades_of(module)`` gives a module's grades.
+
+    The CLI reads nbgrader's gradebook; the trainer page reads the registry's evidence (the
+    gradebook synced), so both show the same numbers.
+    """
     thresholds = thresholds or Thresholds()
     known = [m.id for m in course.spec.modules]
     chosen = modules or known
@@ -152,7 +168,7 @@ def analyse_course(
         if module.id not in chosen:
             continue
         cells = [c for c in course.cells if c.module == module.id]
-        records = read_grades(db_url, course.id, module.id)
+        records = grades_of(module.id)
         if not records:
             analysis.modules.append(ModuleAnalysis(module.id, module.title.id, (), None))
             continue

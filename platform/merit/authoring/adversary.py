@@ -71,7 +71,7 @@ def write_adversary(
         ]
         for variable in built:
             if variable in by_variable:
-                answer = by_variable[variable].answer
+                answer = by_variable[variable].answer_for(STUDENT)
                 cells.append(
                     nbformat.v4.new_code_cell(
                         f"import {MODULE}\n{variable}.tersimpan = lambda: {MODULE}.palsu({answer!r})\n"

@@ -1,4 +1,5 @@
-"""The trainer page's data: cohort progress and grading status per module, score distribution per item.
+"""The trainer page's data: cohort progress and grading status per module, score distribution per item,
+and the item analysis of ``merit analisis`` (merit.analysis.items) over the registry's evidence.
 
 The formgrader of each course opens in its own tab (JupyterHub 4.1+ forbids framing it,
 nbgrader #1870); its address comes from ``MERIT_FORMGRADER_URL`` with ``{kursus}`` for the
@@ -15,9 +16,12 @@ from pathlib import Path
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
+from merit.access import Viewer
+from merit.analysis.items import CourseAnalysis, Thresholds, analyse_grades
 from merit.catalog import Course
 from merit.dashboards import gradebooks
 from merit.registry import models
+from merit.registry.sync import GradeRecord
 
 FORMGRADER_SETTING = "MERIT_FORMGRADER_URL"
 FORMGRADER_DEFAULT = "/services/formgrader-{kursus}/"
@@ -132,3 +136,34 @@ def course_cohort(session: Session, course: Course, workspace: Path) -> CourseCo
     enrolled = len(gradebooks.enrolled(workspace, course.id))
     modules = tuple(module_progress(session, course, workspace, m.id, enrolled) for m in course.spec.modules)
     return CourseCohort(course.id, course.spec.title.id, formgrader_url(course.id), modules)
+
+
+def evidence_grades(session: Session, course_id: str, module: str) -> list[GradeRecord]:
+    """A module's evidence as gradebook rows: the registry holds the gradebook's grades, synced."""
+    ev = models.Evidence
+    rows = session.execute(
+        select(
+            ev.employee_id,
+            ev.notebook,
+            ev.cell,
+            ev.nbgrader_grade_id,
+            ev.score,
+            ev.max_score,
+            ev.needs_manual_grade,
+            ev.submitted_at,
+        )
+        .where(ev.course_id == course_id, ev.assignment == module)
+        .order_by(ev.employee_id, ev.notebook, ev.cell)
+    )
+    return [
+        GradeRecord(str(employee), module, notebook, cell, grade_id, score, max_score, bool(manual), submitted)
+        for employee, notebook, cell, grade_id, score, max_score, manual, submitted in rows
+    ]
+
+
+def item_analysis(
+    session: Session, viewer: Viewer, course: Course, thresholds: Thresholds, groups: int = 3
+) -> CourseAnalysis:
+    """``merit analisis`` for the page: only a trainer of ``course`` (or an admin) may read it."""
+    viewer.require_trainer_of(course.id)
+    return analyse_grades(course, lambda module: evidence_grades(session, course.id, module), None, thresholds, groups)

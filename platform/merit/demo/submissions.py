@@ -114,6 +114,8 @@ def write_submission(
     for item_id, item in book.items.items():
         variant = chosen.get(item_id)  # an item left out of ``chosen`` is left unanswered
         answer = book.source(item_id, variant) if variant in ("right", "wrong") else None
+        if item.per_variant is not None and variant in ("right", "wrong"):  # the learner's own variant
+            answer = item.answer_for(nip) if variant == "right" else answer or item.neighbour_answer(nip)
         if answer is not None:
             store.simpan(item_id, item.jenis, answer, item.competency)
     (folder / "timestamp.txt").write_text(f"{submitted_at:%Y-%m-%d %H:%M:%S.%f} UTC\n")

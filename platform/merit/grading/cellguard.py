@@ -46,6 +46,7 @@ from typing import Any
 READY = "merit.cellguard.ready"
 TRANSFORM = "merit.cellguard.transform"
 DONE = "merit.cellguard.done"
+LEARNER_VAR = "MERIT_PESERTA"  # who is graded, for merit_widgets.store.identitas_peserta
 GUARD_FIELD = "merit_guard"  # the connection file's field the grader writes and the kernel removes
 IMMUTABLE_TYPE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE: built-in and extension types nobody can change
 
@@ -148,6 +149,7 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
     getrecursionlimit, getswitchinterval = sys.getrecursionlimit, sys.getswitchinterval
     sigmask, all_signals = signal.pthread_sigmask, signal.valid_signals()
     os_write, os_open = os.write, os.open
+    environ, environ_set, learner_var = os.environ, type(os.environ).__setitem__, LEARNER_VAR
     hmac_new, sha256, json_loads, json_dumps = hmac.new, hashlib.sha256, json.loads, json.dumps
     parse, wrap, get_file_name = ast.parse, wrap_test, kernel_compiler.get_file_name
     ast_walk, ast_name = ast.walk, ast.Name
@@ -241,6 +243,9 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
         shell.ast_transformers.append(sentinel_cls())
         if plan is not None:
             state["key"] = plan["key"].encode()
+            if plan.get("peserta"):  # who is graded, before any learner code: see restore_learner
+                state["peserta"] = b_str(plan["peserta"])
+                restore_learner()
             state["fd"] = os_open(path_of(connection_file), open_flags, 0o600)
             for test in plan["tests"]:
                 filename = get_file_name(test["source"])
@@ -317,9 +322,21 @@ def install() -> None:  # noqa: C901, PLR0915 - one closure on purpose: its stat
                     components.append((obj.__dict__, name, value))
         state["armed"] = True
 
+    def restore_learner() -> None:
+        """``MERIT_PESERTA`` names the student graded, as the grader said: per-learner
+        variants (merit_widgets.varian) are recomputed from it, so learner code that set
+        it to a neighbour's id has it put back before a test runs."""
+        if "peserta" not in state:
+            return
+        if os.__dict__.get("environ") is not environ:
+            os.__dict__["environ"] = environ
+        if environ.get(learner_var) != state["peserta"]:
+            environ_set(environ, learner_var, state["peserta"])
+
     def restore_values() -> None:
         """What a cell may change that a test relies on: sys's hooks and streams, the
-        builtins, the learner namespace's builtins and names hiding one."""
+        builtins, the learner namespace's builtins and names hiding one, who is graded."""
+        restore_learner()
         for name, value in state["sys"].items():
             if b_getattr(sys_mod, name, None) is not value:
                 b_setattr(sys_mod, name, value)

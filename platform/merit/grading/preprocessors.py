@@ -315,6 +315,7 @@ class SandboxedExecute(Execute):
             if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
         }
         self.unverified: list[str] = []
+        self.student = str(resources.get("nbgrader", {}).get("student") or "")
         nb, resources = super().preprocess(nb, resources, km)
         changes = merit_resources(resources).setdefault("changes", [])
         if self.output_truncated:
@@ -325,10 +326,13 @@ class SandboxedExecute(Execute):
 
     def create_kernel_manager(self) -> Any:
         """The kernel manager, carrying the test-cell guard's plan for the kernel: a key and
-        a random number per test cell, with the cell's text (:mod:`merit.grading.cellguard`)."""
+        a random number per test cell, with the cell's text, and the student graded
+        (:mod:`merit.grading.cellguard`)."""
         km = super().create_kernel_manager()
         km.guard_plan = {
             "key": self.guard_key,
+            # who is graded: merit_widgets' per-learner variants are recomputed from it (MERIT_PESERTA)
+            "peserta": self.student,
             "tests": [{"nonce": nonce, "source": self.nb.cells[index].source} for index, nonce in self.guarded.items()],
             "setup": [  # the trainer's own code: what it binds is the trainer's while a test runs
                 cell.source

@@ -1,4 +1,4 @@
-"""The trainer page: cohort progress and grading status per module, score distribution per item."""
+"""The trainer page: cohort progress and grading status per module, score distribution per item, item analysis."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from sqlalchemy.orm import Session
 
 from merit.access import Viewer
 from merit.access.log import log_views
+from merit.analysis.items import CourseAnalysis, Thresholds
+from merit.competency.levels import load_level_rule
 from merit.dashboards.context import PageContext
-from merit.dashboards.trainer import CourseCohort, ItemStats, course_cohort
+from merit.dashboards.trainer import CourseCohort, ItemStats, course_cohort, item_analysis
+from merit.dashboards.views.analysis import legend, module_analysis
 from merit.dashboards.views.common import FULL, Raw, esc, guarded, heading, table
 
 
@@ -38,6 +41,9 @@ class TrainerPage(widgets.VBox):
         )
         self.detail = widgets.VBox(layout=FULL)
         self.cohort: CourseCohort | None = None
+        self.analysis: CourseAnalysis | None = None
+        # the reliability decisions need is the one levels are held to, as in `merit analisis`
+        self.thresholds = Thresholds(decisions=load_level_rule(ctx.settings.assessments_dir).min_reliability)
         self.body = widgets.VBox([self.overview, self.module, self.detail], layout=FULL)
         super().__init__([heading("Halaman widyaiswara", viewer), self.course, self.body], layout=FULL)
         self.course.observe(guarded(self.body, self.refresh), names="value")
@@ -49,6 +55,7 @@ class TrainerPage(widgets.VBox):
         course = self.ctx.content.courses[self.course.value]
         with self.ctx.registry.session() as session:
             self.cohort = course_cohort(session, course, self.ctx.workspace)
+            self.analysis = item_analysis(session, self.viewer, course, self.thresholds)
         rows = [
             [m.title, m.enrolled, m.submitted, m.not_submitted, m.graded, len(m.waiting)] for m in self.cohort.modules
         ]
@@ -71,9 +78,10 @@ class TrainerPage(widgets.VBox):
         self.body.children = [self.overview, self.module, self.detail]
 
     def show_module(self, *_args: object) -> None:
-        if self.module.value is None or self.cohort is None:
+        if self.module.value is None or self.cohort is None or self.analysis is None:
             return
         module = self.cohort.modules[self.module.value]
+        analysis = self.analysis.modules[self.module.value]
         items = table(
             [
                 "Notebook",
@@ -108,7 +116,8 @@ class TrainerPage(widgets.VBox):
         self.detail.children = [
             widgets.HTML(
                 f"<h3>{esc(module.title)}</h3>{items}"
-                f"<h4>Menunggu penilaian manual ({len(module.waiting)})</h4>{waiting}",
+                f"<h4>Menunggu penilaian manual ({len(module.waiting)})</h4>{waiting}"
+                f"<h4>Analisis butir</h4>{module_analysis(analysis)}{legend(self.analysis)}",
                 layout=FULL,
             )
         ]
