@@ -27,6 +27,7 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 from traitlets.config import Config
 
+from merit.grading import patches
 from merit.grading.coursedir import NbgraderCourse
 from merit.grading.gradebook import write_autograded, write_batch
 from merit.grading.job import SubmissionJob, SubmissionResult, grade_submission
@@ -203,6 +204,8 @@ def grade_assignment(
 ) -> GradingRun:
     """Collect and autograde every submission of ``assignment``; see the module docstring."""
     started = time.perf_counter()
+    patches.require()  # refuses, in Indonesian, if the sandbox's upstream hooks do not fit
+    patches.report()  # logs here, once, each fast path left out (kernels log only to their slot)
     workers = workers or default_workers()
     run = GradingRun(built.course_id, assignment, sandbox, workers)
     try:
