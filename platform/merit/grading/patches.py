@@ -565,3 +565,19 @@ def require() -> None:
             f"Penilaian dihentikan: bagian pustaka yang dipakai kotak pasir penilaian berubah: {names}. "
             "Pasang versi yang disematkan di pyproject.toml atau perbarui merit.grading.patches."
         )
+
+
+def inventory_markdown() -> str:
+    """The inventory as the table in docs/contributing.md (a test compares the two)."""
+    rows = [
+        "| patch | Merit module | upstream target (how) | stock it mirrors | written for | why | if it does not fit |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for patch in INVENTORY:
+        mirrors = ", ".join(f"`{path}`" for path in patch.mirrors) or "the target itself"
+        fits = "stock code runs, one warning" if patch.fallback == "stock" else "grading refuses to start"
+        rows.append(
+            f"| `{patch.key}` | `{patch.module}` | `{patch.target}` ({patch.how}) | {mirrors} "
+            f"| {patch.package} {patch.written_for} (checked below {patch.below}) | {patch.why} | {fits} |"
+        )
+    return "\n".join(rows) + "\n"
