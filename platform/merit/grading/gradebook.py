@@ -124,13 +124,16 @@ def _zero(notebook: SubmittedNotebook) -> None:
 class _LatePenalties(AssignLatePenalties):
     """AssignLatePenalties' rule, applied inside the batch's transaction."""
 
-    def apply(self, submission: SubmittedAssignment) -> None:
+    def apply(self, submission: SubmittedAssignment, missing: set[str]) -> None:
+        """Each submitted notebook's penalty; a ``missing`` notebook's row is left as it is,
+        as nbgrader, which runs this step on the notebooks it finds, leaves it."""
+        notebooks = [nb for nb in submission.notebooks if not missing or nb.notebook.name not in missing]
         if submission.assignment.duedate is None:  # never late: no queries needed
-            for notebook in submission.notebooks:
+            for notebook in notebooks:
                 notebook.late_submission_penalty = None
             return
         self.init_plugin()
-        for notebook in submission.notebooks:
+        for notebook in notebooks:
             notebook.late_submission_penalty = None
             if submission.total_seconds_late > 0:
                 penalty = self.plugin_inst.late_submission_penalty(
@@ -175,8 +178,8 @@ def write_batch(
                 _score(submission, result, names)
             submissions.append(submission)
         gb.db.flush()
-        for submission in submissions:
-            late.apply(submission)
+        for submission, result in zip(submissions, results, strict=True):
+            late.apply(submission, set(result.missing))
         gb.db.commit()
     except Exception:
         gb.db.rollback()
@@ -225,7 +228,7 @@ def write_stock(
                     for comment in by_name[name].comments:
                         comment.auto_comment = f"Notebook ditolak: {reason}"
                 gb.db.commit()
-            for name in by_name:
+            for name in set(by_name) - set(result.missing):  # nbgrader penalises the notebooks it finds
                 AssignLatePenalties(config=config).preprocess(blank, {"nbgrader": {**ids, "notebook": name}})
         except Exception:
             gb.db.rollback()
