@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import importlib
 import json
 import logging
 import subprocess
@@ -99,19 +100,29 @@ def test_contributing_notes_list_the_inventory() -> None:
 # -- a missing or reshaped target: stock runs, one warning ---------------------------------
 
 
+@pytest.mark.parametrize(
+    ("key", "owner", "name"),
+    [
+        ("cell-hash", "ipykernel.compiler", "murmur2_x86"),
+        ("message-dates", "jupyter_client.session", "extract_dates"),
+        ("hidden-tests-region", "nbgrader.preprocessors:ClearHiddenTests", "_remove_hidden_test_region"),
+        ("show-warning-hook", "warnings", "_showwarnmsg"),
+    ],
+)
 def test_missing_target_is_not_created_and_is_reported_once(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    key: str, owner: str, name: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from ipykernel import compiler
-
-    monkeypatch.delattr(compiler, "murmur2_x86")  # as if ipykernel renamed it
+    holder = patches.resolve(owner) if ":" in owner else importlib.import_module(owner)
+    monkeypatch.delattr(holder, name)  # as if the library renamed it
+    monkeypatch.setattr(patches, "_stock", {})  # nothing installed yet in this process
     caplog.set_level(logging.WARNING, LOGGER)
-    assert patches.install("cell-hash", lambda _stock: kernelfast.murmur2_x86) is False
-    assert patches.install("cell-hash", lambda _stock: kernelfast.murmur2_x86) is False
-    assert not hasattr(compiler, "murmur2_x86"), "no attribute nobody reads"
+    assert patches.install(key, lambda stock: stock) is False
+    assert patches.install(key, lambda stock: stock) is False
+    assert not hasattr(holder, name), "no attribute nobody reads"
     [message] = refusals(caplog)
-    assert "cell-hash" in message and "ipykernel.compiler:murmur2_x86 is missing" in message
-    assert "stock ipykernel.compiler:murmur2_x86 runs instead" in message
+    assert f"patch {key} " in message and "is missing" in message
+    if patches.inventory()[key].fallback == "stock":
+        assert "runs instead" in message
 
 
 def test_reshaped_target_stays_stock(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:

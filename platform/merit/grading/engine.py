@@ -204,11 +204,11 @@ def grade_assignment(
 ) -> GradingRun:
     """Collect and autograde every submission of ``assignment``; see the module docstring."""
     started = time.perf_counter()
-    patches.require()  # refuses, in Indonesian, if the sandbox's upstream hooks do not fit
-    patches.report()  # logs here, once, each fast path left out (kernels log only to their slot)
     workers = workers or default_workers()
     run = GradingRun(built.course_id, assignment, sandbox, workers)
     try:
+        patches.require()  # refuses, in Indonesian, if the sandbox's upstream hooks do not fit
+        patches.report()  # logs here, once, each fast path left out (kernels log only to their slot)
         if scheduler is None:
             # `merit grade` may have started these already, while it imported this module.
             submitted = submitted_count(built.root, assignment)

@@ -309,6 +309,35 @@ INVENTORY: tuple[Patch, ...] = (
         digest="82e0c9044b88d5a9",
     ),
     Patch(
+        key="overwrite-cells-snapshot",
+        module="merit.grading.preprocessors",
+        target="nbgrader.preprocessors:OverwriteCells.preprocess",
+        how="copied",
+        why="the released cells come from the gradebook snapshot (a grading worker has no database); "
+        "the roles, order and deleted cells a learner changed are put back as released",
+        package="nbgrader",
+        written_for="0.9.6",
+        below="0.10",
+        mirrors=(
+            "nbgrader.preprocessors:OverwriteCells.preprocess",
+            "nbgrader.preprocessors:OverwriteCells.add_missing_grade_cells",
+        ),
+        digest="c85659f16ec8cddd",
+        fallback="none",
+    ),
+    Patch(
+        key="hidden-tests-region",
+        module="merit.grading.preprocessors",
+        target="nbgrader.preprocessors:ClearHiddenTests._remove_hidden_test_region",
+        how="read",
+        why="a test cell that differs from its source only by its hidden tests is not reported "
+        "to the trainer as changed by the learner",
+        package="nbgrader",
+        written_for="0.9.6",
+        below="0.10",
+        signature="(self, cell)",
+    ),
+    Patch(
         key="batched-auto-grades",
         module="merit.grading.gradebook",
         target="nbgrader.preprocessors:SaveAutoGrades",
@@ -355,11 +384,15 @@ INVENTORY: tuple[Patch, ...] = (
         module="merit.grading.cellguard",
         target="threading:_trace_hook",
         how="read",
-        why="the test-cell guard puts back the trace and profile hooks new threads get",
+        why="the test-cell guard puts back the trace and profile hooks new threads get "
+        "(threading._trace_hook, threading._profile_hook)",
         package="python",
         written_for="3.11.7",
         below="3.12",
-        same=(),
+        uses=(
+            ("threading:Thread._bootstrap_inner", "_trace_hook"),
+            ("threading:Thread._bootstrap_inner", "_profile_hook"),
+        ),
         fallback="none",
     ),
     Patch(
@@ -575,7 +608,7 @@ def inventory_markdown() -> str:
     ]
     for patch in INVENTORY:
         mirrors = ", ".join(f"`{path}`" for path in patch.mirrors) or "the target itself"
-        fits = "stock code runs, one warning" if patch.fallback == "stock" else "grading refuses to start"
+        fits = "left out (stock code runs), one warning" if patch.fallback == "stock" else "grading refuses to start"
         rows.append(
             f"| `{patch.key}` | `{patch.module}` | `{patch.target}` ({patch.how}) | {mirrors} "
             f"| {patch.package} {patch.written_for} (checked below {patch.below}) | {patch.why} | {fits} |"
