@@ -33,6 +33,7 @@ from nbgrader.api import Gradebook
 from traitlets.config import Config
 
 from merit.errors import MeritError
+from merit.grading import patches
 from merit.grading.coursedir import NbgraderCourse
 from merit.grading.gradebook import write_autograded, write_batch
 from merit.grading.job import SubmissionJob, SubmissionResult, grade_submission
@@ -289,6 +290,8 @@ def grade_assignment(
     workers = workers or default_workers()
     run = GradingRun(built.course_id, assignment, sandbox, workers)
     try:
+        patches.require()  # refuses, in Indonesian, if the sandbox's upstream hooks do not fit
+        patches.report()  # logs here, once, each fast path left out (kernels log only to their slot)
         if scheduler is None:
             # `merit grade` may have started these already, while it imported this module.
             submitted = submitted_count(built.root, assignment)

@@ -18,6 +18,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 from nbgrader import utils
 from nbgrader.api import (
     Assignment,
@@ -28,12 +29,13 @@ from nbgrader.api import (
     SubmittedAssignment,
     SubmittedNotebook,
 )
-from nbgrader.preprocessors import AssignLatePenalties
+from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from sqlalchemy import select
 from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import selectinload
 from traitlets.config import Config
 
+from merit.grading import patches
 from merit.grading.job import SubmissionResult
 
 READ_ONLY = 0o444  # nbgrader's default permissions for autograded files
@@ -122,13 +124,16 @@ def _zero(notebook: SubmittedNotebook) -> None:
 class _LatePenalties(AssignLatePenalties):
     """AssignLatePenalties' rule, applied inside the batch's transaction."""
 
-    def apply(self, submission: SubmittedAssignment) -> None:
+    def apply(self, submission: SubmittedAssignment, missing: set[str]) -> None:
+        """Each submitted notebook's penalty; a ``missing`` notebook's row is left as it is,
+        as nbgrader, which runs this step on the notebooks it finds, leaves it."""
+        notebooks = [nb for nb in submission.notebooks if not missing or nb.notebook.name not in missing]
         if submission.assignment.duedate is None:  # never late: no queries needed
-            for notebook in submission.notebooks:
+            for notebook in notebooks:
                 notebook.late_submission_penalty = None
             return
         self.init_plugin()
-        for notebook in submission.notebooks:
+        for notebook in notebooks:
             notebook.late_submission_penalty = None
             if submission.total_seconds_late > 0:
                 penalty = self.plugin_inst.late_submission_penalty(
@@ -136,6 +141,9 @@ class _LatePenalties(AssignLatePenalties):
                 )
                 if penalty is not None:
                     notebook.late_submission_penalty = self._check_late_penalty(notebook, penalty)
+
+
+BATCHED = ("batched-submissions", "batched-auto-grades", "batched-late-penalties")  # see merit.grading.patches
 
 
 def write_batch(
@@ -147,9 +155,14 @@ def write_batch(
     """Record a batch of results (of one assignment) in the gradebook in one transaction.
 
     ``gb`` stays open for a whole grading run: a new Gradebook would build a new
-    database engine, and with it compile every statement again for each batch.
+    database engine, and with it compile every statement again for each batch. When
+    the nbgrader code this mirrors has changed (:mod:`merit.grading.patches`), nbgrader's
+    own preprocessors write the results instead (:func:`write_stock`).
     """
     if not results:
+        return
+    if not all(patches.usable(key) for key in BATCHED):
+        write_stock(gb, config, results, timestamps)
         return
     late = _LatePenalties(config=config)
     try:
@@ -165,14 +178,63 @@ def write_batch(
                 _score(submission, result, names)
             submissions.append(submission)
         gb.db.flush()
-        for submission in submissions:
-            late.apply(submission)
+        for submission, result in zip(submissions, results, strict=True):
+            late.apply(submission, set(result.missing))
         gb.db.commit()
     except Exception:
         gb.db.rollback()
         raise
     finally:
         gb.db.expunge_all()  # keep memory flat over a cohort of any size
+
+
+def write_stock(
+    gb: Gradebook,
+    config: Config,
+    results: list[SubmissionResult],
+    timestamps: dict[str, str | None],
+) -> None:
+    """Record results with nbgrader's own code, a learner at a time, committing as nbgrader does.
+
+    The submission is created by ``Gradebook.update_or_create_submission``, scored by
+    ``SaveAutoGrades`` over the autograded notebook and penalised by
+    ``AssignLatePenalties``, as ``nbgrader autograde`` does; the notebooks Merit scores
+    zero (missing, rejected) are zeroed before the penalty, as in :func:`write_batch`.
+    """
+    assignment = results[0].assignment
+    db_url = gb.engine.url.render_as_string(hide_password=False)
+    blank = nbformat.v4.new_notebook()
+    for result in results:
+        try:
+            if gb.db.get(Student, result.student) is None:
+                gb.add_student(result.student)
+            submission = gb.update_or_create_submission(assignment, result.student)
+            stamp = timestamps.get(result.student)
+            submission.timestamp = utils.parse_utc(stamp) if stamp else None
+            gb.db.commit()
+            by_name = {notebook.name: notebook for notebook in submission.notebooks}
+            ids = {"assignment": assignment, "student": result.student, "db_url": db_url}
+            if result.ok:
+                for graded in result.notebooks:
+                    if graded.graded is not None and graded.name not in result.rejected:
+                        nb = nbformat.reads(graded.graded.decode("utf-8"), as_version=4)
+                        resources = {"nbgrader": {**ids, "notebook": graded.name}}
+                        SaveAutoGrades(config=config).preprocess(nb, resources)
+                gb.db.expire_all()  # SaveAutoGrades wrote through a Gradebook of its own
+                for name in result.missing:
+                    _zero(by_name[name])
+                for name, reason in result.rejected.items():
+                    _zero(by_name[name])
+                    for comment in by_name[name].comments:
+                        comment.auto_comment = f"Notebook ditolak: {reason}"
+                gb.db.commit()
+            for name in set(by_name) - set(result.missing):  # nbgrader penalises the notebooks it finds
+                AssignLatePenalties(config=config).preprocess(blank, {"nbgrader": {**ids, "notebook": name}})
+        except Exception:
+            gb.db.rollback()
+            raise
+        finally:
+            gb.db.expunge_all()
 
 
 ScoreKey = tuple[str, str, str]

@@ -34,7 +34,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async
 from traitlets import CaselessStrEnum, DottedObjectName, Type, default
 
-from merit.grading import cellguard
+from merit.grading import cellguard, patches
 from merit.grading.sandbox import SandboxError, ZygoteProcess
 
 _slots = threading.local()
@@ -168,6 +168,11 @@ class FastReadyClient(AsyncKernelClient):
         return shared_context()
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        """jupyter_client's ``KernelClient._async_wait_for_ready`` without the final 0.2 s of
+        silence (patch ``wait-for-ready``; stock's when that patch does not fit the installed
+        jupyter_client)."""
+        if not patches.usable("wait-for-ready"):
+            return await super()._async_wait_for_ready(timeout)
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
         while True:
             self.kernel_info()
@@ -227,8 +232,11 @@ class ZygoteKernelManager(AsyncKernelManager):
         nbclient builds a kernel manager per notebook, and each searched Jupyter's data
         folders and parsed ``kernel.json`` again (about 1 ms of the grading thread's
         time). Only the arguments after the connection file are used (the zygote runs
-        ipykernel itself), and they do not change during a run.
+        ipykernel itself), and they do not change during a run. Stock's property when patch
+        ``kernelspec-once`` does not fit the installed jupyter_client.
         """
+        if not patches.usable("kernelspec-once"):
+            return super().kernel_spec
         if self._kernel_spec is None and self.kernel_name != "":
             with _specs_lock:
                 if self.kernel_name not in _specs:

@@ -31,7 +31,7 @@ from ipykernel.kernelapp import IPKernelApp
 from IPython.core.application import BaseIPythonApplication
 from traitlets.config import Config
 
-from merit.grading import cellguard
+from merit.grading import cellguard, patches
 
 
 class _BaseStepsOnce(BaseIPythonApplication):
@@ -111,7 +111,7 @@ class HomeTemplate:
 
 def prepared_app(argv: list[str]) -> PreparedKernelApp | None:
     """The process's prepared app if it was prepared with ``argv``, else None."""
-    if not PreparedKernelApp.initialized():
+    if not PreparedKernelApp.initialized() or not patches.usable("kernel-start-once"):
         return None
     app: PreparedKernelApp = PreparedKernelApp.instance()
     return app if getattr(app, "prepared_argv", None) == list(argv) else None

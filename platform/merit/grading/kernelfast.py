@@ -48,29 +48,28 @@ from types import TracebackType
 from typing import Any
 
 import pygments
-import stack_data
-import stack_data.core
-import stack_data.utils
-from ipykernel import compiler
-from IPython.core import interactiveshell
 from IPython.core.inputtransformer2 import TransformerManager
 from IPython.core.ultratb import AutoFormattedTB
 from pygments.formatters.terminal256 import Terminal256Formatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 
-from merit.grading import msgdates
+from merit.grading import msgdates, patches
 
 
 def apply() -> None:
-    """Install the shortcuts in this process (the zygote, before any fork)."""
-    stack_data.core._pygmented_with_ranges = stack_data.utils._pygmented_with_ranges = _pygmented_with_ranges
-    stack_data.style_with_executing_node = functools.lru_cache(maxsize=16)(stack_data.style_with_executing_node)
-    Terminal256Formatter._setup_styles = _styles_once(Terminal256Formatter._setup_styles)  # type: ignore[attr-defined]
-    AutoFormattedTB.structured_traceback = _formatted_once(AutoFormattedTB.structured_traceback)  # type: ignore[method-assign]
-    TransformerManager.transform_cell = _transformed_once(TransformerManager.transform_cell)  # type: ignore[method-assign,assignment]
-    interactiveshell._should_be_async = _async_checked_once(interactiveshell._should_be_async)  # type: ignore[assignment]
-    compiler.murmur2_x86 = murmur2_x86
+    """Install the shortcuts in this process (the zygote, before any fork).
+
+    Each is installed only if :mod:`merit.grading.patches` finds its target as it was
+    written for; otherwise the stock code stays, and the refusal is logged once.
+    """
+    patches.install("pygmented-lexer-once", lambda _stock: _pygmented_with_ranges)
+    patches.install("executing-style-once", functools.lru_cache(maxsize=16))
+    patches.install("terminal-colours-once", _styles_once)
+    patches.install("traceback-once", _formatted_once)
+    patches.install("transform-once", _transformed_once)
+    patches.install("await-check-once", _async_checked_once)
+    patches.install("cell-hash", lambda _stock: murmur2_x86)
     msgdates.apply()
 
 

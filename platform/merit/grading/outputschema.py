@@ -23,13 +23,14 @@ import fastjsonschema
 from nbformat.v4 import nbbase
 from nbformat.validator import get_validator
 
+from merit.grading import patches
+
 Validate = Callable[..., None]
 
 
 def apply() -> None:
     """Install the compiled check in this process; calling it again changes nothing."""
-    if not getattr(nbbase.validate, "compiled_first", False):
-        nbbase.validate = _compiled_first(nbbase.validate)
+    patches.install("output-schema", _compiled_first)
 
 
 @functools.cache
@@ -53,5 +54,4 @@ def _compiled_first(validate: Validate) -> Validate:
                 return None
         return validate(node, ref)
 
-    compiled_validate.compiled_first = True  # type: ignore[attr-defined]
     return compiled_validate

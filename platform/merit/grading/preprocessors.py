@@ -31,8 +31,8 @@ import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbformat import NotebookNode
 from nbgrader import utils
+from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.nbgraderformat.common import BaseMetadataValidator, ValidationError
-from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearHiddenTests,
@@ -48,7 +48,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets import Integer, Unicode
 
-from merit.grading import cellguard, msgdates, outputschema
+from merit.grading import cellguard, msgdates, outputschema, patches
 from merit.grading.kernel import ZygoteKernelManager
 
 Resources = dict[str, Any]
@@ -77,17 +77,25 @@ class _CompiledSchema(BaseMetadataValidator):
             raise
 
 
-class FastMetadataValidator(MetadataValidatorV3, _CompiledSchema):
-    """nbgrader's v3 metadata rules with the JSON schema checked once, not per cell."""
+class FastMetadataValidator(MetadataValidator, _CompiledSchema):
+    """nbgrader's current metadata rules (``nbgrader.nbgraderformat.MetadataValidator``) with
+    the JSON schema compiled once, not interpreted per cell."""
 
 
 @cache
-def _validator() -> FastMetadataValidator:
-    return FastMetadataValidator()
+def _validator() -> BaseMetadataValidator:
+    """The compiled validator, or nbgrader's own when patch ``metadata-schema-compiled`` does
+    not fit the installed nbgrader."""
+    return FastMetadataValidator() if patches.usable("metadata-schema-compiled") else MetadataValidator()
 
 
 class FastCheckCellMetadata(CheckCellMetadata):
+    """CheckCellMetadata whose error says what is wrong (stock logs it and raises a bare
+    "failed to validate"); stock's when patch ``check-metadata-message`` does not fit."""
+
     def preprocess(self, nb: NotebookNode, resources: Resources) -> tuple[NotebookNode, Resources]:
+        if not patches.usable("check-metadata-message"):
+            return super().preprocess(nb, resources)
         try:
             _validator().validate_nb(nb)
         except (ValidationError, jsonschema.ValidationError) as error:
@@ -229,7 +237,12 @@ class SnapshotOverwriteCells(OverwriteCells):
     def report_change(self, name: str, attr: str, old: Any, new: Any) -> None:
         """Note what the learner changed; a test cell differs from its source only by
         the hidden tests, which the learner never saw, so that alone is no change."""
-        if attr != "checksum" or self._submitted.strip() != self._released(name).strip():
+        hidden_only = (
+            attr == "checksum"
+            and patches.usable("hidden-tests-region")  # else every changed test cell is reported
+            and self._submitted.strip() == self._released(name).strip()
+        )
+        if not hidden_only:
             self._changes.append(f"sel {name}: {attr} diubah peserta; dikembalikan seperti soal")
         super().report_change(name, attr, old, new)
 

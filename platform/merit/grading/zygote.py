@@ -359,8 +359,11 @@ class Zygote:
     def _prepare(self, argv: list[str]) -> None:
         """Run the kernel's learner-independent start-up once (see :mod:`merit.grading.kernelapp`)
         and give every kernel the home folder it leaves behind."""
+        from merit.grading import patches
         from merit.grading.kernelapp import HomeTemplate, PreparedKernelApp
 
+        if not patches.usable("kernel-start-once"):
+            return  # every kernel starts as a stock one (merit.grading.patches logged why)
         if self.home is None and not PreparedKernelApp.initialized():
             PreparedKernelApp.prepare(argv)
             self.home = HomeTemplate.capture(self.folders.home)
