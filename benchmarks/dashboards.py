@@ -1,6 +1,9 @@
 """The HR page in headless chromium: time from request to an interactive page, cold and preheated.
 
     python benchmarks/dashboards.py --employees 10000
+    python benchmarks/dashboards.py --employees 1000000 --registri /tmp/merit-1m --refill 60
+
+``--registri DIR`` builds the registry in DIR once and reuses it on later runs.
 
 Builds a synthetic registry of N employees (levels in the nine managerial and
 socio-cultural competencies, two years of SKP; the same generator as
@@ -254,7 +257,16 @@ def main() -> None:
                     server.stop()
             browser.close()
     table = Table(title=f"Halaman kepegawaian, {args.employees:,} pegawai (SQLite), median dari {args.runs} (detik)")
-    for column in ("kernel", "kunjungan", "byte pertama", "halaman utuh", "front-end dimuat", "tabel tampil", "klik dijawab", "runs"):
+    for column in (
+        "kernel",
+        "kunjungan",
+        "byte pertama",
+        "halaman utuh",
+        "front-end dimuat",
+        "tabel tampil",
+        "klik dijawab",
+        "runs",
+    ):
         table.add_column(column, justify="right")
     for label, (first, returning) in results.items():
         for visit, runs in (("pertama", first), ("kembali (cache)", returning)):
