@@ -56,14 +56,6 @@ class MeritVoila(Voila):
         return ours + super().init_handlers()  # tornado takes the first match: "/" is Merit's home
 
 
-# Voila refills a page's pool 1 s after handing out a preheated kernel: the new kernel then
-# imports Merit and runs the page's first cell (the HR page ranks) while the browser is still
-# loading Voila's front end for the visitor who took the kernel, and on a machine of two
-# cores the two compete for the processor (benchmarks/dashboards.py). The front end needs
-# 2-4 s of CPU; the refill waits until then.
-REFILL_DELAY_S = 6
-
-
 def voila_arguments(host: str, port: int, kernels: int) -> list[str]:
     args = [
         str(DASHBOARDS),
@@ -76,11 +68,7 @@ def voila_arguments(host: str, port: int, kernels: int) -> list[str]:
         "--VoilaConfiguration.show_tracebacks=False",
     ]
     if kernels > 0:
-        args += [
-            "--VoilaConfiguration.preheat_kernel=True",
-            f"--VoilaConfiguration.default_pool_size={kernels}",
-            f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
-        ]
+        args += ["--VoilaConfiguration.preheat_kernel=True", f"--VoilaConfiguration.default_pool_size={kernels}"]
     return args
 
 
