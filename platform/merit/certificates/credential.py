@@ -3,7 +3,8 @@
 Format: Open Badges 3.0 §8.2 (JSON Web Token proof format): the JWT payload is the
 ``OpenBadgeCredential`` itself (W3C VC Data Model 2.0), with the registered claims
 ``iss`` (issuer id), ``jti`` (credential id) and ``nbf`` (``validFrom``) added; the JOSE
-header names ``alg: EdDSA`` (RFC 8037, Ed25519) and the signing key's ``kid``. Signing
+header names ``alg: Ed25519`` (RFC 9864's name for EdDSA over Ed25519, RFC 8037) and the
+signing key's ``kid``. Signing
 and verifying are joserfc's (docs/certificates.md says why this library and this format).
 
 Verification is offline: the verifier holds the issuer's published key set and status
@@ -29,7 +30,7 @@ from merit.certificates.keys import SigningKey
 from merit.errors import MeritError
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
-ALGORITHMS = ["EdDSA"]
+ALGORITHMS = ["Ed25519"]  # RFC 9864's fully specified name; it deprecates "EdDSA"
 TYPE = "OpenBadgeCredential"
 
 
@@ -114,7 +115,11 @@ def build(issuer: Issuer, achievement: Achievement) -> dict[str, Any]:
             "creditsEarned": a.jp,
             "activityEndDate": _iso(dt.datetime.combine(a.completed_on, dt.time())),
             "result": [
-                {"type": ["Result"], "resultDescription": f"{course_url}#{code}", "achievedLevel": f"{course_url}#{code}-level-{level}"}
+                {
+                    "type": ["Result"],
+                    "resultDescription": f"{course_url}#{code}",
+                    "achievedLevel": f"{course_url}#{code}-level-{level}",
+                }
                 for code, _, level in a.levels
             ],
         },
@@ -138,8 +143,10 @@ def sign(credential: dict[str, Any], key: SigningKey) -> str:
         "jti": credential["id"],
         "nbf": int(moment.timestamp()),
     }
-    header = {"alg": "EdDSA", "kid": key.kid, "typ": "JWT"}
-    return jws.serialize_compact(header, json.dumps(payload, ensure_ascii=False).encode(), key.key, algorithms=ALGORITHMS)
+    header = {"alg": ALGORITHMS[0], "kid": key.kid, "typ": "JWT"}
+    return jws.serialize_compact(
+        header, json.dumps(payload, ensure_ascii=False).encode(), key.key, algorithms=ALGORITHMS
+    )
 
 
 def status_list(issuer: Issuer, revoked: list[int], key: SigningKey, at: dt.datetime) -> str:
@@ -191,7 +198,7 @@ def _open(token: str, keys: KeySet) -> dict[str, Any]:
     """The payload of a compact JWS signed by one of ``keys``; JoseError or ValueError otherwise."""
     header = jws.extract_compact(token.strip().encode()).headers()
     if header.get("alg") not in ALGORITHMS:
-        raise ValueError(f"algoritme tanda tangan {header.get('alg')!r} tidak diterima (hanya EdDSA/Ed25519)")
+        raise ValueError(f"algoritme tanda tangan {header.get('alg')!r} tidak diterima (hanya Ed25519)")
     kid = header.get("kid")
     key = next((k for k in keys if k.kid == kid), None)
     if key is None:

@@ -58,7 +58,7 @@ def _achievement(
     status_index: int,
 ) -> Achievement:
     held = {lv.competency_code: lv.level for lv in employee.levels}
-    names = dict(session.execute(select(models.Competency.code, models.Competency.name_id)).tuples())
+    names = {code: name for code, name in session.execute(select(models.Competency.code, models.Competency.name_id))}
     return Achievement(
         code=code,
         name=employee.name,
@@ -130,7 +130,9 @@ def revoke(session: Session, code: str, reason: str) -> models.Certificate:
 
 def publish_status(session: Session, issuer: Issuer, key: SigningKey, public: Path) -> Path:
     """Write the signed status list of every revoked certificate to ``public/status.jwt``."""
-    revoked = list(session.scalars(select(models.Certificate.status_index).where(models.Certificate.revoked_at.is_not(None))))
+    revoked = list(
+        session.scalars(select(models.Certificate.status_index).where(models.Certificate.revoked_at.is_not(None)))
+    )
     token = credential.status_list(issuer, revoked, key, models.utcnow())
     public.mkdir(parents=True, exist_ok=True)
     target = public / STATUS_FILE

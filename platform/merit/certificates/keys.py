@@ -116,6 +116,8 @@ def read_public_set(path: Path) -> KeySet:
         raise MeritError(f"Berkas kunci publik {path} tidak ditemukan.")
     try:
         data = json.loads(path.read_text())
-        return KeySet.import_key_set({"keys": [{k: v for k, v in d.items() if k != "merit_dibuat"} for d in data["keys"]]})
+        return KeySet.import_key_set(
+            {"keys": [{k: v for k, v in d.items() if k != "merit_dibuat"} for d in data["keys"]]}
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise MeritError(f"Berkas kunci publik {path} tidak dapat dibaca ({exc}).") from None

@@ -17,6 +17,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from merit.certificates.credential import Achievement
@@ -56,6 +57,14 @@ def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     renderPDF.draw(drawing, canvas, x, y)
 
 
+def _centred(canvas: Canvas, text: str, font: str, size: float, x: float, y: float, room: float) -> None:
+    """Draw ``text`` centred at ``x``, shrinking the font until it fits ``room`` (long names and titles)."""
+    while size > 8 and stringWidth(text, font, size) > room:
+        size -= 0.5
+    canvas.setFont(font, size)
+    canvas.drawCentredString(x, y, text)
+
+
 def write_certificate(issuer: Issuer, achievement: Achievement, path: Path) -> Path:
     """Draw the certificate of ``achievement`` into ``path`` (a PDF)."""
     a = achievement
@@ -73,10 +82,9 @@ def write_certificate(issuer: Issuer, achievement: Achievement, path: Path) -> P
     canvas.setLineWidth(1)
     canvas.rect(1.3 * cm, 1.3 * cm, width - 2.6 * cm, height - 2.6 * cm)
 
-    middle = width / 2
+    middle, room = width / 2, width - 5 * cm
     canvas.setFillColor(NAVY)
-    canvas.setFont(bold, 11)
-    canvas.drawCentredString(middle, height - 2.4 * cm, issuer.instansi.upper())
+    _centred(canvas, issuer.instansi.upper(), bold, 11, middle, height - 2.4 * cm, room)
     canvas.setFont(bold, 30)
     canvas.drawCentredString(middle, height - 4.0 * cm, "SERTIFIKAT")
     canvas.setFillColor(colors.black)
@@ -84,14 +92,12 @@ def write_certificate(issuer: Issuer, achievement: Achievement, path: Path) -> P
     canvas.drawCentredString(middle, height - 4.7 * cm, f"Nomor: {a.code}")
     canvas.setFont(font, 12)
     canvas.drawCentredString(middle, height - 5.9 * cm, "diberikan kepada")
-    canvas.setFont(bold, 20)
-    canvas.drawCentredString(middle, height - 7.0 * cm, a.name)
+    _centred(canvas, a.name, bold, 20, middle, height - 7.0 * cm, room)
     canvas.setFont(font, 11)
     canvas.drawCentredString(middle, height - 7.7 * cm, f"NIP {format_nip(a.nip)}")
     canvas.setFont(font, 12)
     canvas.drawCentredString(middle, height - 8.8 * cm, "yang telah menyelesaikan pelatihan")
-    canvas.setFont(bold, 16)
-    canvas.drawCentredString(middle, height - 9.8 * cm, a.course_title)
+    _centred(canvas, a.course_title, bold, 16, middle, height - 9.8 * cm, room)
     canvas.setFont(font, 11)
     canvas.drawCentredString(
         middle,
@@ -108,9 +114,11 @@ def write_certificate(issuer: Issuer, achievement: Achievement, path: Path) -> P
     canvas.setStrokeColor(colors.grey)
     canvas.setLineWidth(0.5)
     canvas.line(left, top - 0.2 * cm, right, top - 0.2 * cm)
-    canvas.setFont(font, 10)
+    # Rows tighten for a course with many competencies, so the table ends above the footer.
+    step = min(0.55 * cm, 4.0 * cm / max(len(a.levels), 1))
+    canvas.setFont(font, min(10.0, step / cm * 18))
     for row, (_, name, level) in enumerate(a.levels, start=1):
-        y = top - row * 0.55 * cm - 0.15 * cm
+        y = top - row * step - 0.15 * cm
         canvas.drawString(left, y, name)
         canvas.drawRightString(right, y, LEVEL_NAMES.get(level, str(level)))
 
@@ -120,7 +128,9 @@ def write_certificate(issuer: Issuer, achievement: Achievement, path: Path) -> P
     canvas.setFont(bold, 10)
     canvas.drawString(2.2 * cm, 3.0 * cm, issuer.instansi)
     canvas.setFont(font, 8)
-    canvas.drawString(2.2 * cm, 2.4 * cm, "Ditandatangani secara elektronik (Ed25519); kredensial Open Badges 3.0 terlampir.")
+    canvas.drawString(
+        2.2 * cm, 2.4 * cm, "Ditandatangani secara elektronik (Ed25519); kredensial Open Badges 3.0 terlampir."
+    )
 
     size = 3.6 * cm
     _qr(canvas, issuer.verification_url(a.code), width - 2.0 * cm - size, 2.2 * cm, size)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import typer
@@ -18,7 +17,9 @@ if TYPE_CHECKING:
 sertifikat_app = typer.Typer(
     help="Sertifikat kursus: PDF dan kredensial Open Badges 3.0 bertanda tangan Ed25519.", no_args_is_help=True
 )
-kunci_app = typer.Typer(help="Kunci penanda tangan sertifikat (Ed25519): buat, rotasi, daftar, tarik.", no_args_is_help=True)
+kunci_app = typer.Typer(
+    help="Kunci penanda tangan sertifikat (Ed25519): buat, rotasi, daftar, tarik.", no_args_is_help=True
+)
 sertifikat_app.add_typer(kunci_app, name="kunci")
 
 
@@ -26,7 +27,9 @@ sertifikat_app.add_typer(kunci_app, name="kunci")
 def issue_command(
     kursus: str = typer.Argument(..., help="Kode kursus."),
     nip: list[str] = typer.Option([], "--nip", help="NIP peserta (boleh berulang); bawaan: semua yang lulus."),
-    keluar: Path | None = typer.Option(None, "--keluar", help="Folder PDF dan kredensial; bawaan <data>/sertifikat/terbit."),
+    keluar: Path | None = typer.Option(
+        None, "--keluar", help="Folder PDF dan kredensial; bawaan <data>/sertifikat/terbit."
+    ),
     oleh: str | None = ACTOR_OPTION,
 ) -> None:
     """Terbitkan sertifikat (PDF + kredensial .jwt) bagi peserta yang lulus kursus menurut aturan kelulusannya."""
@@ -195,4 +198,6 @@ def key_withdraw(kid: str = typer.Argument(..., help="Pengenal kunci yang bocor.
     with user_errors():
         settings = Settings()
         withdraw(key_dir(settings), public_dir(settings), kid)
-        console.print(f"Kunci {kid} ditarik dari {public_dir(settings)}; terbitkan ulang sertifikat yang ditandatanganinya.")
+        console.print(
+            f"Kunci {kid} ditarik dari {public_dir(settings)}; terbitkan ulang sertifikat yang ditandatanganinya."
+        )

@@ -85,7 +85,9 @@ def read_progress(
         func.count(),
         func.max(ev.submitted_at),
     ).group_by(ev.employee_id, ev.course_id, ev.assignment)
-    parts = [stmt] if employees is None else [stmt.where(ev.employee_id.in_(c)) for c in batched(list(employees), CHUNK)]
+    parts = (
+        [stmt] if employees is None else [stmt.where(ev.employee_id.in_(c)) for c in batched(list(employees), CHUNK)]
+    )
     by_pair: dict[tuple[int, str], list[tuple[str, float, float, int, int, dt.datetime | None]]] = {}
     for part in parts:
         for employee_id, course_id, module, score, max_score, pending, cells, last in session.execute(part):
@@ -137,7 +139,11 @@ def refresh_completions(
     existing = (
         list(session.scalars(stmt))
         if wanted is None
-        else [row for part in batched(wanted, CHUNK) for row in session.scalars(stmt.where(models.CourseCompletion.employee_id.in_(part)))]
+        else [
+            row
+            for part in batched(wanted, CHUNK)
+            for row in session.scalars(stmt.where(models.CourseCompletion.employee_id.in_(part)))
+        ]
     )
     for row in existing:
         key = {"employee_id": row.employee_id, "course_id": row.course_id}

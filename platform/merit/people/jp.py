@@ -34,7 +34,9 @@ def _in_year(year: int) -> ColumnElement[bool]:
 def jp_by_employee(session: Session, year: int) -> dict[int, int]:
     """employee id -> JP from courses completed in ``year`` (employees with none are absent)."""
     completion = models.CourseCompletion
-    stmt = select(completion.employee_id, func.sum(completion.jp)).where(_in_year(year)).group_by(completion.employee_id)
+    stmt = (
+        select(completion.employee_id, func.sum(completion.jp)).where(_in_year(year)).group_by(completion.employee_id)
+    )
     return {employee_id: int(jp) for employee_id, jp in session.execute(stmt)}
 
 
