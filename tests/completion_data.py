@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -51,3 +52,28 @@ def evidence(
             if c.module != skip_module
         ],
     )
+
+
+def complete_and_issue(registry, runner, out: Path, course_id: str = "tata-kelola") -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
+    """Three learners, two of whom complete ``course_id``; a signing key; the two certificates
+    issued by the CLI into ``out``. The environment (MERIT_*) must already point at ``registry``."""
+    from merit.catalog import load_courses, load_framework
+    from merit.cli import app
+    from merit.competency.levels import load_level_rule
+    from merit.pipeline import after_evidence_change
+    from tests.conftest import ROOT
+
+    courses = load_courses(ROOT / "courses", load_framework(ROOT / "assessments"))
+    with registry.session("widyaiswara", "uji sertifikat") as session:
+        people = roster(session, 3)
+        for employee_id, _, _ in people[:2]:
+            evidence(session, courses[course_id], employee_id, 1.0)
+        evidence(session, courses[course_id], people[2][0], 0.3)  # did not pass: no certificate
+        after_evidence_change(session, courses, load_level_rule(ROOT / "assessments"), dt.date(2026, 12, 1), None)
+    for args in (
+        ["sertifikat", "kunci", "buat"],
+        ["sertifikat", "terbitkan", course_id, "--keluar", str(out), "--oleh", "admin-diklat"],
+    ):
+        result = runner.invoke(app, args, env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+    return people

@@ -6,7 +6,6 @@ and read back, its QR code decoded with zxing-cpp."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import shutil
 import subprocess
@@ -21,12 +20,10 @@ from typer.testing import CliRunner
 from merit.catalog import load_courses
 from merit.certificates.issuer import load_issuer
 from merit.cli import app
-from merit.competency.levels import load_level_rule
 from merit.nip import format_nip
-from merit.pipeline import after_evidence_change
 from merit.registry import models
 from merit.settings import Settings
-from tests.completion_data import evidence, roster
+from tests.completion_data import complete_and_issue
 from tests.conftest import AUDIT_KEY, ROOT
 
 COURSE = "tata-kelola"
@@ -39,21 +36,9 @@ def issued(registry, registry_url, tmp_path, monkeypatch):
     monkeypatch.setenv("MERIT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MERIT_DATABASE_URL", registry_url)
     monkeypatch.setenv("MERIT_AUDIT_KEY", AUDIT_KEY.decode())
-    framework_courses = load_courses(ROOT / "courses", load_framework())
-    course = framework_courses[COURSE]
-    with registry.session("widyaiswara", "uji sertifikat") as session:
-        people = roster(session, 3)
-        for employee_id, _, _ in people[:2]:
-            evidence(session, course, employee_id, 1.0)
-        evidence(session, course, people[2][0], 0.3)  # did not pass: no certificate
-        after_evidence_change(
-            session, framework_courses, load_level_rule(ROOT / "assessments"), dt.date(2026, 12, 1), None
-        )
     runner = CliRunner()
-    run(runner, ["sertifikat", "kunci", "buat"])
     out = tmp_path / "terbit"
-    result = run(runner, ["sertifikat", "terbitkan", COURSE, "--keluar", str(out), "--oleh", "admin-diklat"])
-    assert "2 sertifikat" in result.output
+    people = complete_and_issue(registry, runner, out, COURSE)
     return runner, out, people, Settings()
 
 
