@@ -33,7 +33,7 @@ COLOURS = {Status.VALID: "#1b5e20", Status.REVOKED: "#b71c1c", Status.INVALID: "
 class VerificationHandler(web.RequestHandler):
     """GET with ``kode``, or POST with ``kode`` or an uploaded ``kredensial``."""
 
-    def initialize(self, registry: Registry, settings: Settings) -> None:
+    def initialize(self, registry: Registry | None, settings: Settings) -> None:
         self.registry = registry
         self.settings_ = settings
 
@@ -65,6 +65,8 @@ class VerificationHandler(web.RequestHandler):
         return verify(token, keys, status, issuer.id)
 
     def _by_code(self, code: str) -> Verification:
+        if self.registry is None:  # MeritVoila is always given one by merit.serve.app.run
+            raise web.HTTPError(503)
         with self.registry.session() as session:
             row = session.get(models.Certificate, code.upper())
             token = row.credential if row is not None else None
@@ -115,7 +117,7 @@ class PublicFileHandler(web.RequestHandler):
         self.write(self.path_.read_bytes())
 
 
-def verification_handlers(registry: Registry, settings: Settings) -> list[tuple[str, type, dict[str, Any]]]:
+def verification_handlers(registry: Registry | None, settings: Settings) -> list[tuple[str, type, dict[str, Any]]]:
     """The routes of the verification page and the issuer's public files."""
     return [
         (r"/verifikasi", VerificationHandler, {"registry": registry, "settings": settings}),
