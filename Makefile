@@ -34,8 +34,9 @@ $(BIN)/configurable-http-proxy: $(BIN)/.installed Makefile
 ## system: Debian packages, installed with apt-get when missing (as root, or through sudo):
 ## chromium, which Playwright drives in the Voila test (its own browser downloads are never
 ## used), bubblewrap, the sandbox `merit grade` runs learner code in, and Node.js with npm
-## for JupyterHub's configurable-http-proxy.
-SYSTEM_PACKAGES := chromium:chromium bwrap:bubblewrap node:nodejs npm:npm
+## for JupyterHub's configurable-http-proxy, and poppler-utils (pdftoppm, pdftotext), which the
+## certificate test renders and reads the PDF with.
+SYSTEM_PACKAGES := chromium:chromium bwrap:bubblewrap node:nodejs npm:npm pdftoppm:poppler-utils
 system:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \

@@ -12,6 +12,7 @@ from merit.analysis.items import Thresholds
 from merit.catalog.eligibility import EligibilityRule
 from merit.content import load_content
 from merit.dashboards import hr, learner, trainer
+from merit.people.completion import refresh_completions
 from merit.placement.talent import load_grid_rule
 from merit.registry import models
 from merit.registry.sync import employee_ids
@@ -39,6 +40,8 @@ def agency(registry, framework, tmp_path):
             .where(models.Evidence.employee_id == ids[people[1].nip], models.Evidence.assignment == first_module)
             .values(needs_manual_grade=True, score=0)
         )
+    with registry.session("pytest", "kelulusan uji") as session:
+        refresh_completions(session, content.courses)  # what every evidence writer does (merit.pipeline)
     workspace = tmp_path / "data" / "nbgrader"
     (workspace / "etika-integritas" / "submitted" / people[2].nip / "m01-kode-etik").mkdir(parents=True)
     return content, people, ids, workspace

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from merit.catalog import Course
 from merit.competency.levels import LevelReport, LevelRule, recompute_levels
 from merit.competency.reliability import refresh_reliability
+from merit.people.completion import refresh_completions
 from merit.placement.matches import refresh_matches
 from merit.registry.sync import SyncReport, sync_assignment
 
@@ -30,7 +31,8 @@ def after_evidence_change(
     as_of: dt.date,
     employees: Iterable[int] | None,
 ) -> LevelReport:
-    """Recompute levels of ``employees`` (all when None), then their position matches.
+    """Recompute levels of ``employees`` (all when None), then their position matches and
+    course completions (with the JP they earn).
 
     Recomputing everyone also refreshes the reliability of every course's evidence.
     """
@@ -38,6 +40,7 @@ def after_evidence_change(
         refresh_reliability(session, courses)
     report = recompute_levels(session, courses, rule, as_of, employees)
     refresh_matches(session, report.employees if employees is not None else None)
+    refresh_completions(session, courses, employees)
     return report
 
 

@@ -9,6 +9,7 @@ import typer
 from merit.cli.accounts import akun_app
 from merit.cli.analysis import analysis_command, similarity_command
 from merit.cli.audit import audit_app
+from merit.cli.certificates import sertifikat_app
 from merit.cli.common import console, user_errors
 from merit.cli.course import course_app
 from merit.cli.grade import grade_command
@@ -37,6 +38,7 @@ app.add_typer(laporan_app, name="laporan")
 app.add_typer(akun_app, name="akun")
 app.add_typer(hub_app, name="hub")
 app.add_typer(kelas_app, name="kelas")
+app.add_typer(sertifikat_app, name="sertifikat")
 app.command("jp")(jp_command)
 app.command("grade")(grade_command)
 app.command("rank")(rank_command)

@@ -77,7 +77,6 @@ def jp_command(
     below_old: int | None = typer.Option(None, "--below", hidden=True),
 ) -> None:
     """Daftar ASN yang JP pengembangan kompetensinya kurang, per unit kerja."""
-    from merit.content import load_content
     from merit.people.jp import shortfalls
     from merit.settings import Settings
 
@@ -85,9 +84,8 @@ def jp_command(
     below = below if below is not None else below_old if below_old is not None else MINIMUM_JP
     with user_errors():
         settings = Settings()
-        courses = load_content(settings).courses
         with registry_session(settings) as session:
-            rows = shortfalls(session, courses, year, below)
+            rows = shortfalls(session, year, below)
         table = Table(title=f"ASN dengan JP < {below} pada tahun {year} (1 JP = 45 menit)")
         for column in ("Unit kerja", "NIP", "Nama", "JP", "Kurang"):
             table.add_column(column, justify="right" if column in ("JP", "Kurang") else "left")

@@ -121,7 +121,7 @@ def learner_portal(
     position = session.get(models.Position, employee.position_code)
     if position is None:  # the foreign key keeps this from happening
         raise MeritError(f"Jabatan {employee.position_code} tidak terdaftar.")
-    counted = set(courses_counted(session, courses, year, employee_id))
+    counted = set(courses_counted(session, year, employee_id))
     progress = tuple(
         CourseProgress(
             course.id,

@@ -1,21 +1,19 @@
 """JP (jam pelajaran) of competency development per ASN per calendar year.
 
 Every ASN is entitled to at least 20 JP a year (PP 11/2017 as amended by PP 17/2020);
-1 JP = 45 minutes (PerLAN 5/2018). A course's JP counts in the year it is *completed*:
-every graded cell of the course has evidence, none is waiting for manual grading, and the
-total score reaches the course's pass mark. The completion date is the last submission.
+1 JP = 45 minutes (PerLAN 5/2018). A course's JP count in the year it is *completed*,
+as recorded in the registry by :mod:`merit.people.completion` (the completion rule: every
+module submitted, manual grading done, pass mark reached; the date of the last submission).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator, Mapping
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from merit.catalog import Course
 from merit.people import MINIMUM_JP
 from merit.registry import models
 
@@ -28,47 +26,30 @@ class Shortfall:
     jp: int
 
 
-def _completions(
-    session: Session, courses: Mapping[str, Course], year: int, employee_id: int | None = None
-) -> Iterator[tuple[int, str]]:
-    """(employee id, course id) of every course completed in ``year``, optionally by one employee."""
-    ev = models.Evidence
-    stmt = select(
-        ev.employee_id,
-        ev.course_id,
-        func.sum(ev.score),
-        func.sum(ev.max_score),
-        func.sum(cast(ev.needs_manual_grade, Integer)),
-        func.count(),
-        func.max(ev.submitted_at),
-    ).group_by(ev.employee_id, ev.course_id)
-    if employee_id is not None:
-        stmt = stmt.where(ev.employee_id == employee_id)
-    for employee, course_id, score, max_score, pending, cells, last in session.execute(stmt):
-        course = courses.get(course_id)
-        if course is None or last is None or last.year != year:
-            continue
-        complete = cells == len(course.cells) and not pending and max_score
-        if complete and 100 * score / max_score >= course.spec.pass_mark:
-            yield employee, course_id
+def _in_year(year: int) -> ColumnElement[bool]:
+    completion = models.CourseCompletion
+    return completion.completed_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
-def jp_by_employee(session: Session, courses: Mapping[str, Course], year: int) -> dict[int, int]:
+def jp_by_employee(session: Session, year: int) -> dict[int, int]:
     """employee id -> JP from courses completed in ``year`` (employees with none are absent)."""
-    totals: dict[int, int] = defaultdict(int)
-    for employee_id, course_id in _completions(session, courses, year):
-        totals[employee_id] += courses[course_id].spec.jp
-    return dict(totals)
+    completion = models.CourseCompletion
+    stmt = (
+        select(completion.employee_id, func.sum(completion.jp)).where(_in_year(year)).group_by(completion.employee_id)
+    )
+    return {employee_id: int(jp) for employee_id, jp in session.execute(stmt)}
 
 
-def courses_counted(session: Session, courses: Mapping[str, Course], year: int, employee_id: int) -> list[str]:
+def courses_counted(session: Session, year: int, employee_id: int) -> list[str]:
     """The courses whose JP count for one employee in ``year``, by id."""
-    return sorted(course_id for _, course_id in _completions(session, courses, year, employee_id))
+    completion = models.CourseCompletion
+    stmt = select(completion.course_id).where(_in_year(year), completion.employee_id == employee_id)
+    return sorted(session.scalars(stmt))
 
 
-def shortfalls(session: Session, courses: Mapping[str, Course], year: int, below: int = MINIMUM_JP) -> list[Shortfall]:
+def shortfalls(session: Session, year: int, below: int = MINIMUM_JP) -> list[Shortfall]:
     """Employees with fewer than ``below`` JP in ``year``, ordered by unit, then name."""
-    earned = jp_by_employee(session, courses, year)
+    earned = jp_by_employee(session, year)
     rows = session.execute(select(models.Employee.id, models.Employee.unit, models.Employee.nip, models.Employee.name))
     short = [
         Shortfall(unit, nip, name, earned.get(employee_id, 0))

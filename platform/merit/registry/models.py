@@ -448,3 +448,47 @@ class AccessLog(Base):
     subject: Mapped[str] = mapped_column(String(200))  # what group was seen, e.g. "peringkat jabatan X (10 orang)"
     page: Mapped[str] = mapped_column(String(64))
     purpose: Mapped[str] = mapped_column(String(200))
+
+
+class CourseCompletion(Base):
+    """A course completed under its completion rule, and the JP it earned (merit.people.completion).
+
+    ``completed_on`` is the day of the last submission; the JP count in that calendar year.
+    ``jp`` and ``pass_mark`` are copied from the course as it stood when the completion was
+    recorded, so a later edit of ``course.yml`` does not rewrite an earned entitlement.
+    """
+
+    __audited__ = True
+    __tablename__ = "course_completion"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    completed_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    jp: Mapped[int] = mapped_column(Integer)
+    score_pct: Mapped[float] = mapped_column(Float)
+    pass_mark: Mapped[float] = mapped_column(Float)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Certificate(Base):
+    """A certificate issued for a completion: the PDF and the signed Open Badges 3.0 credential.
+
+    ``code`` is the public verification code printed on the PDF and carried in the
+    credential's id; ``status_index`` is the certificate's bit in the issuer's Bitstring
+    Status List (revocation); ``credential`` is the signed credential (compact JWS) as issued.
+    """
+
+    __audited__ = True
+    __tablename__ = "certificate"
+    __table_args__ = (UniqueConstraint("employee_id", "course_id"), UniqueConstraint("status_index"))
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"))
+    status_index: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(200))
+    credential: Mapped[str] = mapped_column(Text)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)

@@ -78,7 +78,7 @@ FONT = "MeritVera"
 _GLYPHS = str.maketrans({"Σ": "∑", "→": "->"})
 
 
-def _font() -> str:
+def vera_font() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         folder = Path(reportlab.__file__).parent / "fonts"
         pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
@@ -92,7 +92,7 @@ def _paragraph(value: object, style: ParagraphStyle) -> Paragraph:
 
 
 def write_pdf(report: SelectionReport, path: Path) -> None:
-    font = _font()
+    font = vera_font()
     body = ParagraphStyle("body", fontName=font, fontSize=8, leading=10)
     bold = ParagraphStyle("bold", parent=body, fontName=f"{font}-Bold")
     title = ParagraphStyle("title", parent=bold, fontSize=13, leading=16, spaceAfter=6)

@@ -21,7 +21,9 @@ from voila.app import Voila
 from merit.registry.database import Registry
 from merit.serve.handlers import HomeHandler, LoginHandler, LogoutHandler
 from merit.serve.identity import MeritIdentityProvider
+from merit.serve.verification import verification_handlers
 from merit.serve.voila import TEMPLATE, use_template
+from merit.settings import Settings
 
 DASHBOARDS = Path(__file__).resolve().parents[1] / "dashboards"
 
@@ -52,6 +54,7 @@ class MeritVoila(Voila):
             (r"/masuk", LoginHandler, {"registry": self.registry}),
             (r"/login", LoginHandler, {"registry": self.registry}),
             (r"/keluar", LogoutHandler, {"registry": self.registry}),
+            *verification_handlers(self.registry, Settings()),  # public: no login
         ]
         return ours + super().init_handlers()  # tornado takes the first match: "/" is Merit's home
 

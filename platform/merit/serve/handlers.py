@@ -24,7 +24,7 @@ PAGES = (
 )
 
 
-def _page(title: str, body: str) -> str:
+def page(title: str, body: str) -> str:
     return (
         f'<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{html.escape(title)} · Merit</title>'
         f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{STYLE}</style></head>'
@@ -48,7 +48,7 @@ class LoginHandler(MeritHandler):
     def _form(self, error: str = "") -> str:
         next_url = html.escape(self.get_argument("next", "/"))
         message = f'<p class="galat" role="alert">{html.escape(error)}</p>' if error else ""
-        return _page(
+        return page(
             "Masuk ke Merit",
             f'{message}<form method="post" action="/masuk"><input type="hidden" name="next" value="{next_url}">'
             '<label for="u">Nama pengguna (NIP untuk peserta)</label><input id="u" name="nama_pengguna" autofocus>'
@@ -99,7 +99,7 @@ class HomeHandler(MeritHandler):
             f'<li><a href="/voila/render/{name}.ipynb">{html.escape(text)}</a></li>' for name, text in offered
         )
         self.write(
-            _page(
+            page(
                 "Merit",
                 f"<p>Masuk sebagai {html.escape(viewer.name)} ({html.escape(viewer.username)}; peran: "
                 f'{html.escape(viewer.roles_text)}). <a href="/keluar">Keluar</a></p><ul>{items}</ul>',
