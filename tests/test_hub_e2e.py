@@ -227,7 +227,7 @@ def test_learner_module_from_hub_login_to_hr_level(hub: Hub, chromium, tmp_path)
     ):
         response = b_page.request.get(hub.url + url, max_redirects=10)
         assert response.status in (403, 404), (url, response.status)
-        assert "wajib_lapor" not in response.text() and f"\"{a}\"" not in response.text()
+        assert "wajib_lapor" not in response.text() and f'"{a}"' not in response.text()
     b_token = hub.token(hub.learner_b, scopes=["read:users:name!user", "access:servers!user"])
     for url in (f"{hub.api}/users/{a}", f"{hub.api}/users/{a}/tokens", f"{hub.url}/user/{a}/api/contents"):
         response = requests.get(url, headers={"Authorization": f"token {b_token}"}, timeout=30)
