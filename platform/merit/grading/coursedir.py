@@ -31,9 +31,7 @@ from merit.errors import Problem, ProblemsFound
 # What a learner sees in place of a solution (nbgrader's stubs, in Indonesian). The stub's
 # exception carries an Indonesian message, so Run All on an unanswered module says what is
 # missing in the learner's language instead of a bare English exception name.
-CODE_STUB = (
-    '# TULIS JAWABAN ANDA DI SINI (hapus baris raise di bawah)\nraise NotImplementedError("Soal ini belum dijawab.")'
-)
+CODE_STUB = '# TULIS JAWABAN ANDA DI SINI (hapus baris raise di bawah)\nraise NotImplementedError("Soal ini belum dijawab.")'
 TEXT_STUB = "TULIS JAWABAN ANDA DI SINI"
 
 log = logging.getLogger(__name__)
