@@ -11,51 +11,16 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
 import requests
 
 from merit.exchange.archive import read_members
-from merit.exchange.client import NBGRADER_CONFIG
-from tests.hub_support import COURSE, MODULE, Hub
+from tests.hub_support import COURSE, MODULE, Hub, api, nbgrader, ok, refused
 
-BIN = Path(sys.executable).parent
 NOTEBOOK = "kode_etik.ipynb"
-FLAGS = [f"--{key}={value}" for key, value in NBGRADER_CONFIG.items()] + ["--Exchange.path_includes_course=True"]
-
-
-def nbgrader(hub: Hub, token: str, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """A real nbgrader command as it runs in a learner's or trainer's server."""
-    cwd.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "JUPYTERHUB_API_TOKEN": token, "MERIT_EXCHANGE_URL": hub.exchange_url}
-    return subprocess.run(
-        [str(BIN / "nbgrader"), *args, *FLAGS], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-    )
-
-
-def ok(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout + result.stderr
-
-
-def refused(result: subprocess.CompletedProcess, message: str) -> None:
-    assert result.returncode != 0, result.stdout + result.stderr
-    assert message in result.stdout + result.stderr
-
-
-def api(hub: Hub, token: str, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(
-        method,
-        hub.exchange_url + "api/kursus" + path,
-        headers={"Authorization": f"token {token}"},
-        timeout=30,
-        **kwargs,
-    )
 
 
 @pytest.fixture(scope="module")

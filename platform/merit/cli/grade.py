@@ -86,6 +86,13 @@ def grade_command(
     wall: int = typer.Option(
         Limits.wall_seconds, "--batas-notebook", min=1, help="Batas waktu nyata satu notebook (detik)."
     ),
+    through_exchange: bool = typer.Option(
+        False,
+        "--kumpulkan",
+        "--collect",
+        help="Kumpulkan dulu dari layanan pertukaran tugas hub (token pengajar: JUPYTERHUB_API_TOKEN, "
+        "alamat: MERIT_EXCHANGE_URL; keduanya ada di server pengajar di hub).",
+    ),
     show_all: bool = typer.Option(False, "--semua", help="Tampilkan setiap peserta, bukan hanya yang bermasalah."),
     no_sync: bool = typer.Option(False, "--tanpa-registri", help="Jangan sinkronkan nilai ke registri kompetensi."),
     actor: str = ACTOR_OPTION,
@@ -143,6 +150,7 @@ def grade_command(
                     workers=workers or None,
                     scheduler=scheduler,
                     force=force,
+                    through_exchange=through_exchange,
                     on_total=lambda n: progress.update(task, total=n),
                     on_result=lambda _r: progress.advance(task),
                 )

@@ -273,6 +273,44 @@ def collect(built: NbgraderCourse, assignment: str) -> int:
     return len({p.name.split("+")[0] for p in inbound.glob(f"*+{assignment}+*")})
 
 
+def collect_from_exchange(built: NbgraderCourse, assignment: str) -> int:
+    """Collect each learner's newest submission from Merit's exchange service (on a hub).
+
+    nbgrader's own collect, with the exchange classes Merit configures for every server on
+    the hub; the caller is the trainer, named by ``JUPYTERHUB_API_TOKEN`` (a trainer's
+    server has it, with ``MERIT_EXCHANGE_URL``), and the service checks the role. Returns
+    how many learners' folders in ``submitted/`` changed.
+    """
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from merit.exchange.client import NBGRADER_CONFIG
+
+    config = built.config
+    for key, value in NBGRADER_CONFIG.items():
+        section, trait = key.split(".")
+        config[section][trait] = value
+    config.Exchange.path_includes_course = True
+    before = _collected_stamps(built.root, assignment)
+    with chdir(built.root):
+        result = NbGraderAPI(CourseDirectory(config=config), config=config).collect(assignment, update=True)
+    if not result["success"]:
+        errors = [line for line in (result.get("log") or "").splitlines() if "[ERROR]" in line]
+        reason = errors[-1].split("] ", 1)[-1] if errors else result.get("error") or result.get("log")
+        raise MeritError(f"Pengumpulan {assignment} dari layanan pertukaran tugas gagal: {reason}")
+    after = _collected_stamps(built.root, assignment)
+    return sum(1 for student, stamp in after.items() if before.get(student) != stamp)
+
+
+def _collected_stamps(root: Path, assignment: str) -> dict[str, str]:
+    return {
+        folder.parent.name: (folder / "timestamp.txt").read_text().strip()
+        if (folder / "timestamp.txt").is_file()
+        else ""
+        for folder in (root / "submitted").glob(f"*/{assignment}")
+    }
+
+
 def grade_assignment(
     built: NbgraderCourse,
     assignment: str,
@@ -282,6 +320,7 @@ def grade_assignment(
     workers: int | None = None,
     scheduler: str | None = None,
     force: bool = False,
+    through_exchange: bool = False,
     on_result: Callable[[SubmissionResult], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> GradingRun:
@@ -296,7 +335,7 @@ def grade_assignment(
             # `merit grade` may have started these already, while it imported this module.
             submitted = submitted_count(built.root, assignment)
             prestart_slots(sandbox, min(workers, submitted, len(students) if students is not None else submitted))
-        _grade_all(run, built, scheduler, force, students, on_result, on_total)
+        _grade_all(run, built, scheduler, force, students, on_result, on_total, through_exchange)
     finally:
         close_slots()
     run.seconds = time.perf_counter() - started
@@ -311,9 +350,10 @@ def _grade_all(
     students: list[str] | None,
     on_result: Callable[[SubmissionResult], None] | None,
     on_total: Callable[[int], None] | None,
+    through_exchange: bool = False,
 ) -> None:
     assignment, sandbox = run.assignment, run.sandbox
-    run.collected = collect(built, assignment)
+    run.collected = collect_from_exchange(built, assignment) if through_exchange else collect(built, assignment)
     snapshot = GradebookSnapshot.read(built.db_url, built.course_id, assignment)
     config = grading_config(built, sandbox)
     jobs, stamps = _jobs(built, assignment, snapshot, sandbox, config, students)
