@@ -169,7 +169,7 @@ def test_learner_module_from_hub_login_to_hr_level(hub: Hub, chromium, tmp_path)
     started = time.monotonic()
     a = hub.learner_a
     stop_server(hub, a)  # a fresh server and home, whatever ran before
-    shutil.rmtree(Path("/tmp") / a / COURSE, ignore_errors=True)  # the simple spawner's home of A
+    shutil.rmtree(hub.data / "hub" / "rumah" / a / COURSE, ignore_errors=True)  # A's home (simple spawner)
     trainer_token = hub.token(hub.trainer)
     course_dir = hub.data / "nbgrader" / COURSE
     for module in (CODING, WRITING):
@@ -186,7 +186,7 @@ def test_learner_module_from_hub_login_to_hr_level(hub: Hub, chromium, tmp_path)
         released.locator(".list_item", has_text=module).get_by_role("button", name="Fetch").click()
         page.locator("#fetched_assignments_list").get_by_text(module).wait_for()
     page.screenshot(path=tmp_path / "tugas.png")
-    assert (Path("/tmp") / a / COURSE / CODING / f"{CODE_NOTEBOOK}.ipynb").is_file()
+    assert (hub.data / "hub" / "rumah" / a / COURSE / CODING / f"{CODE_NOTEBOOK}.ipynb").is_file()  # A's home
 
     # The code exercises first: an unanswered one stops Run All at its test cell.
     open_notebook(page, hub, CODING, CODE_NOTEBOOK)

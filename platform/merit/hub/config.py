@@ -200,5 +200,10 @@ def configure(c: Any, settings: Settings | None = None, options: HubOptions | No
         c.JupyterHub.authenticator_class = "pam"
 
     c.JupyterHub.spawner_class = "localprocess" if options.unix_users else "simple"
+    if not options.unix_users:
+        # Every server runs as the hub's user: give each a home in the hub's own folder.
+        # The simple spawner's default, /tmp/{username}, outlives the hub and would carry
+        # one run's fetched modules and answers into the next.
+        c.SimpleLocalProcessSpawner.home_dir_template = str(folder / "rumah" / "{username}")
     c.Spawner.cmd = server_command(options)
     c.Spawner.environment["JUPYTER_CONFIG_PATH"] = str(settings.data_dir / "jupyter")
