@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import time
 
 import nbformat
@@ -18,7 +19,7 @@ import pytest
 import requests
 
 from merit.exchange.archive import read_members
-from tests.hub_support import COURSE, MODULE, Hub, api, nbgrader, ok, refused
+from tests.hub_support import BIN, COURSE, MODULE, Hub, api, merit, nbgrader, ok, refused
 
 NOTEBOOK = "kode_etik.ipynb"
 
@@ -115,6 +116,26 @@ def test_outsiders_are_refused(hub, flow, tmp_path):
     narrow = hub.token(hub.learner_a, scopes=["read:users:name!user"])
     response = api(hub, narrow, "GET", f"/{COURSE}/tugas")
     assert response.status_code == 403 and "Token hub" in response.json()["pesan"]
+
+
+def test_merit_grade_collects_through_the_exchange_before_grading(hub, flow):
+    """``merit grade --kumpulkan`` as a trainer runs it in their server on the hub: nbgrader's
+    collect with Merit's exchange (the trainer's token), then grading what it collected."""
+    _, tokens, course_dir, stamps = flow
+    env = {**hub.env, "JUPYTERHUB_API_TOKEN": tokens[hub.trainer], "MERIT_EXCHANGE_URL": hub.exchange_url}
+    env["COLUMNS"] = "200"
+    out = merit(env, "grade", COURSE, MODULE, "--kumpulkan", "--tanpa-registri", "--oleh", "pelatih-uji")
+    assert "Dikumpulkan dari exchange: " in out and "Dikumpulkan dari exchange: 0" not in out, out
+    collected = course_dir / "submitted" / hub.learner_a / MODULE
+    assert (collected / "timestamp.txt").read_text() == stamps[-1]
+    assert (course_dir / "autograded" / hub.learner_a / MODULE / NOTEBOOK).is_file()
+    # A learner's token collects nothing: the exchange refuses, in Indonesian.
+    learner = {**env, "JUPYTERHUB_API_TOKEN": tokens[hub.learner_b]}
+    result = subprocess.run(
+        [str(BIN / "merit"), "grade", COURSE, MODULE, "--kumpulkan", "--tanpa-registri", "--oleh", "x"],
+        env=learner, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
 
 
 def test_trainer_collects_newest_and_feedback_reaches_only_its_learner(hub, flow):

@@ -213,6 +213,17 @@ def hand_in(page) -> str:
     return report.inner_text()
 
 
+ROW_BOXES = """row => {
+    const box = e => {
+        const r = e.getBoundingClientRect();
+        return {x: r.x, y: r.y, width: r.width, height: r.height};
+    };
+    const boxes = {text: box(row.querySelector(".widget-html"))};
+    for (const b of row.querySelectorAll("button")) boxes[b.textContent.trim()] = box(b);
+    return boxes;
+}"""
+
+
 def check_phone(page, name: str) -> None:
     """At 390 px: nothing sticks out sideways, and each ranking row keeps its buttons on its line."""
     page.set_viewport_size(PHONE)
@@ -221,11 +232,13 @@ def check_phone(page, name: str) -> None:
     ranking.scroll_into_view_if_needed()
     rows = ranking.locator(".widget-hbox")
     for index in range(rows.count()):
-        row = rows.nth(index)
-        text = row.locator(".widget-html").bounding_box()
+        # One snapshot of the row's boxes: JupyterLab may scroll the notebook between two
+        # separate measurements, which would compare boxes from different scroll positions.
+        boxes = rows.nth(index).evaluate(ROW_BOXES)
+        text = boxes["text"]
         assert text["width"] >= 120, (index, text)  # the response stays readable beside its buttons
         for label in ("Naik", "Turun"):
-            button = row.get_by_role("button", name=label).bounding_box()
+            button = boxes[label]
             middle = button["y"] + button["height"] / 2
             assert text["y"] <= middle <= text["y"] + text["height"], (index, label, text, button)
             assert button["x"] > text["x"] + text["width"] - 1, (index, label)

@@ -173,13 +173,17 @@ class SlotFailed(Exception):
     """The slot failed, not the learner's code: the job is tried once more in a fresh slot."""
 
 
+class WallLimitReached(Exception):
+    """The notebook's wall limit came before it ended: whatever it produced does not count."""
+
+
 def _reason(error: BaseException, watchdog_fired: bool, slot: ZygoteProcess, sandbox: Sandbox) -> str:
     """Say in Indonesian why a submission could not be graded; raise :class:`SlotFailed`
     when the sandbox slot itself stopped answering, whatever the learner's code did."""
     limits = sandbox.limits
     if isinstance(error, SandboxError) and not watchdog_fired:
         raise SlotFailed(str(error)) from error
-    if isinstance(error, SandboxError):
+    if isinstance(error, (SandboxError, WallLimitReached)):
         return f"melebihi batas waktu nyata {limits.wall_seconds} detik; kernel dihentikan"
     if isinstance(error, DeadKernelError) or "Kernel died" in str(error):
         if watchdog_fired:
@@ -295,6 +299,8 @@ def _attempt(job: SubmissionJob, rejected: dict[str, str]) -> tuple[list[Noteboo
             nb, resources = prepared
             with Watchdog(slot, job.sandbox.limits.wall_seconds, fired), use_slot(slot):
                 graded, resources = pipeline.run(pipeline.autograde, nb, resources)
+            if fired.is_set():  # a kernel that started after the limit may have finished before a kill
+                raise WallLimitReached
             merit = merit_resources(resources)
             results.append(
                 NotebookResult(
