@@ -135,7 +135,8 @@ def test_merit_grade_collects_through_the_exchange_before_grading(hub, flow):
         [str(BIN / "merit"), "grade", COURSE, MODULE, "--kumpulkan", "--tanpa-registri", "--oleh", "x"],
         env=learner, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    assert "Hanya pengajar kursus etika-integritas yang boleh melakukan ini." in result.stdout + result.stderr
 
 
 def test_trainer_collects_newest_and_feedback_reaches_only_its_learner(hub, flow):

@@ -296,7 +296,10 @@ def collect_from_exchange(built: NbgraderCourse, assignment: str) -> int:
         result = NbGraderAPI(CourseDirectory(config=config), config=config).collect(assignment, update=True)
     if not result["success"]:
         errors = [line for line in (result.get("log") or "").splitlines() if "[ERROR]" in line]
-        reason = errors[-1].split("] ", 1)[-1] if errors else result.get("error") or result.get("log")
+        # nbgrader's API returns the traceback it captured: the trainer reads only its last
+        # line's message (the exchange's refusal, in Indonesian).
+        captured = (result.get("error") or result.get("log") or "").strip().splitlines() or ["tanpa keterangan"]
+        reason = errors[-1].split("] ", 1)[-1] if errors else captured[-1].split("Error: ", 1)[-1]
         raise MeritError(f"Pengumpulan {assignment} dari layanan pertukaran tugas gagal: {reason}")
     after = _collected_stamps(built.root, assignment)
     return sum(1 for student, stamp in after.items() if before.get(student) != stamp)
