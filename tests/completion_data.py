@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from merit.catalog import Course
 from merit.demo.roster import synthetic_roster
 from merit.people.roster import register_roster
-from merit.registry import models
+from tests.placement_data import add_evidence
 
 
 def roster(session: Session, count: int) -> list[tuple[int, str, str]]:
@@ -31,27 +30,7 @@ def evidence(
     skip_module: str | None = None,
 ) -> None:
     """One graded row per cell of ``course`` scoring ``share`` of its points."""
-    session.execute(
-        insert(models.Evidence),
-        [
-            {
-                "employee_id": employee_id,
-                "competency_code": c.competency,
-                "course_id": course.id,
-                "assignment": c.module,
-                "notebook": c.notebook,
-                "cell": c.grade_id,
-                "nbgrader_grade_id": c.grade_id,
-                "score": c.points * share,
-                "max_score": c.points,
-                "needs_manual_grade": pending and c.manual,
-                "submitted_at": when,
-                "recorded_at": when,
-            }
-            for c in course.cells
-            if c.module != skip_module
-        ],
-    )
+    add_evidence(session, employee_id, course, share, when, pending=pending, skip_module=skip_module)
 
 
 def complete_and_issue(registry, runner, out: Path, course_id: str = "tata-kelola") -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from merit.catalog import Framework, load_framework
 from merit.cli import app
+from merit.registry.database import Registry
 from merit.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,14 +78,12 @@ def registry_url(request, tmp_path) -> str:
     return _postgres_database(server, f"merit_test_{next(_database_counter)}")
 
 
-@pytest.fixture
-def registry(registry_url):
-    """A migrated registry with the project's catalog (framework, positions, courses)."""
+def open_registry(url: str) -> Registry:
+    """A migrated registry at ``url`` with the project's catalog (framework, positions, courses)."""
     from merit.catalog import load_courses, load_positions
-    from merit.registry.database import Registry
     from merit.registry.reference import register_catalog
 
-    reg = Registry.open(registry_url, AUDIT_KEY)
+    reg = Registry.open(url, AUDIT_KEY)
     framework = load_framework(ROOT / "assessments")
     with reg.session("pytest", "katalog uji") as session:
         register_catalog(
@@ -93,6 +92,13 @@ def registry(registry_url):
             load_positions(ROOT / "assessments", framework).values(),
             load_courses(ROOT / "courses", framework).values(),
         )
+    return reg
+
+
+@pytest.fixture
+def registry(registry_url):
+    """A migrated registry with the project's catalog (framework, positions, courses)."""
+    reg = open_registry(registry_url)
     yield reg
     reg.close()
 

@@ -77,8 +77,18 @@ def build_agency(registry, root, framework, size: int = 40, seed: int = 10) -> A
     return Agency(people, skp, levels)
 
 
-def add_evidence(session, employee_id: int, course: Course, share: float, submitted: dt.datetime) -> list[int]:
-    """Evidence for every graded cell of ``course`` at ``share`` of its points."""
+def add_evidence(
+    session,
+    employee_id: int,
+    course: Course,
+    share: float,
+    submitted: dt.datetime,
+    *,
+    pending: bool = False,
+    skip_module: str | None = None,
+) -> list[int]:
+    """Evidence for every graded cell of ``course`` (but ``skip_module``'s) at ``share`` of its
+    points; with ``pending``, its manually graded cells still wait for a trainer."""
     rows = [
         {
             "employee_id": employee_id,
@@ -87,14 +97,15 @@ def add_evidence(session, employee_id: int, course: Course, share: float, submit
             "assignment": c.module,
             "notebook": c.notebook,
             "cell": c.grade_id,
-            "nbgrader_grade_id": f"g{i}",
+            "nbgrader_grade_id": c.grade_id,
             "score": c.points * share,
             "max_score": c.points,
-            "needs_manual_grade": False,
+            "needs_manual_grade": pending and c.manual,
             "submitted_at": submitted,
             "recorded_at": submitted,
         }
-        for i, c in enumerate(course.cells)
+        for c in course.cells
+        if c.module != skip_module
     ]
     session.execute(insert(models.Evidence), rows)
     return list(session.scalars(select(models.Evidence.id).where(models.Evidence.employee_id == employee_id)))

@@ -20,9 +20,9 @@ import nbformat
 import pytest
 
 from merit.content import load_content
-from merit.demo.submissions import COHORT_START, load_answer_book, write_submission
+from merit.demo.submissions import COHORT_START, AnswerBook, load_answer_book, write_submission
 from merit.grading import cgroups
-from merit.grading.coursedir import build_course
+from merit.grading.coursedir import BuiltCourse, build_course
 from merit.grading.engine import GradingRun, _jobs, grade_assignment, grading_config
 from merit.grading.job import grade_submission
 from merit.grading.sandbox import IPC_BYTES, Limits, Sandbox
@@ -85,15 +85,20 @@ def _delete_test_cell(nb) -> None:
     nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "uji_tahapan"]
 
 
-@pytest.fixture(scope="module")
-def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[GradingRun, object, bytes, int]:
-    data = tmp_path_factory.mktemp("hostile")
+def _course_in(data: Path) -> tuple[pytest.MonkeyPatch, BuiltCourse, AnswerBook]:
+    """tata-kelola built in a data folder of its own; the patch keeps MERIT_* pointing there
+    until the module fixture grading in it undoes it."""
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setenv("MERIT_DATA_DIR", str(data / "data"))
     monkeypatch.setenv("MERIT_ROOT", str(Path(__file__).resolve().parents[1]))
     settings = Settings()
     built = build_course(load_content(settings).courses["tata-kelola"], settings.workspace_dir)
-    book = load_answer_book(built.course, MODULE)
+    return monkeypatch, built, load_answer_book(built.course, MODULE)
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[GradingRun, object, bytes, int]:
+    monkeypatch, built, book = _course_in(tmp_path_factory.mktemp("hostile"))
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.1)
     port = listener.getsockname()[1]
@@ -777,13 +782,7 @@ MALFORMED = {  # student -> (edit of the notebook, or of its bytes; words the re
 
 @pytest.fixture(scope="module")
 def cells_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[GradingRun, object]:
-    data = tmp_path_factory.mktemp("cells")
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("MERIT_DATA_DIR", str(data / "data"))
-    monkeypatch.setenv("MERIT_ROOT", str(Path(__file__).resolve().parents[1]))
-    settings = Settings()
-    built = build_course(load_content(settings).courses["tata-kelola"], settings.workspace_dir)
-    book = load_answer_book(built.course, MODULE)
+    monkeypatch, built, book = _course_in(tmp_path_factory.mktemp("cells"))
     for student in CELLS_HONEST:
         _write(built, book, student)
     for student, code in MACHINERY_ATTACKS.items():

@@ -18,9 +18,8 @@ from typer.testing import CliRunner
 from merit.cli import app
 from merit.nip import format_nip
 from merit.registry import models
-from merit.registry.database import Registry
 from tests.completion_data import complete_and_issue
-from tests.conftest import AUDIT_KEY, ROOT
+from tests.conftest import AUDIT_KEY, ROOT, open_registry
 from tests.pages.conftest import SCREENSHOTS, free_port, python_env, start_server, stop_server
 
 
@@ -40,18 +39,7 @@ def served(tmp_path_factory) -> Iterator[Served]:
     for name, value in env.items():
         patch.setenv(name, value)
     patch.delenv("MERIT_DATABASE_URL", raising=False)
-    registry = Registry.open(f"sqlite:///{folder / 'data' / 'registry.sqlite'}", AUDIT_KEY)
-    from merit.catalog import load_courses, load_framework, load_positions
-    from merit.registry.reference import register_catalog
-
-    framework = load_framework(ROOT / "assessments")
-    with registry.session("pytest", "katalog uji") as session:
-        register_catalog(
-            session,
-            framework,
-            load_positions(ROOT / "assessments", framework).values(),
-            load_courses(ROOT / "courses", framework).values(),
-        )
+    registry = open_registry(f"sqlite:///{folder / 'data' / 'registry.sqlite'}")
     runner = CliRunner()
     people = complete_and_issue(registry, runner, folder / "terbit")
     with registry.session() as session:

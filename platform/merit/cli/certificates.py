@@ -12,7 +12,10 @@ from merit.cli.common import ACTOR_OPTION, actor_or_default, console, errors, re
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from merit.certificates.issuer import Issuer
+    from merit.certificates.keys import SigningKey
     from merit.registry.models import Employee
+    from merit.settings import Settings
 
 sertifikat_app = typer.Typer(
     help="Sertifikat kursus: PDF dan kredensial Open Badges 3.0 bertanda tangan Ed25519.", no_args_is_help=True
@@ -36,19 +39,15 @@ def issue_command(
     from sqlalchemy import select
 
     from merit.certificates import issuing
-    from merit.certificates.issuer import certificate_dir, key_dir, load_issuer, public_dir
-    from merit.certificates.keys import active_key
+    from merit.certificates.issuer import certificate_dir, public_dir
     from merit.certificates.pdf import write_certificate
     from merit.content import load_content
     from merit.errors import MeritError
     from merit.nip import mask_nip
     from merit.registry import models
-    from merit.settings import Settings
 
     with user_errors():
-        settings = Settings()
-        issuer = load_issuer(settings)
-        key = active_key(key_dir(settings))
+        settings, issuer, key = _signer()
         courses = load_content(settings).courses
         if kursus not in courses:
             raise MeritError(f"Kursus '{kursus}' tidak ditemukan. Kursus yang ada: {', '.join(sorted(courses))}.")
@@ -73,6 +72,16 @@ def issue_command(
         for masked, name, code, new in written:
             console.print(f"{'Terbit' if new else 'Sudah ada'}: {masked} {name} -> {code}", highlight=False)
         console.print(f"{len(written)} sertifikat di [bold]{folder}[/] (PDF dan .jwt).")
+
+
+def _signer() -> tuple[Settings, Issuer, SigningKey]:
+    """The settings, issuer and active key: issuing and revoking both sign a new status list."""
+    from merit.certificates.issuer import key_dir, load_issuer
+    from merit.certificates.keys import active_key
+    from merit.settings import Settings
+
+    settings = Settings()
+    return settings, load_issuer(settings), active_key(key_dir(settings))
 
 
 def _employee(session: Session, nip: str) -> Employee:
@@ -128,14 +137,10 @@ def revoke_command(
 ) -> None:
     """Cabut sertifikat: bitnya di daftar status diset dan daftar status diterbitkan ulang."""
     from merit.certificates import issuing
-    from merit.certificates.issuer import key_dir, load_issuer, public_dir
-    from merit.certificates.keys import active_key
-    from merit.settings import Settings
+    from merit.certificates.issuer import public_dir
 
     with user_errors():
-        settings = Settings()
-        issuer = load_issuer(settings)
-        key = active_key(key_dir(settings))
+        settings, issuer, key = _signer()
         with registry_session(settings, actor_or_default(oleh), f"cabut sertifikat {kode}: {alasan}") as session:
             row = issuing.revoke(session, kode, alasan)
             issuing.publish_status(session, issuer, key, public_dir(settings))
