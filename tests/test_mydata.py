@@ -96,9 +96,7 @@ def test_archive_holds_each_section_of_my_data_and_nobody_elses(people, registry
             for lv in session.scalars(select(models.CompetencyLevel).where(models.CompetencyLevel.employee_id == me))
         }
         certificate = session.scalars(select(models.Certificate).where(models.Certificate.employee_id == me)).one()
-        other_codes = set(
-            session.scalars(select(models.Certificate.code).where(models.Certificate.employee_id != me))
-        )
+        other_codes = set(session.scalars(select(models.Certificate.code).where(models.Certificate.employee_id != me)))
         other_rows = [session.get(models.Employee, e) for e, _, _ in others]
         account = session.scalars(select(models.Account.id).where(models.Account.employee_id == me)).one()
 

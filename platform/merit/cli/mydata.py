@@ -28,9 +28,7 @@ def export_command(
     akun: str | None = typer.Option(
         None, "--akun", help="Akun Merit yang meminta (menentukan hak akses); bawaan: nama pengguna sistem."
     ),
-    alasan: str | None = typer.Option(
-        None, "--alasan", help="Tujuan ekspor data ASN lain, dicatat di log akses."
-    ),
+    alasan: str | None = typer.Option(None, "--alasan", help="Tujuan ekspor data ASN lain, dicatat di log akses."),
 ) -> None:
     """Ekspor seluruh data pribadi (profil, nilai per sel, level dan penjelasannya, sertifikat, jejak audit,
     log akses) sebagai satu zip yang dapat dibaca mesin, dengan README.txt."""

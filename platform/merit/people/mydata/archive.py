@@ -34,8 +34,7 @@ from merit.people.mydata.sections import SECTIONS, Sources, json_file, subject_o
 from merit.registry import models
 
 OTHERS_REFUSED = (
-    "Anda hanya dapat mengunduh data Anda sendiri. Permintaan data ASN lain ditolak; "
-    "tidak ada data yang diberikan."
+    "Anda hanya dapat mengunduh data Anda sendiri. Permintaan data ASN lain ditolak; tidak ada data yang diberikan."
 )
 NO_ROSTER_ENTRY = (
     "Akun ini tidak terhubung ke NIP mana pun, jadi tidak ada data pribadi untuk diunduh. "
@@ -120,7 +119,9 @@ def build_archive(session: Session, content: Content, issuer: Issuer | None, emp
     manifest = {
         "nip": employee.nip,
         "keadaan_registri_audit": audit_seq,
-        "berkas": {path: {"bita": len(data), "sha256": hashlib.sha256(data).hexdigest()} for path, data in files.items()},
+        "berkas": {
+            path: {"bita": len(data), "sha256": hashlib.sha256(data).hexdigest()} for path, data in files.items()
+        },
     }
     files["README.txt"] = readme(employee.nip, employee.name, sorted(files), audit_seq)
     files["isi.json"] = json_file(manifest)

@@ -62,7 +62,9 @@ class Section:
 def subject_of(session: Session, employee: models.Employee) -> Subject:
     accounts = session.scalars(select(models.Account).where(models.Account.employee_id == employee.id))
     certificates = session.scalars(
-        select(models.Certificate).where(models.Certificate.employee_id == employee.id).order_by(models.Certificate.code)
+        select(models.Certificate)
+        .where(models.Certificate.employee_id == employee.id)
+        .order_by(models.Certificate.code)
     )
     return Subject(employee, tuple(sorted(accounts, key=lambda a: a.username)), tuple(certificates))
 
@@ -180,7 +182,9 @@ SCORE_COLUMNS = (
 def scores(sources: Sources, subject: Subject) -> Files:
     ev = models.Evidence
     rows = sources.session.scalars(
-        select(ev).where(ev.employee_id == subject.employee.id).order_by(ev.course_id, ev.assignment, ev.notebook, ev.cell)
+        select(ev)
+        .where(ev.employee_id == subject.employee.id)
+        .order_by(ev.course_id, ev.assignment, ev.notebook, ev.cell)
     )
     return {
         "nilai_per_sel.csv": csv_file(
@@ -324,9 +328,7 @@ def audit(sources: Sources, subject: Subject) -> Files:
         about.append((entry.entity == "certificate") & entry.entity_key.in_([c.code for c in subject.certificates]))
     for account in subject.accounts:
         about.append((entry.entity == "account") & (entry.entity_key == account.username))
-        about.append(
-            (entry.entity == "account_role") & entry.entity_key.startswith(f"{account.id}/", autoescape=True)
-        )
+        about.append((entry.entity == "account_role") & entry.entity_key.startswith(f"{account.id}/", autoescape=True))
     rows = sources.session.scalars(select(entry).where(or_(*about)).order_by(entry.seq))
     return {
         "jejak_audit.csv": csv_file(
