@@ -50,12 +50,11 @@ def people(registry, registry_url, tmp_path, monkeypatch):
         units = {e.id: e.unit for e in session.scalars(select(models.Employee))}
     first_unit = units[learners[0][0]]
     run(runner, ["akun", "buat", *(nip for _, nip, _ in learners), "--sandi", PASSWORD, "--oleh", "admin-bkpsdm"])
-    run(runner, ["akun", "buat", "--nama-pengguna", "hr-unit", "--nama", "Petugas Unit", "--sandi", PASSWORD,
-                 "--peran", f"kepegawaian:{first_unit}"])  # fmt: skip
-    run(runner, ["akun", "buat", "--nama-pengguna", "hr-lain", "--nama", "Petugas Lain", "--sandi", PASSWORD,
-                 "--peran", "kepegawaian:Unit Yang Tidak Ada"])  # fmt: skip
-    run(runner, ["level", "override", learners[0][1], "integritas", "4", "--alasan", "hasil asesmen lapangan 2026",
-                 "--oleh", "asesor-a"])  # fmt: skip
+    for username, scope in (("hr-unit", first_unit), ("hr-lain", "Unit Lain")):
+        staff = ["--nama-pengguna", username, "--nama", f"Petugas {scope}", "--peran", f"kepegawaian:{scope}"]
+        run(runner, ["akun", "buat", *staff, "--sandi", PASSWORD])
+    decision = ["integritas", "4", "--alasan", "hasil asesmen lapangan 2026", "--oleh", "asesor-a"]
+    run(runner, ["level", "override", learners[0][1], *decision])
     with registry.session() as session:  # HR looked at the second learner's data: not the first one's business
         hr = viewer_by_username(session, "hr-unit")
         log_views(session, hr, [learners[1][0]], "profil", "kepegawaian", "uji")
@@ -184,8 +183,8 @@ def test_hr_export_of_someone_else_is_logged_and_a_learner_is_refused_anothers(p
 
     # HR of the learner's unit may, and the export is in the access log, then in the learner's own archive.
     exported = tmp_path / "oleh-hr.zip"
-    run(runner, ["data-saya", "ekspor", "--akun", "hr-unit", "--nip", my_nip, "--keluar", str(exported),
-                 "--alasan", "permintaan tertulis pegawai"])  # fmt: skip
+    purpose = ["--alasan", "permintaan tertulis pegawai"]
+    run(runner, ["data-saya", "ekspor", "--akun", "hr-unit", "--nip", my_nip, "--keluar", str(exported), *purpose])
     assert json.loads(read_zip(exported)["profil.json"])["nip"] == my_nip
     with registry.session() as session:
         entry = session.scalars(select(models.AccessLog).order_by(models.AccessLog.id.desc())).first()
@@ -198,3 +197,23 @@ def test_hr_export_of_someone_else_is_logged_and_a_learner_is_refused_anothers(p
     mine = tmp_path / "saya.zip"
     run(runner, ["data-saya", "ekspor", "--akun", my_nip, "--keluar", str(mine)])
     assert any(r["tujuan"] == "permintaan tertulis pegawai" for r in rows(read_zip(mine)["log_akses.csv"]))
+
+
+def test_a_revoked_certificate_is_listed_with_its_reason_and_credential_but_no_pdf(people, registry, tmp_path):
+    from sqlalchemy import update
+
+    runner, learners = people
+    me, my_nip, _ = learners[1]
+    with registry.session("widyaiswara", "nilai dikoreksi") as session:
+        session.execute(update(models.Evidence).where(models.Evidence.employee_id == me).values(score=0.0))
+    run(runner, ["level", "recompute", "--per-tanggal", "2026-12-01"])
+    target = tmp_path / "saya.zip"
+    run(runner, ["data-saya", "ekspor", "--akun", my_nip, "--keluar", str(target)])
+    files = read_zip(target)
+    [listed] = json.loads(files["sertifikat.json"])
+    assert listed["status"] == "dicabut" and listed["alasan_pencabutan"].startswith("kelulusan ditarik")
+    assert listed["pdf"] is None and f"sertifikat/{listed['kode']}.pdf" not in files
+    assert f"sertifikat/{listed['kode']}.jwt" in files
+    assert json.loads(files["profil.json"])["kelulusan_kursus"] == []
+    audit = rows(files["jejak_audit.csv"])
+    assert [r["tindakan"] for r in audit if r["entitas"] == "course_completion"] == ["create", "delete"]
