@@ -20,7 +20,7 @@ from merit.serve.handlers import MeritHandler, page
 from merit.settings import Settings
 
 
-class Sources:
+class Loaded:
     """The content and the certificate issuer, read on the first download and kept for the server's life."""
 
     def __init__(self, settings: Settings) -> None:
@@ -39,7 +39,7 @@ class Sources:
 
 
 class MyDataHandler(MeritHandler):
-    def initialize(self, registry: Registry, sources: Sources) -> None:  # type: ignore[override]
+    def initialize(self, registry: Registry, sources: Loaded) -> None:  # type: ignore[override]
         super().initialize(registry)
         self.sources = sources
 
@@ -69,4 +69,4 @@ class MyDataHandler(MeritHandler):
 
 
 def mydata_handlers(registry: Registry | None, settings: Settings) -> list[tuple[str, type, dict[str, object]]]:
-    return [(r"/data-saya", MyDataHandler, {"registry": registry, "sources": Sources(settings)})]
+    return [(r"/data-saya", MyDataHandler, {"registry": registry, "sources": Loaded(settings)})]
