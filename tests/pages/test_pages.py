@@ -108,6 +108,8 @@ def test_learner_downloads_my_data_from_the_portal_and_nobody_elses(pages, conte
     assert json.loads(files["profil.json"])["nip"] == mine
     expected = {"README.txt", "nilai_per_sel.csv", "level_kompetensi.json", "jejak_audit.csv", "log_akses.csv"}
     assert expected <= set(files)
+    feedback = files["umpan_balik_nbgrader.csv"].decode("utf-8-sig").splitlines()
+    assert len(feedback) > 10  # nbgrader's grades and comments, read from the demo's real gradebooks
     blob = b"".join(files.values()).decode("utf-8", errors="replace")
     assert others and not any(nip in blob for nip in others)
     # Another person's archive by URL: refused in Indonesian, no data.

@@ -48,7 +48,16 @@ def export_command(
             issuer = None  # no sertifikat.yml: certificates are exported without their PDF
         with registry_session(settings) as session:
             viewer = viewer_by_username(session, akun or getpass.getuser())
-            archive = export(session, viewer, content, issuer, nip, "cli data-saya", alasan or DEFAULT_PURPOSE)
+            archive = export(
+                session,
+                viewer,
+                content,
+                issuer,
+                settings.workspace_dir,
+                nip,
+                "cli data-saya",
+                alasan or DEFAULT_PURPOSE,
+            )
         target = keluar or Path(archive.filename)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(archive.data)

@@ -51,7 +51,8 @@ class MyDataHandler(MeritHandler):
                 if viewer is None:
                     self.redirect("/masuk?next=/data-saya")
                     return
-                archive = export(session, viewer, self.sources.content, self.sources.issuer, nip)
+                loaded = self.sources
+                archive = export(session, viewer, loaded.content, loaded.issuer, loaded.settings.workspace_dir, nip)
         except Refused as exc:
             self._refuse(403, str(exc))
             return

@@ -7,9 +7,9 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from merit.access import Viewer
-from merit.dashboards import gradebooks
 from merit.dashboards.learner import GRADED, WAITING, LearnerPortal, ModuleStatus
 from merit.dashboards.views.common import FULL, Raw, esc, guarded, heading, table
+from merit.people import gradebooks
 from merit_widgets import ProgresJP, RadarKompetensi
 
 # The archive is built by the server's /data-saya handler, which asks the identity seam who is looking.

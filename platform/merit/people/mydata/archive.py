@@ -20,6 +20,7 @@ import textwrap
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -105,9 +106,11 @@ def readme(nip: str, name: str, files: list[str], audit_seq: int) -> bytes:
     return "\r\n".join(lines).encode("utf-8")
 
 
-def build_archive(session: Session, content: Content, issuer: Issuer | None, employee: models.Employee) -> Archive:
+def build_archive(
+    session: Session, content: Content, issuer: Issuer | None, workspace: Path, employee: models.Employee
+) -> Archive:
     """The zip of every section about ``employee``; the same registry state gives the same bytes."""
-    sources = Sources(session, content, issuer)
+    sources = Sources(session, content, issuer, workspace)
     subject = subject_of(session, employee)
     files: dict[str, bytes] = {}
     for section in SECTIONS:
@@ -141,12 +144,13 @@ def export(
     viewer: Viewer,
     content: Content,
     issuer: Issuer | None,
+    workspace: Path,
     nip: str | None = None,
     page: str = "data-saya",
     purpose: str = DEFAULT_PURPOSE,
 ) -> Archive:
     """Check who asks, build the archive, and log the export when the data is someone else's."""
     employee = authorise(session, viewer, nip)
-    archive = build_archive(session, content, issuer, employee)
+    archive = build_archive(session, content, issuer, workspace, employee)
     log_views(session, viewer, [employee.id], SUBJECT, page, purpose)
     return archive

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -27,6 +28,7 @@ from merit.competency.overrides import explain_level
 from merit.competency.reliability import stored_precisions
 from merit.content import Content
 from merit.errors import MeritError
+from merit.people.gradebooks import all_feedback
 from merit.registry import models
 
 Files = dict[str, bytes]
@@ -43,11 +45,12 @@ class Subject:
 
 @dataclass(frozen=True)
 class Sources:
-    """What the sections read: the registry session, the content, the certificate issuer (if configured)."""
+    """What the sections read: the registry, the content, the certificate issuer (if configured), the gradebooks."""
 
     session: Session
     content: Content
     issuer: Issuer | None
+    workspace: Path  # nbgrader's course directories (merit.settings.Settings.workspace_dir)
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,29 @@ def scores(sources: Sources, subject: Subject) -> Files:
             ),
         )
     }
+
+
+FEEDBACK_COLUMNS = ("kursus", "modul", "notebook", "sel", "skor", "skor_maks", "menunggu_penilaian_manual", "komentar")
+
+
+def feedback(sources: Sources, subject: Subject) -> Files:
+    """nbgrader's own record: every graded cell of every submitted module, with the automatic or trainer's comment."""
+    rows = [
+        (
+            course_id,
+            module,
+            c.notebook,
+            c.cell,
+            c.score,
+            c.max_score,
+            "ya" if c.needs_manual_grade else "tidak",
+            c.comment,
+        )
+        for course_id in sorted(sources.content.courses)
+        for module, cells in all_feedback(sources.workspace, course_id, subject.employee.nip).items()
+        for c in cells
+    ]
+    return {"umpan_balik_nbgrader.csv": csv_file(FEEDBACK_COLUMNS, rows)}
 
 
 def levels(sources: Sources, subject: Subject) -> Files:
@@ -377,6 +403,17 @@ SECTIONS: tuple[Section, ...] = (
             ),
         ),
         scores,
+    ),
+    Section(
+        "umpan_balik",
+        (
+            (
+                "umpan_balik_nbgrader.csv",
+                "Nilai dan komentar setiap sel dari gradebook nbgrader kursus (komentar otomatis atau dari "
+                "widyaiswara), termasuk jawaban yang masih menunggu penilaian manual.",
+            ),
+        ),
+        feedback,
     ),
     Section(
         "level",
