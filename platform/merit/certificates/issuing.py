@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from joserfc import jws
+from joserfc.errors import JoseError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -169,8 +170,11 @@ def published_revocations(public: Path) -> str | None:
     path = public / STATUS_FILE
     if not path.is_file():
         return None
-    payload = json.loads(jws.extract_compact(path.read_text().strip().encode()).payload)
-    return str(payload["credentialSubject"]["encodedList"])
+    try:
+        payload = json.loads(jws.extract_compact(path.read_text().strip().encode()).payload)
+        return str(payload["credentialSubject"]["encodedList"])
+    except (JoseError, ValueError, KeyError, TypeError):
+        return None  # unreadable: publishing again repairs it
 
 
 def publish_if_stale(session: Session, issuer: Issuer, key: SigningKey, public: Path) -> bool:
