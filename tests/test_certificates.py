@@ -216,3 +216,37 @@ def test_pdf_certificate_reads_back_in_indonesian_with_a_qr_code_to_the_verifica
     [barcode] = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
     assert barcode.format == zxingcpp.BarcodeFormat.QRCode
     assert barcode.text == f"{issuer.verifikasi}?kode={code}"
+
+
+def test_a_withdrawn_completion_revokes_its_certificate_audited_and_published(issued, registry):
+    """A trainer lowers grades so the pass mark is no longer reached: the next recompute removes the
+    completion, revokes the certificate in the same transaction and publishes the status list again."""
+    from sqlalchemy import update
+
+    from merit.certificates.issuing import WITHDRAWN
+
+    runner, out, people, _ = issued
+    withdrawn, kept = (codes(registry)[people[i][0]] for i in (0, 1))
+    with registry.session("widyaiswara", "nilai dikoreksi") as session:
+        session.execute(update(models.Evidence).where(models.Evidence.employee_id == people[0][0]).values(score=0.0))
+    run(runner, ["level", "recompute", "--per-tanggal", "2026-12-01", "--oleh", "widyaiswara-b"])
+    with registry.session() as session:
+        assert session.get(models.CourseCompletion, (people[0][0], COURSE)) is None
+        row = session.get(models.Certificate, withdrawn)
+        assert row.revoked_at is not None and row.revoked_reason == WITHDRAWN
+        assert session.get(models.Certificate, kept).revoked_at is None
+        entries = session.scalars(
+            select(models.AuditEntry)
+            .where(models.AuditEntry.entity_key.in_([withdrawn, f"{people[0][0]}/{COURSE}"]))
+            .order_by(models.AuditEntry.seq)
+        ).all()
+    assert [(e.entity, e.action, e.actor) for e in entries] == [
+        ("course_completion", "create", "widyaiswara"),
+        ("certificate", "create", "admin-diklat"),
+        ("course_completion", "delete", "widyaiswara-b"),
+        ("certificate", "update", "widyaiswara-b"),
+    ]
+    assert WITHDRAWN in (entries[-1].after or "")
+    revoked = run(runner, ["sertifikat", "verifikasi", str(out / f"{withdrawn}.jwt")], code=1)
+    assert "DICABUT" in revoked.output
+    assert "SAH" in run(runner, ["sertifikat", "verifikasi", str(out / f"{kept}.jwt")]).output

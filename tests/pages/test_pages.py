@@ -7,6 +7,8 @@ made. Screenshots of the three pages go to build/screenshots/ (docs/img/ holds c
 
 from __future__ import annotations
 
+import json
+import zipfile
 from urllib.parse import urlparse
 
 import pytest
@@ -81,6 +83,38 @@ def test_learner_portal_shows_my_modules_feedback_profile_and_jp(pages, context)
     page.locator(".js-plotly-plot .legendtext").first.wait_for()  # the competency radar is drawn
     page.get_by_text("dari 20 JP").wait_for()
     screenshot(page, "portal-peserta", height=1900)  # down to the radar and the JP bar
+    page.close()
+
+
+def test_learner_downloads_my_data_from_the_portal_and_nobody_elses(pages, context, tmp_path):
+    """The portal's button fetches /data-saya, which asks the identity seam (not the URL) who is looking."""
+    engine = create_engine(f"sqlite:///{pages.data / 'registry.sqlite'}")
+    with engine.connect() as connection:
+        mine = connection.execute(
+            select(models.Employee.nip)
+            .join(models.Account, models.Account.employee_id == models.Employee.id)
+            .where(models.Account.username == "peserta")
+        ).scalar_one()
+        others = set(connection.execute(select(models.Employee.nip)).scalars()) - {mine}
+    engine.dispose()
+    page = open_page(sign_in(context, pages, "peserta"), pages, "peserta")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh data saya (zip)").click()
+    assert download.value.suggested_filename == f"data-saya-{mine}.zip"
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        files = {name.partition("/")[2]: archive.read(name) for name in archive.namelist()}
+    assert json.loads(files["profil.json"])["nip"] == mine
+    expected = {"README.txt", "nilai_per_sel.csv", "level_kompetensi.json", "jejak_audit.csv", "log_akses.csv"}
+    assert expected <= set(files)
+    feedback = files["umpan_balik_nbgrader.csv"].decode("utf-8-sig").splitlines()
+    assert len(feedback) > 10  # nbgrader's grades and comments, read from the demo's real gradebooks
+    blob = b"".join(files.values()).decode("utf-8", errors="replace")
+    assert others and not any(nip in blob for nip in others)
+    # Another person's archive by URL: refused in Indonesian, no data.
+    refused = context.request.get(f"{pages.url}/data-saya?nip={min(others)}")
+    assert refused.status == 403 and "Anda hanya dapat mengunduh data Anda sendiri" in refused.text()
     page.close()
 
 

@@ -54,6 +54,14 @@ def viewer_of(session: Session, account: models.Account) -> Viewer:
     return Viewer(account.username, account.name, roles_of(session, account.id), account.employee_id, nip)
 
 
+def viewer_by_username(session: Session, username: str) -> Viewer:
+    """The viewer an active account stands for: how the CLI says on whose behalf it acts."""
+    account = find_account(session, username.strip().lower())
+    if not account.active:
+        raise Refused(f"Akun '{account.username}' tidak aktif.")
+    return viewer_of(session, account)
+
+
 def _record_password_change(session: Session, username: str) -> None:
     trail_of(session).record(UPDATE, "account", username, None, {"kata_sandi": "diubah"})
 

@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import secrets
 from dataclasses import replace
 from pathlib import Path
 
+from joserfc import jws
+from joserfc.errors import JoseError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from merit.catalog import Course
 from merit.certificates import credential, statuslist
 from merit.certificates.credential import Achievement
-from merit.certificates.issuer import Issuer
-from merit.certificates.keys import SigningKey
+from merit.certificates.issuer import Issuer, key_dir, load_issuer, public_dir
+from merit.certificates.keys import ACTIVE, SigningKey, active_key
 from merit.errors import MeritError
 from merit.registry import models
 from merit.registry.upsert import assign_changed, create_row
+from merit.settings import Settings
 
 STATUS_FILE = "status.jwt"
 
@@ -128,6 +132,25 @@ def revoke(session: Session, code: str, reason: str) -> models.Certificate:
     return row
 
 
+WITHDRAWN = "kelulusan ditarik: aturan kelulusan kursus tidak lagi terpenuhi"
+
+
+def revoke_withdrawn(session: Session, employee_id: int, course_id: str) -> models.Certificate | None:
+    """Revoke the certificate of a completion that no longer holds (a grade was lowered); audited.
+
+    Called by :func:`merit.people.completion.refresh_completions` in the transaction that
+    removes the completion; the status list is published again by
+    :func:`publish_if_stale` once that transaction is written.
+    """
+    row = session.scalars(
+        select(models.Certificate).filter_by(employee_id=employee_id, course_id=course_id)
+    ).one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    assign_changed(session, row, {"code": row.code}, {"revoked_at": models.utcnow(), "revoked_reason": WITHDRAWN})
+    return row
+
+
 def publish_status(session: Session, issuer: Issuer, key: SigningKey, public: Path) -> Path:
     """Write the signed status list of every revoked certificate to ``public/status.jwt``."""
     revoked = list(
@@ -140,3 +163,35 @@ def publish_status(session: Session, issuer: Issuer, key: SigningKey, public: Pa
     temporary.write_text(token)
     temporary.replace(target)
     return target
+
+
+def published_revocations(public: Path) -> str | None:
+    """The ``encodedList`` of the status list now published (read, not verified: it is the issuer's own file)."""
+    path = public / STATUS_FILE
+    if not path.is_file():
+        return None
+    try:
+        payload = json.loads(jws.extract_compact(path.read_text().strip().encode()).payload)
+        return str(payload["credentialSubject"]["encodedList"])
+    except (JoseError, ValueError, KeyError, TypeError):
+        return None  # unreadable: publishing again repairs it
+
+
+def publish_if_stale(session: Session, issuer: Issuer, key: SigningKey, public: Path) -> bool:
+    """Publish the status list again when it does not say what the registry says; returns whether it did."""
+    revoked = sorted(
+        session.scalars(select(models.Certificate.status_index).where(models.Certificate.revoked_at.is_not(None)))
+    )
+    if published_revocations(public) == statuslist.encode(revoked):
+        return False
+    publish_status(session, issuer, key, public)
+    return True
+
+
+def refresh_status(session: Session, settings: Settings) -> bool:
+    """After levels and completions were recomputed: publish the status list again if a
+    withdrawn completion revoked a certificate. Without a signing key nothing was ever issued."""
+    folder = key_dir(settings)
+    if not (folder / ACTIVE).is_file():
+        return False
+    return publish_if_stale(session, load_issuer(settings), active_key(folder), public_dir(settings))

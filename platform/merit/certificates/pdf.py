@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import BinaryIO
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -65,13 +66,20 @@ def _centred(canvas: Canvas, text: str, font: str, size: float, x: float, y: flo
     canvas.drawCentredString(x, y, text)
 
 
-def write_certificate(issuer: Issuer, achievement: Achievement, path: Path) -> Path:
-    """Draw the certificate of ``achievement`` into ``path`` (a PDF)."""
+def write_certificate(
+    issuer: Issuer, achievement: Achievement, path: Path | BinaryIO, *, reproducible: bool = False
+) -> Path | BinaryIO:
+    """Draw the certificate of ``achievement`` into ``path`` (a PDF file or a binary stream).
+
+    ``reproducible``: the same achievement always gives the same bytes (reportlab's
+    invariant mode: a fixed creation date in the PDF's metadata), as a data archive needs.
+    """
     a = achievement
     font = vera_font()
     bold = f"{font}-Bold"
     width, height = landscape(A4)
-    canvas = Canvas(str(path), pagesize=(width, height))
+    target = str(path) if isinstance(path, Path) else path
+    canvas = Canvas(target, pagesize=(width, height), invariant=1 if reproducible else None)
     canvas.setTitle(f"Sertifikat {a.course_title} - {a.name}")
     canvas.setAuthor(issuer.instansi)
     canvas.setSubject(f"Kode verifikasi {a.code}")

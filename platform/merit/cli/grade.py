@@ -159,6 +159,7 @@ def grade_command(
         render_grading(console, run, show_all)
         if no_sync:
             return
+        from merit.certificates.issuing import refresh_status
         from merit.pipeline import sync_gradebook
         from merit.registry.database import open_registry
 
@@ -169,6 +170,7 @@ def grade_command(
             reason = f"merit grade {course} {assignment}: sinkronisasi nilai nbgrader"
             with registry.session(actor_or_default(actor), reason) as session:
                 sync, levels = sync_gradebook(session, content, loaded, built.db_url, [assignment], dt.date.today())
+                refresh_status(session, settings)  # a lowered grade may have revoked a certificate
         finally:
             registry.close()
         console.print(

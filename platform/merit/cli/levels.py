@@ -16,14 +16,21 @@ if TYPE_CHECKING:
 
     from merit.competency.levels import LevelReport
     from merit.content import Content
+    from merit.settings import Settings
 
 level_app = typer.Typer(help="Level kompetensi: hitung ulang, jelaskan, keputusan asesor.", no_args_is_help=True)
 
 
-def _recompute(session: Session, content: Content, employees: set[int] | None, as_of: dt.date) -> LevelReport:
+def _recompute(
+    session: Session, settings: Settings, content: Content, employees: set[int] | None, as_of: dt.date
+) -> LevelReport:
+    """Levels, matches and completions again; a certificate revoked with its completion is published."""
+    from merit.certificates.issuing import refresh_status
     from merit.pipeline import after_evidence_change
 
-    return after_evidence_change(session, content.courses, content.level_rule, as_of, employees)
+    report = after_evidence_change(session, content.courses, content.level_rule, as_of, employees)
+    refresh_status(session, settings)
+    return report
 
 
 @level_app.command("recompute")
@@ -46,7 +53,7 @@ def recompute(
         content = load_content(settings)
         with registry_session(settings, actor_or_default(oleh), f"hitung ulang level per {as_of}") as session:
             register_content(session, content)
-            report = _recompute(session, content, None, as_of)
+            report = _recompute(session, settings, content, None, as_of)
         console.print(
             f"Level dihitung ulang per {as_of}: {change_counts(report.counts, 'berubah')}, {report.removed} dihapus."
         )
@@ -70,7 +77,7 @@ def override(
         content = load_content(settings)
         with registry_session(settings, actor_or_default(oleh), alasan) as session:
             employee = set_override(session, content.framework, nip, kompetensi, level, alasan, actor_or_default(oleh))
-            _recompute(session, content, {employee}, dt.date.today())
+            _recompute(session, settings, content, {employee}, dt.date.today())
         console.print(f"Keputusan asesor dicatat: {mask_nip(nip)} {kompetensi} level {level}.")
 
 
@@ -90,7 +97,7 @@ def withdraw(
         settings = Settings()
         with registry_session(settings, actor_or_default(oleh), alasan) as session:
             employee = remove_override(session, nip, kompetensi)
-            _recompute(session, load_content(settings), {employee}, dt.date.today())
+            _recompute(session, settings, load_content(settings), {employee}, dt.date.today())
         console.print(f"Keputusan asesor untuk {mask_nip(nip)} {kompetensi} dicabut.")
 
 

@@ -20,9 +20,8 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from merit.catalog import Course
-from merit.dashboards import gradebooks
 from merit.errors import MeritError
-from merit.people import MINIMUM_JP
+from merit.people import MINIMUM_JP, gradebooks
 from merit.people.jp import courses_counted
 from merit.placement.ranking import competency_names
 from merit.registry import models

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from merit.access import Viewer
 from merit.analysis.items import CourseAnalysis, Thresholds, analyse_grades
 from merit.catalog import Course
-from merit.dashboards import gradebooks
+from merit.people import gradebooks
 from merit.registry import models
 from merit.registry.sync import GradeRecord
 

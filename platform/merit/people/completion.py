@@ -11,7 +11,8 @@ The completion date is the day of the last submission, and the course's JP (1 JP
 minutes, PerLAN 5/2018) count in that calendar year. :func:`refresh_completions` records
 each completion as a :class:`~merit.registry.models.CourseCompletion` row in the same
 audited transaction as the evidence change that caused it; a completion that no longer
-holds (a trainer lowered a manual grade) is removed, audited too.
+holds (a trainer lowered a manual grade) is removed, audited too, and the certificate
+issued for it is revoked in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from merit.catalog import Course
+from merit.certificates.issuing import revoke_withdrawn
 from merit.registry import models
 from merit.registry.batches import batched
 from merit.registry.upsert import Change, assign_changed, create_row, delete_row, zero_counts
@@ -150,6 +152,7 @@ def refresh_completions(
         values = holds.pop((row.employee_id, row.course_id), None)
         if values is None:
             delete_row(session, row, key)
+            revoke_withdrawn(session, row.employee_id, row.course_id)
             counts[Change.UPDATED] += 1
         elif assign_changed(session, row, key, values):
             counts[Change.UPDATED] += 1

@@ -21,6 +21,7 @@ from voila.app import Voila
 from merit.registry.database import Registry
 from merit.serve.handlers import HomeHandler, LoginHandler, LogoutHandler
 from merit.serve.identity import MeritIdentityProvider
+from merit.serve.mydata import mydata_handlers
 from merit.serve.verification import verification_handlers
 from merit.serve.voila import TEMPLATE, use_template
 from merit.settings import Settings
@@ -55,6 +56,7 @@ class MeritVoila(Voila):
             (r"/login", LoginHandler, {"registry": self.registry}),
             (r"/keluar", LogoutHandler, {"registry": self.registry}),
             *verification_handlers(self.registry, Settings()),  # public: no login
+            *mydata_handlers(self.registry, Settings()),  # the viewer's own data, checked by the handler
         ]
         return ours + super().init_handlers()  # tornado takes the first match: "/" is Merit's home
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from sqlalchemy.orm import Session
 from tornado import web
 
 from merit.access import Refused, Viewer
@@ -38,7 +39,10 @@ class MeritHandler(web.RequestHandler):
 
     def viewer(self) -> Viewer | None:
         with self.registry.session() as session:
-            return identity_source().viewer(session, headers_environ(self.request.headers))
+            return self.viewer_in(session)
+
+    def viewer_in(self, session: Session) -> Viewer | None:
+        return identity_source().viewer(session, headers_environ(self.request.headers))
 
 
 class LoginHandler(MeritHandler):

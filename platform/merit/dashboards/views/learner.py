@@ -7,11 +7,19 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from merit.access import Viewer
-from merit.dashboards import gradebooks
 from merit.dashboards.learner import GRADED, WAITING, LearnerPortal, ModuleStatus
 from merit.dashboards.views.common import FULL, Raw, esc, guarded, heading, table
+from merit.people import gradebooks
 from merit_widgets import ProgresJP, RadarKompetensi
 
+# The archive is built by the server's /data-saya handler, which asks the identity seam who is looking.
+MY_DATA = (
+    "<h2>Data saya</h2><p>Unduh seluruh data pribadi Anda yang disimpan Merit dalam satu arsip zip: profil, "
+    "nilai per soal, level kompetensi beserta penjelasannya, sertifikat, jejak audit, dan log siapa yang melihat "
+    'data Anda (UU 27/2022). <a class="merit-unduh" href="/data-saya" download '
+    'style="display:inline-block;margin-left:.5rem;padding:.35rem .9rem;background:#1f3a5f;color:#fff;'
+    'border-radius:4px;text-decoration:none">Unduh data saya (zip)</a></p>'
+)
 STATUS_COLOUR = {GRADED: "#2e7d32", WAITING: "#ef6c00"}
 
 
@@ -59,6 +67,7 @@ class LearnerPage(widgets.VBox):
                 widgets.HTML(
                     f'<p class="merit-catatan">Kursus yang dihitung tahun {portal.year}: {esc(counted_text)}.</p>'
                 ),
+                widgets.HTML(MY_DATA, layout=FULL),
             ],
             layout=FULL,
         )

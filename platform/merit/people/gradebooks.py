@@ -1,4 +1,5 @@
-"""What the pages read from nbgrader's course directories: submissions, enrolment, feedback.
+"""What the pages and a person's data archive read from nbgrader's course directories: submissions,
+enrolment, feedback.
 
 The registry holds graded evidence; a submission that is collected but not graded yet
 exists only in the course directory (``submitted/NIP/MODULE``), and the comments of
@@ -9,8 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from merit.grading.coursedir import nbgrader_config
+
+if TYPE_CHECKING:
+    from nbgrader.api import SubmittedAssignment
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,25 @@ def enrolled(workspace: Path, course_id: str) -> list[str]:
         return sorted(s.id for s in gradebook.students)
 
 
+def _cells(submission: SubmittedAssignment) -> list[CellFeedback]:
+    """nbgrader's grades and comments of one submitted module, cell by cell."""
+    lines = []
+    for notebook in submission.notebooks:
+        comments = {c.name: c.manual_comment or c.auto_comment or "" for c in notebook.comments}
+        for grade in sorted(notebook.grades, key=lambda g: g.name):
+            lines.append(
+                CellFeedback(
+                    notebook.name,
+                    grade.name,
+                    grade.score,
+                    float(grade.max_score),
+                    bool(grade.needs_manual_grade),
+                    comments.get(grade.name, ""),
+                )
+            )
+    return lines
+
+
 def feedback(workspace: Path, course_id: str, nip: str, module: str) -> list[CellFeedback]:
     """nbgrader's grades and comments of one learner's module, cell by cell (empty if not graded)."""
     from nbgrader.api import MissingEntry
@@ -61,23 +85,25 @@ def feedback(workspace: Path, course_id: str, nip: str, module: str) -> list[Cel
     url = _gradebook_url(workspace, course_id)
     if url is None:
         return []
-    lines = []
     with open_gradebook(url, course_id) as gradebook:
         try:
-            submission = gradebook.find_submission(module, nip)
+            return _cells(gradebook.find_submission(module, nip))
         except MissingEntry:
             return []
-        for notebook in submission.notebooks:
-            comments = {c.name: c.manual_comment or c.auto_comment or "" for c in notebook.comments}
-            for grade in sorted(notebook.grades, key=lambda g: g.name):
-                lines.append(
-                    CellFeedback(
-                        notebook.name,
-                        grade.name,
-                        grade.score,
-                        float(grade.max_score),
-                        bool(grade.needs_manual_grade),
-                        comments.get(grade.name, ""),
-                    )
-                )
-    return lines
+
+
+def all_feedback(workspace: Path, course_id: str, nip: str) -> dict[str, list[CellFeedback]]:
+    """module -> nbgrader's grades and comments of every module one learner submitted in a course."""
+    from nbgrader.api import MissingEntry
+
+    from merit.registry.sync import open_gradebook
+
+    url = _gradebook_url(workspace, course_id)
+    if url is None:
+        return {}
+    with open_gradebook(url, course_id) as gradebook:
+        try:
+            student = gradebook.find_student(nip)
+        except MissingEntry:
+            return {}
+        return {s.assignment.name: _cells(s) for s in sorted(student.submissions, key=lambda s: s.assignment.name)}
