@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from merit.competency.levels import LevelRule
 from merit.errors import MeritError
 from merit.nip import parse_nip
+from merit.objections.marks import open_for_ranking
 from merit.placement.basis import LevelBasis, level_bases
 from merit.placement.eligibility import Criteria, PoolSummary, eligible, pool_summary, require_skp_loaded
 from merit.placement.jpm import Gap, JPMResult, JPMRule
@@ -46,6 +47,12 @@ class Candidate:
     match: JPMResult
     basis: dict[str, LevelBasis] = field(default_factory=dict)  # competency code -> why the level
     precision: MatchPrecision | None = None  # the match's range under measurement error
+    objections: tuple[int, ...] = ()  # numbers of open objections bearing on this ranking (merit keberatan)
+
+    @property
+    def objection_text(self) -> str:
+        """``terbuka: nomor 3`` when the candidate has an open objection bearing on the ranking, else ``-``."""
+        return f"terbuka: nomor {', '.join(map(str, self.objections))}" if self.objections else "-"
 
     @property
     def expired_evidence(self) -> list[str]:
@@ -145,6 +152,7 @@ def rank_position(
     ):
         skp.setdefault(employee_id, {})[year] = value
     bases = level_bases(session, ids, level_rule, criteria.as_of)
+    objections = open_for_ranking(session, position_code, required)
     candidates = []
     for employee_id in ids:
         employee = employees[employee_id]
@@ -162,6 +170,7 @@ def rank_position(
                 rule.match(held, required),
                 basis,
                 precision,
+                objections.get(employee_id, ()),
             )
         )
     names = competency_names(session)

@@ -143,8 +143,19 @@ class HrPage(widgets.VBox):
             gaps = (
                 ", ".join(f"{r.names.get(g.code, g.code)} {g.held}/{g.required}" for g in c.match.gaps) or "tidak ada"
             )
+            objection = Raw(f'<b class="merit-keberatan">{esc(c.objection_text)}</b>') if c.objections else "-"
             rows.append(
-                [index, self.viewer.show_nip(c.nip), c.name, c.unit, c.golongan, c.match.percent, c.match.band, gaps]
+                [
+                    index,
+                    self.viewer.show_nip(c.nip),
+                    c.name,
+                    c.unit,
+                    c.golongan,
+                    c.match.percent,
+                    c.match.band,
+                    gaps,
+                    objection,
+                ]
             )
         self.ranking_table.value = (
             table(
@@ -157,6 +168,7 @@ class HrPage(widgets.VBox):
                     "JPM %",
                     "Kategori",
                     "Kesenjangan (dimiliki/dipersyaratkan)",
+                    "Keberatan",
                 ],
                 rows,
                 numeric=(0, 5),
