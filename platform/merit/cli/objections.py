@@ -25,7 +25,7 @@ keberatan_app = typer.Typer(
 
 def _operator(actor: str) -> Viewer:
     """The person at the terminal, as an admin viewer named for the audit trail."""
-    from merit.access import ADMIN, Role
+    from merit.access import ADMIN, Role, Viewer
 
     return Viewer(actor, actor, frozenset({Role(ADMIN)}))
 
@@ -69,6 +69,7 @@ def list_command(
 ) -> None:
     """Daftar keberatan terbuka (atau --semua) dengan batas jawabnya; yang lewat batas ditandai."""
     from merit.nip import format_nip, mask_nip
+    from merit.objections import OPEN
     from merit.objections.filing import list_objections
     from merit.registry.models import utcnow
     from merit.settings import Settings
@@ -80,17 +81,21 @@ def list_command(
     late = sum(line.overdue(now) for line in lines)
     title = f"Keberatan {'semua' if semua else 'terbuka'}: {len(lines)}" + (f", {late} lewat batas" if late else "")
     table = Table(title=title)
-    for column in ("No", "NIP", "Nama", "Atas", "Diajukan", "Status"):
-        table.add_column(column, no_wrap=column in ("No", "NIP", "Diajukan"))
+    for column in ("No", "NIP" if tampilkan_nip else "NIP (disamarkan)", "Nama", "Atas", "Batas jawab"):
+        table.add_column(column, no_wrap=column in ("No", "Batas jawab"))
+    table.add_column("Status")
     for line in lines:
-        status = line.outcome(now)
+        if line.overdue(now):
+            status = "[bold red]lewat batas[/]"
+        else:
+            status = line.outcome() if line.status != OPEN else OPEN
         table.add_row(
             str(line.id),
             format_nip(line.nip) if tampilkan_nip else mask_nip(line.nip),
             line.name,
             line.subject,
-            f"{line.filed_at:%d-%m-%Y}",
-            f"[bold red]{status}[/]" if line.overdue(now) else status,
+            f"{line.due_at:%d-%m-%Y}",
+            status,
         )
     console.print(table)
     console.print("Rincian dan alasan: `merit keberatan lihat NOMOR`; jawab: `merit keberatan jawab NOMOR`.")

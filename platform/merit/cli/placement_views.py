@@ -93,7 +93,7 @@ def render_ranking(
     table.add_column("Kesenjangan (dimiliki/dipersyaratkan)" if compact else "Memenuhi standar", justify="left")
     objecting = [c for c in ranking.candidates if c.objections]
     if objecting:
-        table.add_column("Keberatan")
+        table.add_column("Keberatan terbuka")
     for index, candidate in enumerate(ranking.candidates, start=1):
         jpm = _jpm_text(ranking, index - 1, candidate)
         admin = (

@@ -51,8 +51,8 @@ class Candidate:
 
     @property
     def objection_text(self) -> str:
-        """``terbuka: nomor 3`` when the candidate has an open objection bearing on the ranking, else ``-``."""
-        return f"terbuka: nomor {', '.join(map(str, self.objections))}" if self.objections else "-"
+        """``nomor 3`` when the candidate has an open objection bearing on the ranking, else ``-``."""
+        return f"nomor {', '.join(map(str, self.objections))}" if self.objections else "-"
 
     @property
     def expired_evidence(self) -> list[str]:

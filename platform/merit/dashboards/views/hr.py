@@ -168,7 +168,7 @@ class HrPage(widgets.VBox):
                     "JPM %",
                     "Kategori",
                     "Kesenjangan (dimiliki/dipersyaratkan)",
-                    "Keberatan",
+                    "Keberatan terbuka",
                 ],
                 rows,
                 numeric=(0, 5),
