@@ -292,3 +292,42 @@ def test_keberatan_commands_file_list_show_answer_and_the_ranking_marks_them(set
     assert "level 4 (override)" in explained and f"keberatan nomor {number}" in explained
     assert "Keberatan terbuka: 1, 1 lewat batas" in " ".join(_run("keberatan", "daftar").output.split())
     assert "Jejak audit utuh" in _run("audit", "verify").output
+
+
+def test_portal_form_files_for_the_signed_in_learner_and_lists_their_objections(registry, root, framework, tmp_path):
+    from merit.dashboards.context import PageContext
+    from merit.dashboards.learner import learner_portal
+    from merit.dashboards.views.objections import ObjectionForm
+    from merit.placement.talent import load_grid_rule
+
+    settings = Settings(root=root, data_dir=tmp_path)
+    content = load_content(settings)
+    ctx = PageContext(settings, content, registry, load_grid_rule(settings.assessments_dir))
+    agency = build_agency(registry, root, framework, size=6)
+    me = agency.people[0]
+    with registry.session() as session:
+        viewer = _learner(session, me.nip)
+        portal = learner_portal(session, content.courses, tmp_path, viewer.require_learner())
+    form = ObjectionForm(ctx, viewer, portal)
+    assert "paling lambat 14 hari" in form.children[0].value and "Anda belum pernah" in form.mine.value
+
+    form.reason.value = "pendek"
+    form.submit.click()
+    assert "minimal 10 karakter" in form.result.children[0].value
+    form.competency.value = "integritas"
+    form.reason.value = "Nilai esai etika saya belum dihitung dalam level ini."
+    form.submit.click()
+    assert "Keberatan nomor 1 tercatat" in form.result.children[0].value and form.reason.value == ""
+    form.kind.value = "peringkat"
+    assert form.competency.layout.display == "none" and form.position.layout.display is None
+    form.position.value = POSITION
+    form.reason.value = "SKP saya tahun lalu Sangat Baik, bukan Baik."
+    form.submit.click()
+    assert "Keberatan nomor 2 tercatat" in form.result.children[0].value
+    assert "Keberatan saya" in form.mine.value and "peringkat jabatan Kepala Subbagian" in form.mine.value
+    with registry.session() as session:
+        rows = session.scalars(select(models.Objection).order_by(models.Objection.id)).all()
+        assert [(r.employee_id, r.kind, r.filed_by) for r in rows] == [
+            (viewer.employee_id, "level", viewer.username),
+            (viewer.employee_id, "peringkat", viewer.username),
+        ]

@@ -21,7 +21,9 @@ def _status(status: str) -> str:
 
 
 class LearnerPage(widgets.VBox):
-    def __init__(self, portal: LearnerPortal, viewer: Viewer, workspace: Path) -> None:
+    def __init__(
+        self, portal: LearnerPortal, viewer: Viewer, workspace: Path, objections: widgets.Widget | None = None
+    ) -> None:
         self.portal, self.viewer, self.workspace = portal, viewer, workspace
         rows = [
             [course.title, module.title, Raw(_status(module.status)), module.score_text]
@@ -59,6 +61,7 @@ class LearnerPage(widgets.VBox):
                 widgets.HTML(
                     f'<p class="merit-catatan">Kursus yang dihitung tahun {portal.year}: {esc(counted_text)}.</p>'
                 ),
+                *([objections] if objections is not None else []),
             ],
             layout=FULL,
         )
