@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     from merit.registry.database import Registry
 
 OBJECTION = (
-    "Kandidat yang keberatan atas hasil ini dapat mengajukan keberatan secara tertulis kepada panitia seleksi "
-    "dengan menyebut nomor keputusan dan hash registri di laporan ini; keberatan dicatat dan dijawab."
+    "Kandidat yang keberatan atas hasil ini dapat mengajukan keberatan lewat portal peserta Merit atau secara "
+    "tertulis kepada panitia seleksi dengan menyebut nomor keputusan dan hash registri di laporan ini; keberatan "
+    "dicatat, dijawab dalam batas waktu yang ditetapkan, dan hasilnya tercantum pada laporan berikutnya."
 )
 CANDIDATE_COLUMNS = (
     "Peringkat",

@@ -173,7 +173,7 @@ class HrPage(widgets.VBox):
                 rows,
                 numeric=(0, 5),
             )
-            + f'<p class="merit-catatan">{esc(r.tie_break)} {esc(r.notice)}</p>'
+            + f'<p class="merit-catatan">{esc(r.tie_break)} {esc(r.notice)}{esc(_objection_note(r))}</p>'
         )
         self.candidates.options = [
             (f"{i}. {c.name} · JPM {c.match.percent:.2f}% ({c.match.band})", i - 1)
@@ -423,3 +423,14 @@ class HrPage(widgets.VBox):
             make,
             out,
         ]
+
+
+def _objection_note(ranking: Ranking) -> str:
+    """Said under a ranking in which someone has an open objection (``merit keberatan``)."""
+    count = sum(1 for c in ranking.candidates if c.objections)
+    if not count:
+        return ""
+    return (
+        f" {count} kandidat mengajukan keberatan yang masih terbuka: peringkatnya ditinjau ulang setelah "
+        "keberatan dijawab (merit keberatan daftar)."
+    )
