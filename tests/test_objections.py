@@ -331,3 +331,48 @@ def test_portal_form_files_for_the_signed_in_learner_and_lists_their_objections(
             (viewer.employee_id, "level", viewer.username),
             (viewer.employee_id, "peringkat", viewer.username),
         ]
+
+
+def test_hr_review_tab_lists_flags_and_answers_with_the_server_checking_the_reviewer(
+    registry, root, framework, tmp_path
+):
+    from merit.dashboards.context import PageContext
+    from merit.dashboards.views.objections import ObjectionReview
+    from merit.placement.talent import load_grid_rule
+
+    settings = Settings(root=root, data_dir=tmp_path)
+    content = load_content(settings)
+    ctx = PageContext(settings, content, registry, load_grid_rule(settings.assessments_dir))
+    agency = build_agency(registry, root, framework, size=6)
+    me = agency.people[0]
+    with registry.session() as session:
+        viewer = _learner(session, me.nip)
+    with registry.session("uji", "keberatan") as session:
+        late = file_objection(
+            session, viewer, ObjectionRule(batas_hari=1), me.nip, "Peringkat keliru.", position=POSITION, now=FILED
+        )
+        level = file_objection(session, viewer, RULE, me.nip, "Level integritas keliru.", competency="integritas")
+
+    review = ObjectionReview(ctx, _hr(me.unit))
+    assert (
+        "Keberatan terbuka: 2, 1 lewat batas" in review.listing.value
+        and "Level integritas keliru." in review.listing.value
+    )
+    assert [value for _, value in review.choice.options] == [late.id, level.id]
+    assert "Keberatan terbuka: 0" in ObjectionReview(ctx, _hr("Unit Lain")).listing.value
+
+    own = ObjectionReview(ctx, viewer)  # what the page offers does not decide: the server refuses
+    own.choice.value, own.answer.value = level.id, "Saya kabulkan sendiri saja."
+    own.send.click()
+    assert "tidak dapat Anda jawab" in own.result.children[0].value
+
+    review.choice.value, review.level.value = level.id, 4
+    review.answer.value = "Bukti esai mendukung level 4."
+    review.send.click()
+    assert f"Keberatan nomor {level.id} dikabulkan" in review.result.children[0].value
+    assert [value for _, value in review.choice.options] == [late.id]
+    with registry.session() as session:
+        assert session.get(models.CompetencyLevel, (viewer.employee_id, "integritas")).level == 4
+        assert session.get(models.Objection, level.id).answered_by == "hr-unit"
+    review.answered.value = True
+    assert "Keberatan semua: 2" in review.listing.value and "dikabulkan" in review.listing.value

@@ -14,6 +14,7 @@ from merit.catalog.eligibility import EligibilityRule
 from merit.dashboards import hr
 from merit.dashboards.context import PageContext
 from merit.dashboards.views.common import FULL, Raw, esc, guarded, heading, table
+from merit.dashboards.views.objections import ObjectionReview
 from merit.demo import DEMO_POSITION
 from merit.golongan import PANGKAT
 from merit.placement.eligibility import Criteria
@@ -24,7 +25,7 @@ from merit.reports import FORMATS
 
 DEFAULT = "bawaan"
 NONE = "tanpa syarat"
-TABS = ("Peringkat", "Kotak talenta", "Peta kesenjangan", "Kebutuhan pelatihan", "Laporan seleksi")
+TABS = ("Peringkat", "Kotak talenta", "Peta kesenjangan", "Kebutuhan pelatihan", "Laporan seleksi", "Keberatan")
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -241,6 +242,7 @@ class HrPage(widgets.VBox):
             2: self._heatmap_tab,
             3: self._needs_tab,
             4: self._export_tab,
+            5: self._objections_tab,
         }
         box = self.tab_boxes[index]
         guarded(box, lambda: builders[index](box))()
@@ -369,6 +371,9 @@ class HrPage(widgets.VBox):
         unit.observe(guarded(out, draw), names="value")
         box.children = [unit, out]
         guarded(out, draw)()
+
+    def _objections_tab(self, box: widgets.VBox) -> None:
+        box.children = [ObjectionReview(self.ctx, self.viewer)]
 
     def _export_tab(self, box: widgets.VBox) -> None:
         reason = widgets.Text(

@@ -1,19 +1,23 @@
-"""The learner portal's objection form: contest my level or a ranking, and follow my objections.
+"""Objections on the pages: the learner portal's form, and the HR page's review tab.
 
 The NIP an objection is filed for is the signed-in viewer's, never a value from the
-browser; the service checks it again on the server (merit.objections.filing).
+browser; who may see and answer which objection is checked again on the server
+(merit.objections.filing), whatever the page offers.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import ipywidgets as widgets
 
 from merit.access import Viewer
 from merit.dashboards.context import PageContext
 from merit.dashboards.learner import LearnerPortal
-from merit.dashboards.views.common import FULL, esc, guarded, table
-from merit.objections import LEVEL, OPEN, RANKING
-from merit.objections.filing import file_objection, list_objections
+from merit.dashboards.views.common import FULL, Raw, esc, guarded, table
+from merit.objections import DECISIONS, LEVEL, OPEN, RANKING
+from merit.objections.filing import answer_objection, file_objection, list_objections
+from merit.objections.marks import ObjectionLine
 from merit.objections.rules import load_objection_rule
 from merit.registry.models import utcnow
 
@@ -37,6 +41,15 @@ def _dropdown(description: str, options: list[tuple[str, str]]) -> widgets.Dropd
     )
 
 
+def _toggle(description: str, options: list[tuple[str, str]]) -> widgets.ToggleButtons:
+    return widgets.ToggleButtons(
+        description=description,
+        options=options,
+        value=options[0][1],
+        style={"description_width": "8rem", "button_width": "11rem"},
+    )
+
+
 class ObjectionForm(widgets.VBox):
     """``ObjectionForm(context, viewer, portal)``: the form and the viewer's own objections."""
 
@@ -44,12 +57,7 @@ class ObjectionForm(widgets.VBox):
         self.ctx, self.viewer = ctx, viewer
         self.rule = load_objection_rule(ctx.settings.assessments_dir)
         codes = sorted(set(portal.required) | set(portal.held), key=lambda c: portal.names.get(c, c))
-        self.kind = widgets.ToggleButtons(
-            description="Keberatan atas",
-            options=[("Level kompetensi saya", LEVEL), ("Peringkat jabatan", RANKING)],
-            value=LEVEL,
-            style={"description_width": "8rem"},
-        )
+        self.kind = _toggle("Keberatan atas", [("Level kompetensi", LEVEL), ("Peringkat jabatan", RANKING)])
         self.competency = _dropdown(
             "Kompetensi",
             [(f"{portal.names.get(c, c)} (level saat ini: {portal.held.get(c, 0)})", c) for c in codes],
@@ -134,3 +142,106 @@ class ObjectionForm(widgets.VBox):
         self.mine.value = "<h3>Keberatan saya</h3>" + table(
             ["No", "Atas", "Diajukan", "Batas jawab", "Status", "Jawaban"], rows, numeric=(0,)
         )
+
+
+def _status(line: ObjectionLine, now: dt.datetime) -> object:
+    if line.overdue(now):
+        return Raw('<b class="merit-tanda">lewat batas</b>')
+    return OPEN if line.status == OPEN else line.outcome()
+
+
+class ObjectionReview(widgets.VBox):
+    """``ObjectionReview(context, viewer)``: the objections HR (or an assessor) may review, and the answer form."""
+
+    def __init__(self, ctx: PageContext, viewer: Viewer) -> None:
+        self.ctx, self.viewer = ctx, viewer
+        self.answered = widgets.Checkbox(value=False, description="Tampilkan juga yang sudah dijawab", indent=False)
+        self.listing = widgets.HTML(layout=FULL)
+        self.choice = _dropdown("Keberatan", [])
+        self.decision = _toggle("Keputusan", [(d, d) for d in DECISIONS])
+        names = sorted((c.name["id"], c.code) for c in ctx.content.framework.competencies)
+        self.competency = _dropdown("Kompetensi", [("yang dikeberatani", None), *names])  # type: ignore[list-item]
+        self.level = _dropdown("Level baru", [("tidak diubah", None), *((str(n), n) for n in range(1, 6))])  # type: ignore[list-item]
+        self.answer = widgets.Textarea(
+            description="Jawaban",
+            placeholder="Keputusan dan dasarnya, misalnya bukti yang diperiksa (minimal 10 karakter).",
+            rows=3,
+            style={"description_width": "8rem"},
+            layout=widgets.Layout(width="40rem"),
+        )
+        self.send = widgets.Button(description="Kirim jawaban", icon="check", button_style="primary")
+        self.result = widgets.VBox(layout=FULL)
+        super().__init__(
+            [
+                widgets.HTML(
+                    "<p>Keberatan peserta atas level atau peringkat, dengan batas jawabnya. Level baru dicatat "
+                    "sebagai keputusan asesor (sama dengan <code>merit level override</code>); setiap jawaban "
+                    "dicatat di jejak audit.</p>",
+                    layout=FULL,
+                ),
+                self.answered,
+                self.listing,
+                widgets.HTML("<h3>Jawab keberatan</h3>"),
+                self.choice,
+                self.decision,
+                self.level,
+                self.competency,
+                self.answer,
+                self.send,
+                self.result,
+            ],
+            layout=FULL,
+        )
+        self.answered.observe(guarded(self.result, self.refresh), names="value")
+        self.send.on_click(guarded(self.result, self.reply))
+        self.refresh()
+
+    def refresh(self, *_args: object) -> None:
+        with self.ctx.registry.session() as session:
+            lines = list_objections(session, self.viewer, open_only=not self.answered.value, page="kepegawaian")
+        now = utcnow()
+        rows = [
+            [
+                line.id,
+                self.viewer.show_nip(line.nip),
+                line.name,
+                line.unit,
+                line.subject,
+                line.reason,
+                f"{line.filed_at:%d-%m-%Y}",
+                f"{line.due_at:%d-%m-%Y}",
+                _status(line, now),
+            ]
+            for line in lines
+        ]
+        late = sum(line.overdue(now) for line in lines)
+        title = f"<h3>Keberatan {'semua' if self.answered.value else 'terbuka'}: {len(lines)}"
+        title += f", {late} lewat batas</h3>" if late else "</h3>"
+        headers = ["No", "NIP", "Nama", "Unit kerja", "Atas", "Alasan", "Diajukan", "Batas jawab", "Status"]
+        self.listing.value = title + table(headers, rows, numeric=(0,))
+        self.choice.options = [
+            (f"{line.id}. {line.name} · {line.subject}", line.id) for line in lines if line.status == OPEN
+        ]
+
+    def reply(self, *_args: object) -> None:
+        if self.choice.value is None:
+            self.result.children = [widgets.HTML("<p>Pilih keberatan yang dijawab.</p>")]
+            return
+        number, text = self.choice.value, self.answer.value
+        with self.ctx.registry.session(self.viewer.username, text.strip() or "-") as session:
+            row = answer_objection(
+                session,
+                self.viewer,
+                self.ctx.content,
+                number,
+                self.decision.value,
+                text,
+                level=self.level.value,
+                competency=self.competency.value,
+            )
+        changed = f"; level {row.level_before} → {row.level_after}" if row.level_after is not None else ""
+        self.answer.value = ""
+        self.result.children = [
+            widgets.HTML(f'<p role="status"><b>Keberatan nomor {number} {esc(row.status)}</b>{esc(changed)}.</p>')
+        ]
+        self.refresh()
