@@ -376,3 +376,23 @@ def test_hr_review_tab_lists_flags_and_answers_with_the_server_checking_the_revi
         assert session.get(models.Objection, level.id).answered_by == "hr-unit"
     review.answered.value = True
     assert "Keberatan semua: 2" in review.listing.value and "dikabulkan" in review.listing.value
+
+
+def test_a_ranking_prepared_before_an_objection_shows_it_when_handed_out(registry, root, framework):
+    from merit.dashboards import hr
+    from merit.placement.eligibility import resolve_criteria
+
+    content = load_content(Settings(root=root))
+    build_agency(registry, root, framework, size=6)
+    with registry.session() as session:
+        prepared = hr.prepare(session, content, POSITION, AS_OF)  # what a preheated HR kernel holds
+        first = prepared.candidates[0].nip
+        viewer = _learner(session, first)
+    with registry.session("uji", "keberatan") as session:
+        row = file_objection(session, viewer, RULE, first, "Peringkat saya keliru.", position=POSITION)
+    criteria = resolve_criteria(content.placement, content.positions[POSITION], content.units, AS_OF, None)
+    admin = Viewer("adm", "Admin", frozenset({Role("admin")}))
+    with registry.session() as session:
+        shown = hr.ranking(session, content, admin, POSITION, criteria, prepared=prepared)
+    assert shown.candidates[0].objections == (row.id,) and prepared.candidates[0].objections == ()
+    assert [c.nip for c in shown.candidates] == [c.nip for c in prepared.candidates]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from merit.placement.eligibility import Criteria, PoolSummary, eligible, pool_su
 from merit.placement.jpm import Gap, JPMResult, JPMRule
 from merit.placement.precision import MatchPrecision, close_to_next, match_precision
 from merit.registry import models
+from merit.registry.sync import employee_ids
 
 TIE_BREAK = (
     "Urutan: JPM tertinggi; bila sama, jumlah kompetensi yang memenuhi standar terbanyak; "
@@ -187,6 +188,21 @@ def rank_position(
         close_to_next=close_to_next([c.precision for c in candidates]),
         min_reliability=level_rule.min_reliability if level_rule is not None else None,
     )
+
+
+def with_open_objections(session: Session, ranking: Ranking) -> Ranking:
+    """``ranking`` with its candidates' open objections read again.
+
+    For a ranking computed earlier (a preheated page kernel computes one before its
+    request): an objection filed or answered since then must show as it stands now.
+    """
+    marks = open_for_ranking(session, ranking.position.code, ranking.required)
+    ids = employee_ids(session, [c.nip for c in ranking.candidates]) if marks else {}
+    now = [marks.get(ids.get(c.nip, -1), ()) for c in ranking.candidates]
+    if now == [c.objections for c in ranking.candidates]:
+        return ranking  # nothing changed: the very same result
+    candidates = tuple(replace(c, objections=o) for c, o in zip(ranking.candidates, now, strict=True))
+    return replace(ranking, candidates=candidates)
 
 
 def ranked_ids(

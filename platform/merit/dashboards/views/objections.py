@@ -41,13 +41,17 @@ def _dropdown(description: str, options: list[tuple[str, str]]) -> widgets.Dropd
     )
 
 
-def _toggle(description: str, options: list[tuple[str, str]]) -> widgets.ToggleButtons:
-    return widgets.ToggleButtons(
-        description=description,
-        options=options,
-        value=options[0][1],
-        style={"description_width": "8rem", "button_width": "11rem"},
+def _toggle(options: list[tuple[str, str]]) -> widgets.ToggleButtons:
+    return widgets.ToggleButtons(options=options, value=options[0][1], style={"button_width": "11rem"})
+
+
+def _labelled(description: str, control: widgets.Widget) -> widgets.HBox:
+    """A control with its label on the left, aligned with the dropdowns' descriptions."""
+    label = widgets.HTML(
+        f'<span style="display:block;text-align:right;padding-right:8px">{esc(description)}</span>',
+        layout=widgets.Layout(width="8rem"),
     )
+    return widgets.HBox([label, control])
 
 
 class ObjectionForm(widgets.VBox):
@@ -57,7 +61,7 @@ class ObjectionForm(widgets.VBox):
         self.ctx, self.viewer = ctx, viewer
         self.rule = load_objection_rule(ctx.settings.assessments_dir)
         codes = sorted(set(portal.required) | set(portal.held), key=lambda c: portal.names.get(c, c))
-        self.kind = _toggle("Keberatan atas", [("Level kompetensi", LEVEL), ("Peringkat jabatan", RANKING)])
+        self.kind = _toggle([("Level kompetensi", LEVEL), ("Peringkat jabatan", RANKING)])
         self.competency = _dropdown(
             "Kompetensi",
             [(f"{portal.names.get(c, c)} (level saat ini: {portal.held.get(c, 0)})", c) for c in codes],
@@ -83,7 +87,7 @@ class ObjectionForm(widgets.VBox):
                     f'<p class="merit-catatan">{esc(HELP.format(days=self.rule.batas_hari))}</p>',
                     layout=FULL,
                 ),
-                self.kind,
+                _labelled("Keberatan atas", self.kind),
                 self.competency,
                 self.position,
                 self.reason,
@@ -158,7 +162,7 @@ class ObjectionReview(widgets.VBox):
         self.answered = widgets.Checkbox(value=False, description="Tampilkan juga yang sudah dijawab", indent=False)
         self.listing = widgets.HTML(layout=FULL)
         self.choice = _dropdown("Keberatan", [])
-        self.decision = _toggle("Keputusan", [(d, d) for d in DECISIONS])
+        self.decision = _toggle([(d, d) for d in DECISIONS])
         names = sorted((c.name["id"], c.code) for c in ctx.content.framework.competencies)
         self.competency = _dropdown("Kompetensi", [("yang dikeberatani", None), *names])  # type: ignore[list-item]
         self.level = _dropdown("Level baru", [("tidak diubah", None), *((str(n), n) for n in range(1, 6))])  # type: ignore[list-item]
@@ -183,7 +187,7 @@ class ObjectionReview(widgets.VBox):
                 self.listing,
                 widgets.HTML("<h3>Jawab keberatan</h3>"),
                 self.choice,
-                self.decision,
+                _labelled("Keputusan", self.decision),
                 self.level,
                 self.competency,
                 self.answer,
@@ -219,9 +223,9 @@ class ObjectionReview(widgets.VBox):
         title += f", {late} lewat batas</h3>" if late else "</h3>"
         headers = ["No", "NIP", "Nama", "Unit kerja", "Atas", "Alasan", "Diajukan", "Batas jawab", "Status"]
         self.listing.value = title + table(headers, rows, numeric=(0,))
-        self.choice.options = [
-            (f"{line.id}. {line.name} · {line.subject}", line.id) for line in lines if line.status == OPEN
-        ]
+        options = [(f"{line.id}. {line.name} · {line.subject}", line.id) for line in lines if line.status == OPEN]
+        self.choice.options = options
+        self.choice.value = options[0][1] if options else None
 
     def reply(self, *_args: object) -> None:
         if self.choice.value is None:
