@@ -168,7 +168,7 @@ def test_learner_files_an_objection_from_the_portal(pages, context):
     chosen = chosen.replace("\xa0", " ").split(" (level saat ini")[0]  # ipywidgets shows spaces as no-break
     form.locator("textarea").fill("Esai modul etika saya sudah dinilai widyaiswara tetapi belum masuk ke level ini.")
     form.get_by_role("button", name="Ajukan keberatan").click()
-    form.get_by_text("tercatat").wait_for()
+    form.get_by_role("status").get_by_text("tercatat").wait_for()  # the help text says "tercatat" too
     mine = form.locator(".merit-tabel", has_text="Batas jawab")
     mine.wait_for()
     row = mine.locator("tbody tr").first.inner_text()

@@ -164,7 +164,7 @@ class ObjectionReview(widgets.VBox):
         self.choice = _dropdown("Keberatan", [])
         self.decision = _toggle([(d, d) for d in DECISIONS])
         names = sorted((c.name["id"], c.code) for c in ctx.content.framework.competencies)
-        self.competency = _dropdown("Kompetensi", [("yang dikeberatani", None), *names])  # type: ignore[list-item]
+        self.competency = _dropdown("Kompetensi", [("sesuai keberatan", None), *names])  # type: ignore[list-item]
         self.level = _dropdown("Level baru", [("tidak diubah", None), *((str(n), n) for n in range(1, 6))])  # type: ignore[list-item]
         self.answer = widgets.Textarea(
             description="Jawaban",
