@@ -128,7 +128,7 @@ def write_pdf(report: SelectionReport, path: Path) -> None:
         colWidths=[4.5 * cm, 22 * cm],
         style=grid,
     )
-    widths = [1.8, 3.3, 3.5, 3.3, 1.8, 1.5, 2.1, 2.2, 4.6, 2.6]  # cm, 26.7 = A4 landscape less margins
+    widths = [2.1, 3.2, 3.3, 3.2, 2.0, 1.5, 2.1, 2.6, 4.3, 2.4]  # cm, 26.7 = A4 landscape less margins
     rows = [[_paragraph(c, bold) for c in CANDIDATE_COLUMNS]]
     rows += [[_paragraph(value, body) for value in row] for row in report.candidate_rows()]
     candidates = LongTable(rows, colWidths=[w * cm for w in widths], repeatRows=1, style=grid)

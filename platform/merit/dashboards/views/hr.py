@@ -144,7 +144,7 @@ class HrPage(widgets.VBox):
             gaps = (
                 ", ".join(f"{r.names.get(g.code, g.code)} {g.held}/{g.required}" for g in c.match.gaps) or "tidak ada"
             )
-            objection = Raw(f'<b class="merit-keberatan">{esc(c.objection_text)}</b>') if c.objections else "-"
+            objection = Raw(f'<b class="merit-tanda">{esc(c.objection_text)}</b>') if c.objections else "-"
             rows.append(
                 [
                     index,
