@@ -396,3 +396,35 @@ def test_a_ranking_prepared_before_an_objection_shows_it_when_handed_out(registr
         shown = hr.ranking(session, content, admin, POSITION, criteria, prepared=prepared)
     assert shown.candidates[0].objections == (row.id,) and prepared.candidates[0].objections == ()
     assert [c.nip for c in shown.candidates] == [c.nip for c in prepared.candidates]
+
+
+def test_the_trainer_of_the_course_behind_a_level_is_its_assessor(registry, root, framework):
+    from merit.pipeline import after_evidence_change
+    from tests.placement_data import add_evidence
+
+    content = load_content(Settings(root=root))
+    course = content.courses["tata-kelola"]
+    agency = build_agency(registry, root, framework, size=4)
+    me = next(p for p in agency.people if "pengambilan_keputusan" not in agency.levels[p.nip])
+    with registry.session("uji", "bukti tata kelola") as session:
+        viewer = _learner(session, me.nip)
+        add_evidence(session, viewer.employee_id, course, 1.0, dt.datetime(2026, 11, 2))
+        after_evidence_change(session, content.courses, content.level_rule, AS_OF, {viewer.employee_id})
+        level = session.get(models.CompetencyLevel, (viewer.employee_id, "pengambilan_keputusan"))
+        assert (level.source, level.course_id) == ("evidence", "tata-kelola")
+    with registry.session("uji", "keberatan") as session:
+        row = file_objection(
+            session, viewer, RULE, me.nip, "Soal studi kasus dinilai keliru.", competency="pengambilan_keputusan"
+        )
+    assessor = Viewer("wi-tk", "Widyaiswara", frozenset({Role(TRAINER, "tata-kelola")}))
+    other = Viewer("wi-ld", "Widyaiswara", frozenset({Role(TRAINER, "literasi-digital")}))
+    with registry.session() as session:
+        assert [x.id for x in list_objections(session, assessor)] == [row.id]
+        assert list_objections(session, other) == []
+    with pytest.raises(Refused, match="asesor level itu"):
+        with registry.session(other.username, "bukan kursus saya") as session:
+            answer_objection(session, other, content, row.id, "ditolak", "Bukan kursus saya, tetapi saya tolak.")
+    with registry.session(assessor.username, "kunci jawaban diperiksa ulang") as session:
+        answer_objection(session, assessor, content, row.id, "ditolak", "Kunci jawaban studi kasus sudah benar.")
+    with registry.session() as session:
+        assert session.get(models.Objection, row.id).answered_by == "wi-tk"
