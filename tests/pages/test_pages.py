@@ -190,3 +190,33 @@ def test_hr_page_ranks_explains_maps_and_exports(pages, context, tmp_path):
     assert "Seleksi terbuka uji halaman 2026" in text and "NIP (disamarkan)" in text
     assert access_log_count(pages, "kepegawaian") > 0
     page.close()
+
+
+def test_learner_files_an_objection_from_the_portal(pages, context):
+    page = open_page(sign_in(context, pages, "peserta"), pages, "peserta")
+    form = page.locator(".merit-keberatan")
+    form.get_by_text("Keberatan atas level atau peringkat").wait_for()
+    assert "paling lambat 14 hari" in form.inner_text() and "jejak audit" in form.inner_text()
+    form.locator(".widget-dropdown", has_text="Kompetensi").locator("select").select_option(index=0)
+    chosen = form.locator(".widget-dropdown", has_text="Kompetensi").locator("select option:checked").inner_text()
+    chosen = chosen.replace("\xa0", " ").split(" (level saat ini")[0]  # ipywidgets shows spaces as no-break
+    form.locator("textarea").fill("Esai modul etika saya sudah dinilai widyaiswara tetapi belum masuk ke level ini.")
+    form.get_by_role("button", name="Ajukan keberatan").click()
+    form.get_by_role("status").get_by_text("tercatat").wait_for()  # the help text says "tercatat" too
+    mine = form.locator(".merit-tabel", has_text="Batas jawab")
+    mine.wait_for()
+    row = mine.locator("tbody tr").first.inner_text()
+    assert f"level {chosen}" in row and "terbuka" in row
+    form.scroll_into_view_if_needed()
+    form.screenshot(path=SCREENSHOTS / "portal-keberatan.png")
+    engine = create_engine(f"sqlite:///{pages.data / 'registry.sqlite'}")
+    with engine.connect() as connection:
+        filed = connection.execute(select(models.Objection.filed_by, models.Objection.status)).all()
+        audited = (
+            connection.execute(select(models.AuditEntry.actor).where(models.AuditEntry.entity == "objection"))
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert filed == [("peserta", "terbuka")] and audited == ["peserta"]
+    page.close()

@@ -124,3 +124,28 @@ class Viewer:
         if nip == self.nip or self.sees_full_nip:
             return format_nip(nip)
         return mask_nip(nip)
+
+    # --- objections (keberatan, UU 27/2022) ---------------------------------------------
+
+    def covers_unit(self, unit: str) -> bool:
+        """Admin, HR of all units, or HR of ``unit``."""
+        return self.is_admin or Role(HR, ALL) in self.roles or Role(HR, unit) in self.roles
+
+    def require_objector(self, employee_id: int, unit: str) -> None:
+        """A learner objects for themselves only; HR of the unit and admins record a written one on their behalf."""
+        if employee_id != self.employee_id and not self.covers_unit(unit):
+            raise Refused(
+                "Anda hanya dapat mengajukan keberatan atas level atau peringkat Anda sendiri. "
+                "Keberatan atas nama orang lain ditolak."
+            )
+
+    def require_objection_reviewer(self, employee_id: int, unit: str, course: str | None = None) -> None:
+        """HR of the employee's unit, an admin, or the assessor of the level (a trainer of its course) answers."""
+        if employee_id == self.employee_id:
+            raise Refused("Keberatan atas data Anda sendiri tidak dapat Anda jawab; petugas lain yang meninjaunya.")
+        assessor = course is not None and Role(TRAINER, course) in self.roles
+        if not (self.covers_unit(unit) or assessor):
+            raise Refused(
+                "Keberatan hanya dapat ditinjau dan dijawab oleh petugas kepegawaian unit kerja pegawai, "
+                "asesor level itu (widyaiswara kursus asalnya), atau admin. Akses ditolak."
+            )

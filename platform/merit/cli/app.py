@@ -16,6 +16,7 @@ from merit.cli.grade import grade_command
 from merit.cli.hub import hub_app, kelas_app
 from merit.cli.levels import level_app
 from merit.cli.mydata import data_saya_app
+from merit.cli.objections import keberatan_app
 from merit.cli.people import jp_command, roster_app, skp_app
 from merit.cli.placement import laporan_app, plan_command, rank_command, talent_command, tna_command
 from merit.cli.serve import serve_command
@@ -41,6 +42,7 @@ app.add_typer(hub_app, name="hub")
 app.add_typer(kelas_app, name="kelas")
 app.add_typer(sertifikat_app, name="sertifikat")
 app.add_typer(data_saya_app, name="data-saya")
+app.add_typer(keberatan_app, name="keberatan")
 app.command("jp")(jp_command)
 app.command("grade")(grade_command)
 app.command("rank")(rank_command)

@@ -91,6 +91,9 @@ def render_ranking(
     table.add_column("JPM %", justify="right", no_wrap=True, min_width=8)  # 52.00 ≈*: never cut
     table.add_column("Kategori")
     table.add_column("Kesenjangan (dimiliki/dipersyaratkan)" if compact else "Memenuhi standar", justify="left")
+    objecting = [c for c in ranking.candidates if c.objections]
+    if objecting:
+        table.add_column("Keberatan terbuka")
     for index, candidate in enumerate(ranking.candidates, start=1):
         jpm = _jpm_text(ranking, index - 1, candidate)
         admin = (
@@ -111,8 +114,14 @@ def render_ranking(
             jpm,
             candidate.match.band,
             last,
+            *([candidate.objection_text] if objecting else []),
         )
     console.print(table)
+    if objecting:
+        console.print(
+            f"[bold]Keberatan terbuka:[/] {len(objecting)} kandidat; peringkatnya ditinjau setelah keberatan dijawab "
+            "(`merit keberatan daftar`)."
+        )
     if details:
         for index, candidate in enumerate(ranking.candidates, start=1):
             _candidate_details(console, ranking, index, candidate, nip_of(candidate))

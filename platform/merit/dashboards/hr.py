@@ -22,7 +22,7 @@ from merit.competency.overrides import employee_by_nip, explain_level
 from merit.content import Content
 from merit.placement.eligibility import Criteria, resolve_criteria
 from merit.placement.learning import TrainingNeeds, training_needs
-from merit.placement.ranking import Candidate, Ranking, competency_names, rank_position
+from merit.placement.ranking import Candidate, Ranking, competency_names, rank_position, with_open_objections
 from merit.placement.talent import GridRule, TalentEntry, TalentGrid, grid_for_position, grid_for_unit, reference_year
 from merit.registry import models
 from merit.registry.database import Registry
@@ -82,7 +82,10 @@ def ranking(
         and prepared.criteria == criteria
         and len(prepared.candidates) <= limit
     )
-    result = prepared if prepared is not None and same else _rank(session, content, position_code, criteria, limit)
+    if prepared is not None and same:
+        result = with_open_objections(session, prepared)  # filed or answered since it was computed
+    else:
+        result = _rank(session, content, position_code, criteria, limit)
     ids = _ids(session, [c.nip for c in result.candidates])
     log_views(session, viewer, ids, f"peringkat jabatan {position_code}", PAGE, "seleksi/penempatan")
     return result

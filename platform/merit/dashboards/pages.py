@@ -19,6 +19,7 @@ from merit.dashboards.learner import learner_portal
 from merit.dashboards.views.common import problem, refusal
 from merit.dashboards.views.hr import HrPage
 from merit.dashboards.views.learner import LearnerPage
+from merit.dashboards.views.objections import ObjectionForm
 from merit.dashboards.views.trainer import TrainerPage
 from merit.errors import MeritError
 from merit.placement.ranking import Ranking
@@ -74,7 +75,7 @@ def build(page: str, ctx: PageContext, environ: object) -> widgets.Widget:
                 viewer.require_learner_self(query.get("nip"))
                 portal = learner_portal(session, ctx.content.courses, ctx.workspace, viewer.require_learner())
         if page == "peserta":
-            return LearnerPage(portal, viewer, ctx.workspace)
+            return LearnerPage(portal, viewer, ctx.workspace, ObjectionForm(ctx, viewer, portal))
         if page == "widyaiswara":
             courses = viewer.trainer_courses(sorted(ctx.content.courses))
             if "kursus" in query:

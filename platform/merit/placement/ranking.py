@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session, selectinload
 from merit.competency.levels import LevelRule
 from merit.errors import MeritError
 from merit.nip import parse_nip
+from merit.objections.marks import open_for_ranking
 from merit.placement.basis import LevelBasis, level_bases
 from merit.placement.eligibility import Criteria, PoolSummary, eligible, pool_summary, require_skp_loaded
 from merit.placement.jpm import Gap, JPMResult, JPMRule
 from merit.placement.precision import MatchPrecision, close_to_next, match_precision
 from merit.registry import models
+from merit.registry.sync import employee_ids
 
 TIE_BREAK = (
     "Urutan: JPM tertinggi; bila sama, jumlah kompetensi yang memenuhi standar terbanyak; "
@@ -46,6 +48,12 @@ class Candidate:
     match: JPMResult
     basis: dict[str, LevelBasis] = field(default_factory=dict)  # competency code -> why the level
     precision: MatchPrecision | None = None  # the match's range under measurement error
+    objections: tuple[int, ...] = ()  # numbers of open objections bearing on this ranking (merit keberatan)
+
+    @property
+    def objection_text(self) -> str:
+        """``nomor 3`` when the candidate has an open objection bearing on the ranking, else ``-``."""
+        return f"nomor {', '.join(map(str, self.objections))}" if self.objections else "-"
 
     @property
     def expired_evidence(self) -> list[str]:
@@ -145,6 +153,7 @@ def rank_position(
     ):
         skp.setdefault(employee_id, {})[year] = value
     bases = level_bases(session, ids, level_rule, criteria.as_of)
+    objections = open_for_ranking(session, position_code, required)
     candidates = []
     for employee_id in ids:
         employee = employees[employee_id]
@@ -162,6 +171,7 @@ def rank_position(
                 rule.match(held, required),
                 basis,
                 precision,
+                objections.get(employee_id, ()),
             )
         )
     names = competency_names(session)
@@ -178,6 +188,21 @@ def rank_position(
         close_to_next=close_to_next([c.precision for c in candidates]),
         min_reliability=level_rule.min_reliability if level_rule is not None else None,
     )
+
+
+def with_open_objections(session: Session, ranking: Ranking) -> Ranking:
+    """``ranking`` with its candidates' open objections read again.
+
+    For a ranking computed earlier (a preheated page kernel computes one before its
+    request): an objection filed or answered since then must show as it stands now.
+    """
+    marks = open_for_ranking(session, ranking.position.code, ranking.required)
+    ids = employee_ids(session, [c.nip for c in ranking.candidates]) if marks else {}
+    now = [marks.get(ids.get(c.nip, -1), ()) for c in ranking.candidates]
+    if now == [c.objections for c in ranking.candidates]:
+        return ranking  # nothing changed: the very same result
+    candidates = tuple(replace(c, objections=o) for c, o in zip(ranking.candidates, now, strict=True))
+    return replace(ranking, candidates=candidates)
 
 
 def ranked_ids(

@@ -492,3 +492,35 @@ class Certificate(Base):
     credential: Mapped[str] = mapped_column(Text)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Objection(Base):
+    """A candidate's objection (keberatan) to a competency level or to a position ranking (UU 27/2022).
+
+    ``kind`` is ``level`` (then ``competency_code`` names the level) or ``peringkat`` (then
+    ``position_code`` names the ranking). ``due_at`` is fixed when it is filed, from the
+    deadline in ``assessments/keberatan.yml``, so a later change of the setting does not move
+    an answer's deadline. An answer sets ``status`` (``dikabulkan`` or ``ditolak``), who
+    answered, when and why; a granted level objection may change the level through an
+    assessor's override, and ``level_before``/``level_after`` record that change.
+    """
+
+    __audited__ = True
+    __tablename__ = "objection"
+    __table_args__ = (Index("ix_objection_status", "status", "employee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    competency_code: Mapped[str | None] = mapped_column(ForeignKey("competency.code"))
+    position_code: Mapped[str | None] = mapped_column(ForeignKey("position.code"))
+    reason: Mapped[str] = mapped_column(Text)
+    filed_by: Mapped[str] = mapped_column(String(200))
+    filed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(200))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    level_before: Mapped[int | None] = mapped_column(Integer)
+    level_after: Mapped[int | None] = mapped_column(Integer)

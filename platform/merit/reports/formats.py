@@ -23,7 +23,15 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from merit.reports import FORMATS
-from merit.reports.selection import CANDIDATE_COLUMNS, DETAIL_COLUMNS, SelectionReport, Writer
+from merit.reports.selection import (
+    CANDIDATE_COLUMNS,
+    DETAIL_COLUMNS,
+    NO_OBJECTIONS,
+    OBJECTION_COLUMNS,
+    OBJECTION_TITLE,
+    SelectionReport,
+    Writer,
+)
 
 
 def write_csv(report: SelectionReport, path: Path) -> None:
@@ -34,6 +42,13 @@ def write_csv(report: SelectionReport, path: Path) -> None:
         out.writerow([])
         out.writerow(CANDIDATE_COLUMNS)
         out.writerows(report.candidate_rows())
+        out.writerow([])
+        out.writerow([OBJECTION_TITLE])
+        if report.objections:
+            out.writerow(OBJECTION_COLUMNS)
+            out.writerows(report.objection_rows())
+        else:
+            out.writerow([NO_OBJECTIONS])
         out.writerow([])
         out.writerows(["Catatan", note] for note in report.notes())
 
@@ -55,7 +70,7 @@ def write_xlsx(report: SelectionReport, path: Path) -> None:
     sheet.append([])
     for note in report.notes():
         sheet.append(["Catatan", note])
-    for column, width in zip("ABCDEFGHI", (28, 22, 28, 30, 10, 9, 16, 14, 60), strict=True):
+    for column, width in zip("ABCDEFGHIJ", (28, 22, 28, 30, 10, 9, 16, 14, 60, 22), strict=True):
         sheet.column_dimensions[column].width = width
     for cells in sheet.iter_rows():
         for cell in cells:
@@ -66,6 +81,12 @@ def write_xlsx(report: SelectionReport, path: Path) -> None:
         cell.font = Font(bold=True)
     for row in report.detail_rows():
         detail.append(row)
+    objections = book.create_sheet("Keberatan")
+    objections.append([OBJECTION_TITLE])
+    objections["A1"].font = Font(bold=True)
+    objections.append(list(OBJECTION_COLUMNS) if report.objections else [NO_OBJECTIONS])
+    for row in report.objection_rows():
+        objections.append(row)
     book.properties.title = report.title
     book.properties.creator = report.actor
     book.properties.created = report.produced_at
@@ -107,7 +128,7 @@ def write_pdf(report: SelectionReport, path: Path) -> None:
         colWidths=[4.5 * cm, 22 * cm],
         style=grid,
     )
-    widths = [2.1, 3.5, 3.8, 3.6, 2.0, 1.5, 2.1, 2.6, 5.5]  # cm, 26.7 = A4 landscape less margins
+    widths = [2.1, 3.2, 3.3, 3.2, 2.0, 1.5, 2.1, 2.6, 4.3, 2.4]  # cm, 26.7 = A4 landscape less margins
     rows = [[_paragraph(c, bold) for c in CANDIDATE_COLUMNS]]
     rows += [[_paragraph(value, body) for value in row] for row in report.candidate_rows()]
     candidates = LongTable(rows, colWidths=[w * cm for w in widths], repeatRows=1, style=grid)
@@ -122,6 +143,15 @@ def write_pdf(report: SelectionReport, path: Path) -> None:
         bottomMargin=1.5 * cm,
     )
     story = [_paragraph(report.title, title), header, Spacer(1, 0.4 * cm), candidates, Spacer(1, 0.4 * cm)]
+    story += [_paragraph(OBJECTION_TITLE, bold), Spacer(1, 0.15 * cm)]
+    if report.objections:
+        rows = [[_paragraph(c, bold) for c in OBJECTION_COLUMNS]]
+        rows += [[_paragraph(value, body) for value in row] for row in report.objection_rows()]
+        widths = [2.2, 3.5, 8.0, 2.6, 2.6, 7.8]
+        story += [LongTable(rows, colWidths=[w * cm for w in widths], repeatRows=1, style=grid)]
+    else:
+        story += [_paragraph(NO_OBJECTIONS, body)]
+    story += [Spacer(1, 0.4 * cm)]
     story += [_paragraph(note, body) for note in report.notes()]
     document.build(story)
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from merit.competency.levels import LevelRule
 from merit.errors import MeritError
 from merit.nip import mask_nip
+from merit.objections.marks import ObjectionLine, for_ranking
 from merit.placement.eligibility import Criteria
 from merit.placement.jpm import JPMRule
 from merit.placement.ranking import Candidate, Ranking, rank_position
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
     from merit.registry.database import Registry
 
 OBJECTION = (
-    "Kandidat yang keberatan atas hasil ini dapat mengajukan keberatan secara tertulis kepada panitia seleksi "
-    "dengan menyebut nomor keputusan dan hash registri di laporan ini; keberatan dicatat dan dijawab."
+    "Kandidat yang keberatan atas hasil ini dapat mengajukan keberatan lewat portal peserta Merit atau secara "
+    "tertulis kepada panitia seleksi dengan menyebut nomor keputusan dan hash registri di laporan ini; keberatan "
+    "dicatat, dijawab dalam batas waktu yang ditetapkan, dan hasilnya tercantum pada laporan berikutnya."
 )
 CANDIDATE_COLUMNS = (
     "Peringkat",
@@ -50,7 +52,11 @@ CANDIDATE_COLUMNS = (
     "Kategori",
     "Kompetensi memenuhi standar",
     "Kesenjangan (dimiliki/dipersyaratkan)",
+    "Keberatan",
 )
+OBJECTION_TITLE = "Keberatan kandidat atas peringkat ini atau atas level yang dipersyaratkan"
+OBJECTION_COLUMNS = ("Nomor keberatan", "NIP (disamarkan)", "Atas", "Diajukan", "Batas jawab", "Status dan hasil")
+NO_OBJECTIONS = "Tidak ada keberatan."
 DETAIL_COLUMNS = (
     "Peringkat",
     "NIP (disamarkan)",
@@ -73,6 +79,7 @@ class SelectionReport:
     produced_at: dt.datetime
     actor: str
     reason: str
+    objections: tuple[ObjectionLine, ...] = ()  # of the ranked candidates, bearing on this ranking
 
     @property
     def title(self) -> str:
@@ -101,6 +108,9 @@ class SelectionReport:
 
     def candidate_rows(self) -> list[list[object]]:
         rows = []
+        filed: dict[str, list[str]] = {}
+        for line in self.objections:
+            filed.setdefault(line.nip, []).append(f"nomor {line.id}: {line.status}")
         for index, c in enumerate(self.ranking.candidates, start=1):
             gaps = ", ".join(f"{self.ranking.names.get(g.code, g.code)} {g.held}/{g.required}" for g in c.match.gaps)
             rows.append(
@@ -114,9 +124,24 @@ class SelectionReport:
                     c.match.band,
                     f"{c.match.met}/{len(c.match.rows)}",
                     gaps or "tidak ada",
+                    "; ".join(filed.get(c.nip, [])) or "-",
                 ]
             )
         return rows
+
+    def objection_rows(self) -> list[list[object]]:
+        """Each objection with its outcome: the record of who contested the result and what came of it."""
+        return [
+            [
+                line.id,
+                mask_nip(line.nip),
+                line.subject,
+                f"{line.filed_at:%d-%m-%Y}",
+                f"{line.due_at:%d-%m-%Y}",
+                line.outcome(self.produced_at),
+            ]
+            for line in self.objections
+        ]
 
     def detail_rows(self) -> list[list[object]]:
         rows = []
@@ -187,7 +212,8 @@ def publish_selection(
     # The number is printed in the files before the row exists; the head lock above keeps it unique.
     number = (session.scalar(select(func.max(models.SelectionDecision.id))) or 0) + 1
     folder.mkdir(parents=True, exist_ok=True)
-    report = SelectionReport(number, ranking, seq, head_hash, produced, trail.actor, trail.reason)
+    objections = for_ranking(session, position_code, ranking.required, [c.nip for c in ranking.candidates])
+    report = SelectionReport(number, ranking, seq, head_hash, produced, trail.actor, trail.reason, tuple(objections))
     stem = f"seleksi-{position_code}-{criteria.as_of:%Y%m%d}-{number}"
     files = {}
     for extension, write in writers.items():

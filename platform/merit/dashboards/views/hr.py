@@ -14,6 +14,7 @@ from merit.catalog.eligibility import EligibilityRule
 from merit.dashboards import hr
 from merit.dashboards.context import PageContext
 from merit.dashboards.views.common import FULL, Raw, esc, guarded, heading, table
+from merit.dashboards.views.objections import ObjectionReview
 from merit.demo import DEMO_POSITION
 from merit.golongan import PANGKAT
 from merit.placement.eligibility import Criteria
@@ -24,7 +25,7 @@ from merit.reports import FORMATS
 
 DEFAULT = "bawaan"
 NONE = "tanpa syarat"
-TABS = ("Peringkat", "Kotak talenta", "Peta kesenjangan", "Kebutuhan pelatihan", "Laporan seleksi")
+TABS = ("Peringkat", "Kotak talenta", "Peta kesenjangan", "Kebutuhan pelatihan", "Laporan seleksi", "Keberatan")
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -143,8 +144,19 @@ class HrPage(widgets.VBox):
             gaps = (
                 ", ".join(f"{r.names.get(g.code, g.code)} {g.held}/{g.required}" for g in c.match.gaps) or "tidak ada"
             )
+            objection = Raw(f'<b class="merit-tanda">{esc(c.objection_text)}</b>') if c.objections else "-"
             rows.append(
-                [index, self.viewer.show_nip(c.nip), c.name, c.unit, c.golongan, c.match.percent, c.match.band, gaps]
+                [
+                    index,
+                    self.viewer.show_nip(c.nip),
+                    c.name,
+                    c.unit,
+                    c.golongan,
+                    c.match.percent,
+                    c.match.band,
+                    gaps,
+                    objection,
+                ]
             )
         self.ranking_table.value = (
             table(
@@ -157,11 +169,12 @@ class HrPage(widgets.VBox):
                     "JPM %",
                     "Kategori",
                     "Kesenjangan (dimiliki/dipersyaratkan)",
+                    "Keberatan terbuka",
                 ],
                 rows,
                 numeric=(0, 5),
             )
-            + f'<p class="merit-catatan">{esc(r.tie_break)} {esc(r.notice)}</p>'
+            + f'<p class="merit-catatan">{esc(r.tie_break)} {esc(r.notice)}{esc(_objection_note(r))}</p>'
         )
         self.candidates.options = [
             (f"{i}. {c.name} · JPM {c.match.percent:.2f}% ({c.match.band})", i - 1)
@@ -229,6 +242,7 @@ class HrPage(widgets.VBox):
             2: self._heatmap_tab,
             3: self._needs_tab,
             4: self._export_tab,
+            5: self._objections_tab,
         }
         box = self.tab_boxes[index]
         guarded(box, lambda: builders[index](box))()
@@ -358,6 +372,9 @@ class HrPage(widgets.VBox):
         box.children = [unit, out]
         guarded(out, draw)()
 
+    def _objections_tab(self, box: widgets.VBox) -> None:
+        box.children = [ObjectionReview(self.ctx, self.viewer)]
+
     def _export_tab(self, box: widgets.VBox) -> None:
         reason = widgets.Text(
             description="Alasan",
@@ -411,3 +428,14 @@ class HrPage(widgets.VBox):
             make,
             out,
         ]
+
+
+def _objection_note(ranking: Ranking) -> str:
+    """Said under a ranking in which someone has an open objection (``merit keberatan``)."""
+    count = sum(1 for c in ranking.candidates if c.objections)
+    if not count:
+        return ""
+    return (
+        f" {count} kandidat mengajukan keberatan yang masih terbuka: peringkatnya ditinjau ulang setelah "
+        "keberatan dijawab (merit keberatan daftar)."
+    )

@@ -29,7 +29,9 @@ def _status(status: str) -> str:
 
 
 class LearnerPage(widgets.VBox):
-    def __init__(self, portal: LearnerPortal, viewer: Viewer, workspace: Path) -> None:
+    def __init__(
+        self, portal: LearnerPortal, viewer: Viewer, workspace: Path, objections: widgets.Widget | None = None
+    ) -> None:
         self.portal, self.viewer, self.workspace = portal, viewer, workspace
         rows = [
             [course.title, module.title, Raw(_status(module.status)), module.score_text]
@@ -68,6 +70,7 @@ class LearnerPage(widgets.VBox):
                     f'<p class="merit-catatan">Kursus yang dihitung tahun {portal.year}: {esc(counted_text)}.</p>'
                 ),
                 widgets.HTML(MY_DATA, layout=FULL),
+                *([objections] if objections is not None else []),
             ],
             layout=FULL,
         )
