@@ -55,6 +55,8 @@ def people(registry, registry_url, tmp_path, monkeypatch):
         run(runner, ["akun", "buat", *staff, "--sandi", PASSWORD])
     decision = ["integritas", "4", "--alasan", "hasil asesmen lapangan 2026", "--oleh", "asesor-a"]
     run(runner, ["level", "override", learners[0][1], *decision])
+    for _, nip, _ in learners[:2]:  # each of the first two objects to a level: only one's own is in an archive
+        run(runner, ["keberatan", "ajukan", nip, "--kompetensi", "integritas", "--alasan", f"level {nip} keliru"])
     with registry.session() as session:  # HR looked at the second learner's data: not the first one's business
         hr = viewer_by_username(session, "hr-unit")
         log_views(session, hr, [learners[1][0]], "profil", "kepegawaian", "uji")
@@ -128,10 +130,21 @@ def test_archive_holds_each_section_of_my_data_and_nobody_elses(people, registry
     assert (listed["kode"], listed["status"]) == (certificate.code, "berlaku")
     assert files[f"sertifikat/{certificate.code}.jwt"].decode() == certificate.credential
 
+    [objection] = rows(files["keberatan.csv"])
+    assert (objection["atas"], objection["kompetensi"], objection["status"]) == ("level", "integritas", "terbuka")
+    assert objection["alasan"] == f"level {my_nip} keliru"
+
     audit = rows(files["jejak_audit.csv"])
     kinds = {r["entitas"] for r in audit}
     assert {"employee", "competency_level", "level_override", "course_completion", "certificate", "account"} <= kinds
-    mine = {"account_role": f"{account}/", "certificate": certificate.code, "employee": my_nip, "account": my_nip}
+    assert "objection" in kinds
+    mine = {
+        "account_role": f"{account}/",
+        "certificate": certificate.code,
+        "employee": my_nip,
+        "account": my_nip,
+        "objection": objection["nomor"],
+    }
     for r in audit:  # each entry is keyed by one of my records
         assert r["kunci"].startswith(mine.get(r["entitas"], f"{me}/")), r
     assert rows(files["log_akses.csv"]) == [

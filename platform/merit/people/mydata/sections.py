@@ -350,6 +350,10 @@ def audit(sources: Sources, subject: Subject) -> Files:
         entry.entity.in_(KEYED_BY_EMPLOYEE) & entry.entity_key.startswith(f"{employee.id}/", autoescape=True),
         (entry.entity == "enrolment") & entry.entity_key.endswith(f"/{employee.id}", autoescape=True),
     ]
+    objections = select(models.Objection.id).where(models.Objection.employee_id == employee.id)
+    keys = [str(number) for number in sources.session.scalars(objections)]
+    if keys:
+        about.append((entry.entity == "objection") & entry.entity_key.in_(keys))
     if subject.certificates:
         about.append((entry.entity == "certificate") & entry.entity_key.in_([c.code for c in subject.certificates]))
     for account in subject.accounts:
@@ -362,6 +366,54 @@ def audit(sources: Sources, subject: Subject) -> Files:
             (
                 (e.seq, _when(e.at), e.actor, e.action, e.entity, e.entity_key, e.reason, e.before, e.after, e.hash)
                 for e in rows
+            ),
+        )
+    }
+
+
+OBJECTION_COLUMNS = (
+    "nomor",
+    "atas",
+    "kompetensi",
+    "jabatan",
+    "alasan",
+    "diajukan_oleh",
+    "diajukan",
+    "batas_jawab",
+    "status",
+    "jawaban",
+    "dijawab_oleh",
+    "dijawab",
+    "level_sebelum",
+    "level_sesudah",
+)
+
+
+def objections(sources: Sources, subject: Subject) -> Files:
+    """The person's objections (keberatan) to levels and rankings, with their answers, as filed and answered."""
+    o = models.Objection
+    rows = sources.session.scalars(select(o).where(o.employee_id == subject.employee.id).order_by(o.id))
+    return {
+        "keberatan.csv": csv_file(
+            OBJECTION_COLUMNS,
+            (
+                (
+                    r.id,
+                    r.kind,
+                    r.competency_code,
+                    r.position_code,
+                    r.reason,
+                    r.filed_by,
+                    _when(r.filed_at),
+                    _when(r.due_at),
+                    r.status,
+                    r.answer,
+                    r.answered_by,
+                    _when(r.answered_at),
+                    r.level_before,
+                    r.level_after,
+                )
+                for r in rows
             ),
         )
     }
@@ -446,6 +498,18 @@ SECTIONS: tuple[Section, ...] = (
             ),
         ),
         certificates,
+    ),
+    Section(
+        "keberatan",
+        (
+            (
+                "keberatan.csv",
+                "Keberatan Anda atas level kompetensi atau peringkat jabatan: alasan, siapa mengajukan, kapan, "
+                "batas jawab, status (terbuka, dikabulkan, ditolak), jawaban petugas, dan level sebelum dan "
+                "sesudah bila level diubah.",
+            ),
+        ),
+        objections,
     ),
     Section(
         "audit",
