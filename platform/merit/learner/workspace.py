@@ -20,6 +20,8 @@ learner). Everything is JupyterLab's, nbgrader's and Voila's own configuration, 
   ``overrides.json`` in the folder's ``lab/settings``, made JupyterLab's ``app_settings_dir``;
   each learner's own settings (``~/.jupyter/lab/user-settings``) still win, so a shared,
   read-only folder serves every learner on a hub;
+* the kernel websocket's legacy wire format (:data:`KERNEL_WS_PROTOCOL`), so a kernel restarted
+  right after a notebook opens does not freeze the learner's server;
 * Voila with Merit's offline template ``merit`` (installed with Merit into sys.prefix/share/jupyter;
   ``make setup`` links it for the editable install), so no request leaves the server.
 """
@@ -41,6 +43,15 @@ TRAINER_LAB_EXTENSIONS = (
 )
 TRAINER_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list")
 NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
+# The kernel websocket's legacy wire format, not v1.kernel.websocket.jupyter.org. jupyter_server
+# 2.21 closes a "stale" websocket (the same session reconnecting, as JupyterLab does when a
+# kernel is restarted while its first connection is still being set up) and then reads a v1
+# frame still arriving on it with the legacy decoder: the frame's 64-bit offset count (6) read
+# as a big-endian 32-bit count is 100,663,296, and ``struct.unpack("!" + "I" * n)`` builds and
+# parses that format for 20-30 s of CPU while the server's event loop, every kernel message
+# and request of the learner included, waits (py-spy; tests/test_hub_e2e.py). With the legacy
+# format on both sides that frame decodes as what it is.
+KERNEL_WS_PROTOCOL = ""
 
 SITE_SETTINGS: dict[str, dict[str, Any]] = {
     "@jupyterlab/translation-extension:plugin": {"locale": LOCALE},
@@ -73,6 +84,7 @@ def write_learner_config(folder: Path) -> list[Path]:
             {
                 "ServerApp": {"jpserver_extensions": dict.fromkeys(TRAINER_SERVER_EXTENSIONS, False)},
                 "LabApp": {"app_settings_dir": str(settings_dir.resolve())},
+                "ZMQChannelsWebsocketConnection": {"kernel_ws_protocol": KERNEL_WS_PROTOCOL},
             },
         ),
         _write(settings_dir / "overrides.json", SITE_SETTINGS),
