@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 from traitlets.config import Config, PyFileConfigLoader
@@ -14,6 +18,26 @@ from merit.hub.config import configure
 from merit.hub.options import HubOptions
 from merit.hub.plan import HubPlan
 from merit.settings import Settings
+
+
+def jupyter_sees() -> dict[str, Any]:
+    """What a Jupyter server started with this process's JUPYTER_CONFIG_PATH makes of it."""
+    from jupyter_server.serverapp import ServerApp
+    from jupyterlab_server.config import get_page_config
+
+    app = ServerApp()
+    app.load_config_file()
+    app.find_server_extensions()
+    extensions = {
+        name.removeprefix("nbgrader.server_extensions."): on
+        for name, on in app.jpserver_extensions.items()
+        if name.startswith("nbgrader.server_extensions.") and name != "nbgrader.server_extensions.validate_assignment"
+    }
+    return {
+        "server_extensions": extensions,
+        "lab_disabled": get_page_config([], None)["disabledExtensions"],
+        "app_settings_dir": app.config.LabApp.get("app_settings_dir", ""),
+    }
 
 
 def write_csv(path, header, rows):
@@ -139,8 +163,24 @@ def test_configuration_follows_nbgraders_multi_course_setup(settings, enrolled, 
     assert c.JupyterHub.db_url == f"sqlite:///{settings.data_dir / 'hub' / 'jupyterhub.sqlite'}"
     assert c.JupyterHub.spawner_class == "localprocess"
     # The nbgrader configuration every server reads: Merit's exchange, many courses, hub groups.
-    folder = c.Spawner.environment["JUPYTER_CONFIG_PATH"]
+    learners, folder = c.Spawner.environment["JUPYTER_CONFIG_PATH"].split(os.pathsep)
     nbgrader = PyFileConfigLoader("nbgrader_config.py", folder).load_config()
+    # Users' own servers read the learner workspace first, as Jupyter resolves the path:
+    # nbgrader's trainer tools and the news pop-up off, Indonesian; formgrader keeps them.
+    assert formgrader["environment"]["JUPYTER_CONFIG_PATH"] == folder
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", c.Spawner.environment["JUPYTER_CONFIG_PATH"])
+    seen = jupyter_sees()
+    assert seen["server_extensions"] == {"formgrader": False, "course_list": False, "assignment_list": True}
+    assert set(seen["lab_disabled"]) == {
+        "@jupyter/nbgrader:create-assignment",
+        "@jupyter/nbgrader:formgrader",
+        "@jupyter/nbgrader:course-list",
+        "@jupyterlab/apputils-extension:announcements",
+    }
+    overrides = json.loads((Path(seen["app_settings_dir"]) / "overrides.json").read_text())
+    assert overrides["@jupyterlab/translation-extension:plugin"]["locale"] == "id_ID"
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", folder)
+    assert jupyter_sees()["server_extensions"]["formgrader"] is True
     assert nbgrader.Exchange.path_includes_course is True
     assert nbgrader.Authenticator.plugin_class == "nbgrader.auth.JupyterHubAuthPlugin"
     assert nbgrader.ExchangeFactory.submit == "merit.exchange.client.MeritSubmit"

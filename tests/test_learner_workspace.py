@@ -16,7 +16,7 @@ def _json(path):
 
 def test_config_turns_off_trainer_tools_and_news_and_picks_indonesian(tmp_path):
     written = write_learner_config(tmp_path / "cfg")
-    assert len(written) == 6
+    assert len(written) == 4
     disabled = _json(tmp_path / "cfg" / "labconfig" / "page_config.json")["disabledExtensions"]
     assert disabled == {
         "@jupyter/nbgrader:formgrader": True,
@@ -24,17 +24,21 @@ def test_config_turns_off_trainer_tools_and_news_and_picks_indonesian(tmp_path):
         "@jupyter/nbgrader:course-list": True,
         "@jupyterlab/apputils-extension:announcements": True,
     }
-    server = _json(tmp_path / "cfg" / "jupyter_server_config.json")["ServerApp"]["jpserver_extensions"]
-    assert server == {"nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False}
-    settings = tmp_path / "cfg" / "lab" / "user-settings"
-    assert _json(settings / "@jupyterlab" / "translation-extension" / "plugin.jupyterlab-settings") == {
-        "locale": "id_ID"
+    server = _json(tmp_path / "cfg" / "jupyter_server_config.json")
+    assert server["ServerApp"]["jpserver_extensions"] == {
+        "nbgrader.server_extensions.formgrader": False,
+        "nbgrader.server_extensions.course_list": False,
     }
-    assert _json(settings / "@jupyter-widgets" / "jupyterlab-manager" / "plugin.jupyterlab-settings")["saveState"]
+    # JupyterLab's settings as site defaults (a learner's own settings still win).
+    settings = tmp_path / "cfg" / "lab" / "settings"
+    assert server["LabApp"]["app_settings_dir"] == str(settings.resolve())
+    overrides = _json(settings / "overrides.json")
+    assert overrides["@jupyterlab/translation-extension:plugin"] == {"locale": "id_ID"}
+    assert overrides["@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"]
 
 
 def test_voila_uses_merits_offline_template(tmp_path):
     # make setup links the template into sys.prefix/share/jupyter (a wheel installs it there)
     result = CliRunner().invoke(app, ["ruang-peserta", str(tmp_path / "cfg")])
-    assert result.exit_code == 0 and "6 berkas ditulis" in result.output
+    assert result.exit_code == 0 and "4 berkas ditulis" in result.output
     assert _json(tmp_path / "cfg" / "voila.json")["VoilaConfiguration"]["template"] == "merit"

@@ -82,7 +82,7 @@ def learner_workspace(
     with user_errors():
         written = write_learner_config(folder)
         console.print(f"{len(written)} berkas ditulis di [bold]{folder}[/]. Jalankan server peserta dengan:")
-        console.print(f"  JUPYTER_CONFIG_DIR={folder} JUPYTERLAB_SETTINGS_DIR={folder}/lab/user-settings")
+        console.print(f"  JUPYTER_CONFIG_DIR={folder}")
 
 
 @db_app.command("upgrade")

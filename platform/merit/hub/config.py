@@ -17,6 +17,7 @@ from typing import Any
 from merit.exchange.client import NBGRADER_CONFIG
 from merit.hub.options import HubOptions
 from merit.hub.plan import EXCHANGE_SERVICE, PAGES_SERVICE, SERVER_TOKEN_SCOPES, SYNC_SERVICE, HubPlan, grader_account
+from merit.learner.workspace import write_learner_config
 from merit.settings import Settings
 
 BIN = Path(sys.executable).parent
@@ -48,6 +49,17 @@ def secret_file(path: Path) -> str:
 def sync_token(settings: Settings, options: HubOptions) -> str:
     """The API token of the ``merit-sinkron`` service, used by ``merit hub sinkron``."""
     return secret_file(options.folder(settings) / "sync-token")
+
+
+def write_learner_config_folder(settings: Settings) -> Path:
+    """The learner workspace's configuration (:mod:`merit.learner.workspace`) for the servers
+    the hub starts: readable by every learner's Unix user, writable by none."""
+    folder = settings.data_dir / "jupyter-peserta"
+    for path in write_learner_config(folder):
+        os.chmod(path, 0o644)
+    for path in [folder, *(p for p in folder.rglob("*") if p.is_dir())]:
+        os.chmod(path, 0o755)
+    return folder
 
 
 def local_exchange_url(options: HubOptions) -> str:
@@ -206,4 +218,8 @@ def configure(c: Any, settings: Settings | None = None, options: HubOptions | No
         # one run's fetched modules and answers into the next.
         c.SimpleLocalProcessSpawner.home_dir_template = str(folder / "rumah" / "{username}")
     c.Spawner.cmd = server_command(options)
-    c.Spawner.environment["JUPYTER_CONFIG_PATH"] = str(settings.data_dir / "jupyter")
+    # Every user's own server reads the learner workspace first: no trainer tools of
+    # nbgrader's there (trainers grade in their course's formgrader service, which reads only
+    # the shared folder, and with `merit grade`), no news pop-up, JupyterLab in Indonesian.
+    learners = write_learner_config_folder(settings)
+    c.Spawner.environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(learners), str(settings.data_dir / "jupyter")])
