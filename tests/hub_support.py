@@ -157,6 +157,8 @@ def hub() -> Iterator[Hub]:
         # every server runs as the hub's user here (tests/test_hub.py covers the accounts).
         "MERIT_HUB_UNIX_USERS": "false",
         "MERIT_HUB_EXTRA_CONFIG": str(data / "pytest_hub_config.py"),
+        # The instant-feedback service is started by tests/test_feedback.py itself (to kill it).
+        "MERIT_HUB_UMPAN_BALIK": "false",
     }
     env.pop("MERIT_DATABASE_URL", None)
     (data / "pytest_hub_config.py").write_text(EXTRA_CONFIG)

@@ -27,8 +27,12 @@ def serve_command(
     Berjalan sampai dihentikan (SIGTERM/SIGINT); kiriman yang sedang dinilai saat layanan mati
     dinilai ulang saat layanan dijalankan lagi.
     """
+    import logging
+
     from merit.feedback.service import serve
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # nbgrader's per-cell notes: in the feedback
     with user_errors():
         stats = serve(workers, Limits(cell_timeout=cell_timeout, wall_seconds=wall), unsandboxed, until_idle)
         console.print(

@@ -137,6 +137,7 @@ class FeedbackService:
             log.info("gave %d jobs of a stopped service back to the queue", self.stats.recovered)
         prestart_slots(self.sandbox, self.workers)  # warm before the first submission arrives
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="merit-umpan-balik")
+        log.info("instant feedback ready: %d grading slots, sandbox %s", self.workers, self.sandbox.mode)
         inflight: dict[Future[SubmissionResult], _Ticket] = {}
         pending: list[tuple[_Ticket, SubmissionResult]] = []
         first_pending = 0.0
@@ -168,6 +169,7 @@ class FeedbackService:
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
             close_slots()
+            log.info("instant feedback stopped: %s", self.stats)
         return self.stats
 
     def _waiting(self) -> bool:
@@ -360,12 +362,6 @@ def serve(workers: int, limits: Limits, unsandboxed: bool = False, until_idle: b
     service = FeedbackService(settings, registry, sandbox, workers or default_workers())
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: service.stop.set())
-    log.info(
-        "instant feedback: %d grading slots, sandbox %s, exchange store %s",
-        service.workers,
-        sandbox.mode,
-        service.blobs.folder,
-    )
     try:
         return service.run(until_idle)
     finally:
@@ -375,4 +371,5 @@ def serve(workers: int, limits: Limits, unsandboxed: bool = False, until_idle: b
 def main() -> None:
     """``python -m merit.feedback``: the service as the hub runs it (``MERIT_UMPAN_BALIK_PEKERJA`` slots)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # nbgrader's per-cell notes: in the feedback
     serve(int(os.environ.get("MERIT_UMPAN_BALIK_PEKERJA") or 0), Limits())
