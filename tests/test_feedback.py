@@ -92,7 +92,7 @@ def instant(hub: Hub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Inst
     with roster.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["nip", "nama", "unit_kerja", "jabatan", "golongan", "email"])
-        writer.writerows([p.nip, p.name, p.unit, p.position_code, p.golongan, p.email] for p in people)
+        writer.writerows([p.nip, p.name, p.unit, p.position_code, p.golongan, f"ub-{p.email}"] for p in people)
     merit(hub.env, "roster", "import", str(roster), "--oleh", "pytest")
     learners = [p.nip for p in people]
     hub.write_classes([*hub.classes, *((nip, COURSE, "peserta") for nip in learners)])
