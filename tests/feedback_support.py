@@ -7,6 +7,7 @@ filled in, click items' answers in the widgets' answer files), posted with a hub
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import signal
@@ -19,8 +20,10 @@ from pathlib import Path
 import nbformat
 
 from merit.catalog import Course
+from merit.demo.roster import synthetic_roster
 from merit.demo.submissions import AnswerBook, load_answer_book, write_submission
 from merit.exchange.archive import pack
+from tests.hub_support import COURSE, Hub, merit
 
 
 class _Scratch:
@@ -102,3 +105,20 @@ class ServiceProcess:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+def enrol_learners(hub: Hub, folder: Path, count: int, seed: int = 2020) -> list[str]:
+    """``count`` more learners in the roster, enrolled in the hub's course (`merit kelas import`,
+    `merit hub sinkron`); :meth:`Hub.write_classes` with ``hub.classes`` undoes the enrolment."""
+    people = synthetic_roster(count, seed=seed)
+    assert not {p.nip for p in people} & {row[0] for row in hub.classes}
+    roster = folder / "roster.csv"
+    with roster.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["nip", "nama", "unit_kerja", "jabatan", "golongan", "email"])
+        # The hub's own roster came from the same generator: keep the e-mail addresses apart.
+        writer.writerows([p.nip, p.name, p.unit, p.position_code, p.golongan, f"ub-{p.email}"] for p in people)
+    merit(hub.env, "roster", "import", str(roster), "--oleh", "pytest")
+    learners = [p.nip for p in people]
+    hub.write_classes([*hub.classes, *((nip, COURSE, "peserta") for nip in learners)])
+    return learners

@@ -10,7 +10,6 @@ last a trainer's batch run and manual grade superseding the service's results.
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,11 +23,10 @@ from merit.catalog import Course
 from merit.content import load_content
 from merit.dashboards import gradebooks
 from merit.dashboards.learner import WAITING, module_statuses
-from merit.demo.roster import synthetic_roster
 from merit.exchange.archive import pack
 from merit.registry.database import Registry
 from merit.settings import Settings
-from tests.feedback_support import ServiceProcess, submission_archive
+from tests.feedback_support import ServiceProcess, enrol_learners, submission_archive
 from tests.hub_support import COURSE, MODULE, Hub, api, merit, nbgrader, ok
 
 LEARNERS = 8
@@ -86,16 +84,7 @@ class Instant:
 @pytest.fixture(scope="module")
 def instant(hub: Hub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instant]:
     folder = tmp_path_factory.mktemp("umpan-balik")
-    people = synthetic_roster(LEARNERS, seed=2020)
-    assert not {p.nip for p in people} & {row[0] for row in hub.classes}
-    roster = folder / "roster.csv"
-    with roster.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["nip", "nama", "unit_kerja", "jabatan", "golongan", "email"])
-        writer.writerows([p.nip, p.name, p.unit, p.position_code, p.golongan, f"ub-{p.email}"] for p in people)
-    merit(hub.env, "roster", "import", str(roster), "--oleh", "pytest")
-    learners = [p.nip for p in people]
-    hub.write_classes([*hub.classes, *((nip, COURSE, "peserta") for nip in learners)])
+    learners = enrol_learners(hub, folder, LEARNERS)
     settings = Settings(root=Path(hub.env["MERIT_ROOT"]), data_dir=hub.data)
     release = hub.data / "nbgrader" / COURSE / "release" / MODULE
     trainer = hub.token(hub.trainer)

@@ -137,6 +137,7 @@ class FeedbackService:
             log.info("gave %d jobs of a stopped service back to the queue", self.stats.recovered)
         prestart_slots(self.sandbox, self.workers)  # warm before the first submission arrives
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="merit-umpan-balik")
+        self._warm_up(pool)
         log.info("instant feedback ready: %d grading slots, sandbox %s", self.workers, self.sandbox.mode)
         inflight: dict[Future[SubmissionResult], _Ticket] = {}
         pending: list[tuple[_Ticket, SubmissionResult]] = []
@@ -171,6 +172,42 @@ class FeedbackService:
             close_slots()
             log.info("instant feedback stopped: %s", self.stats)
         return self.stats
+
+    def _warm_up(self, pool: ThreadPoolExecutor) -> None:
+        """Grade a released notebook once in every slot, results thrown away, before taking work.
+
+        A thread's first job builds nbgrader's preprocessors and runs the slot's first kernel
+        (measured: 5 s against 1.8 s for the next ones on the loaded project machine); the
+        first learner should not pay for that.
+        """
+        job = self._warm_up_job()
+        if job is None:
+            return
+        barrier = threading.Barrier(self.workers)
+
+        def once() -> None:
+            barrier.wait(timeout=120)  # one warm-up per thread, not two on the first one free
+            grade_submission(job)
+
+        started = time.monotonic()
+        for future in [pool.submit(once) for _ in range(self.workers)]:
+            future.result()
+        log.info("warmed %d slots on %s in %.1f s", self.workers, job.assignment, time.monotonic() - started)
+
+    def _warm_up_job(self) -> SubmissionJob | None:
+        """The first built course's first module, as released."""
+        for course_id in sorted(self.content.courses):
+            try:
+                course = self._course(course_id)
+            except MeritError:
+                continue
+            module = course.course.spec.modules[0]
+            release = course.built.root / "release" / module.id
+            notebooks = {Path(n).stem: (release / n).read_bytes() for n in module.notebooks if (release / n).is_file()}
+            if notebooks:
+                snapshot = course.snapshot(module.id)
+                return SubmissionJob("pemanasan", module.id, notebooks, {}, snapshot, self.sandbox, course.config)
+        return None
 
     def _waiting(self) -> bool:
         with self.registry.session() as session:
