@@ -61,7 +61,24 @@ def feedback_times(hub: Hub, trainer: str, expected: set[str], started: float, l
     return seen
 
 
-def run(learners: int, workers: int) -> tuple[float, list[float], float, str]:
+TABLES = ("evidence", "audit_entry", "exchange_submission", "exchange_feedback", "feedback_job", "competency_level")
+
+
+def registry_bytes(database: Path) -> dict[str, tuple[int, int]]:
+    """table -> (rows, bytes of its pages and its indexes' pages) in the SQLite registry (dbstat)."""
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        sizes = dict(db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
+        indexes = db.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'").fetchall()
+        found = {}
+        for table in TABLES:
+            rows = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - our own names
+            found[table] = (rows, sizes.get(table, 0) + sum(sizes.get(i, 0) for i, t in indexes if t == table))
+    return found
+
+
+def run(learners: int, workers: int) -> tuple[float, list[float], float, str, dict[str, tuple[int, int]]]:
     with running_hub() as hub:
         folder = Path(tempfile.mkdtemp(prefix="merit-umpan-balik-"))
         nips = enrol_learners(hub, folder, learners + 1)
@@ -95,11 +112,12 @@ def run(learners: int, workers: int) -> tuple[float, list[float], float, str]:
             done = feedback_times(hub, trainer, set(sent), burst_start, 60 + 10 * learners)
         finally:
             service.stop()
+        sizes = registry_bytes(hub.data / "registry.sqlite")
         latencies = [done[stamp] - began for stamp, began in sent.items()]
         span = max(done.values()) - burst_start
         log = (folder / "layanan.log").read_text()
         mode = next((line.split("sandbox ")[-1] for line in log.splitlines() if "ready" in line), "?")
-        return single, latencies, learners / span * 60, mode
+        return single, latencies, learners / span * 60, mode, sizes
 
 
 def main() -> None:
@@ -108,7 +126,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="grading slots of the service (0: two per core)")
     options = parser.parse_args()
     load_before = os.getloadavg()
-    single, latencies, per_minute, mode = run(options.learners, options.workers)
+    single, latencies, per_minute, mode, sizes = run(options.learners, options.workers)
     load_after = os.getloadavg()
     n = options.learners
     table = Table(title=f"Umpan balik instan: etika-integritas/{MODULE}, sandbox {mode}, {os.cpu_count()} inti")
@@ -126,6 +144,12 @@ def main() -> None:
     console = Console(width=100)
     console.print(table)
     console.print(f"beban (1/5/15 menit) sebelum {load_before}, sesudah {load_after}")
+    sizes_table = Table(title=f"Registri SQLite setelah {n + 1} peserta mengirim satu modul (ukuran per baris)")
+    for column in ("tabel", "baris", "byte (dengan indeks)", "byte per baris"):
+        sizes_table.add_column(column)
+    for table, (rows, size) in sizes.items():
+        sizes_table.add_row(table, str(rows), str(size), f"{size / rows:.0f}" if rows else "-")
+    console.print(sizes_table)
     print(f"single_s={single:.2f} p95_{n}_s={percentile(latencies, 0.95):.2f} per_minute={per_minute:.1f}")
 
 

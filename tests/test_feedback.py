@@ -103,6 +103,22 @@ def instant(hub: Hub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Inst
         hub.write_classes(hub.classes)
 
 
+def test_the_hub_runs_the_service_unless_told_not_to(tmp_path: Path):
+    from merit.hub.config import services
+    from merit.hub.options import HubOptions
+    from merit.hub.plan import HubPlan
+
+    settings = Settings(root=Path(__file__).resolve().parents[1], data_dir=tmp_path)
+    plan = HubPlan({COURSE: {"peserta": [], "pengajar": []}})
+    found = {s["name"]: s for s in services(settings, HubOptions(umpan_balik_pekerja=3), plan, tmp_path)}
+    service = found["merit-umpan-balik"]
+    assert service["command"][1:] == ["-m", "merit.feedback"] and "url" not in service
+    assert service["environment"]["MERIT_UMPAN_BALIK_PEKERJA"] == "3"
+    assert service["environment"]["MERIT_EXCHANGE_DIR"] == found["merit-exchange"]["environment"]["MERIT_EXCHANGE_DIR"]
+    off = services(settings, HubOptions(umpan_balik=False), plan, tmp_path)
+    assert "merit-umpan-balik" not in {s["name"] for s in off}
+
+
 def test_a_submission_is_graded_at_once_and_the_learner_sees_each_item(instant: Instant, tmp_path: Path):
     nip = instant.learners[0]
     stamp = instant.submit(nip, "right")

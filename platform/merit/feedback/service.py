@@ -267,10 +267,15 @@ class FeedbackService:
             return None
         if job.assignment not in {m.id for m in course.course.spec.modules}:
             raise MeritError(f"Tugas {job.assignment} bukan modul kursus {job.course_id}.")
-        # As Merit's exchange client collects it: the archive unpacked, then its timestamp.
+        # As Merit's exchange client collects it (the archive unpacked, then its timestamp),
+        # built beside the learner's folder and swapped in: a trainer's `merit grade` reading
+        # the course directory meanwhile never sees half a submission.
+        staging = dest.with_name(f".{dest.name}.umpan-balik")
+        shutil.rmtree(staging, ignore_errors=True)
+        unpack(self.blobs.get(submission.blob), staging)
+        (staging / "timestamp.txt").write_text(submission.timestamp)
         shutil.rmtree(dest, ignore_errors=True)
-        unpack(self.blobs.get(submission.blob), dest)
-        (dest / "timestamp.txt").write_text(submission.timestamp)
+        staging.rename(dest)
         source = course.built.root / "source" / job.assignment
         notebooks, files, problems = read_submission(dest, source, course.ignore)
         graded = SubmissionJob(
