@@ -147,8 +147,8 @@ def main() -> None:
     sizes_table = Table(title=f"Registri SQLite setelah {n + 1} peserta mengirim satu modul (ukuran per baris)")
     for column in ("tabel", "baris", "byte (dengan indeks)", "byte per baris"):
         sizes_table.add_column(column)
-    for table, (rows, size) in sizes.items():
-        sizes_table.add_row(table, str(rows), str(size), f"{size / rows:.0f}" if rows else "-")
+    for name, (rows, size) in sizes.items():
+        sizes_table.add_row(name, str(rows), str(size), f"{size / rows:.0f}" if rows else "-")
     console.print(sizes_table)
     print(f"single_s={single:.2f} p95_{n}_s={percentile(latencies, 0.95):.2f} per_minute={per_minute:.1f}")
 

@@ -167,6 +167,7 @@ class FeedbackService:
                     if until_idle and not self._waiting():
                         break
                     self.stop.wait(POLL_SECONDS)
+            self._record(pending)  # stopped: what is graded is kept; jobs still running go back at the next start
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
             close_slots()
@@ -226,6 +227,11 @@ class FeedbackService:
                     found = self._prepare(session, job)
                 except MeritError as refused:
                     queue.finish(session, job.id, queue.FAILED, str(refused))
+                    self.stats.failed += 1
+                    continue
+                except Exception as error:  # noqa: BLE001 - one broken submission must not stop the service
+                    log.exception("preparing job %d failed", job.id)
+                    queue.finish(session, job.id, queue.FAILED, f"galat layanan: {type(error).__name__}: {error}")
                     self.stats.failed += 1
                     continue
                 if found is not None:
@@ -309,7 +315,15 @@ class FeedbackService:
         for ticket, result in pending:
             groups[(ticket.course.course.id, ticket.assignment)].append((ticket, result))
         for (_course_id, assignment), group in groups.items():
-            self._record_group(assignment, group)
+            try:
+                self._record_group(assignment, group)
+            except Exception as error:  # noqa: BLE001 - the service goes on; the trainer sees why in the queue
+                log.exception("recording %d results of %s failed", len(group), assignment)
+                with self.registry.session() as session:
+                    for ticket, _ in group:
+                        note = f"galat layanan saat mencatat: {type(error).__name__}: {error}"
+                        queue.finish(session, ticket.job_id, queue.FAILED, note[:2000])
+                self.stats.failed += len(group)
 
     def _record_group(self, assignment: str, group: list[tuple[_Ticket, SubmissionResult]]) -> None:
         course = group[0][0].course
