@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -78,7 +80,27 @@ def registry_bytes(database: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def run(learners: int, workers: int) -> tuple[float, list[float], float, str, dict[str, tuple[int, int]]]:
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds per submission in the burst: the service process (coordinator, exchange
+    reads, nbgrader's steps, recording) and the learner's kernel in the sandbox."""
+
+    service: float
+    kernel: float
+
+    @property
+    def per_core_hour(self) -> float:
+        return 3600 / (self.service + self.kernel)
+
+
+def process_cpu(service: ServiceProcess) -> float:
+    """User and system CPU seconds of the service process so far (all its threads)."""
+    assert service.process is not None
+    fields = Path(f"/proc/{service.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(learners: int, workers: int) -> tuple[float, list[float], float, str, dict[str, tuple[int, int]], Cpu]:
     with running_hub() as hub:
         folder = Path(tempfile.mkdtemp(prefix="merit-umpan-balik-"))
         nips = enrol_learners(hub, folder, learners + 1)
@@ -106,10 +128,12 @@ def run(learners: int, workers: int) -> tuple[float, list[float], float, str, di
         try:
             stamp, started = submit(nips[0])
             single = feedback_times(hub, trainer, {stamp}, started, 120)[stamp] - started
+            cpu_start = process_cpu(service)
             burst_start = time.monotonic()
             with ThreadPoolExecutor(max_workers=learners) as pool:
                 sent = dict(pool.map(submit, nips[1:]))
             done = feedback_times(hub, trainer, set(sent), burst_start, 60 + 10 * learners)
+            service_cpu = process_cpu(service) - cpu_start
         finally:
             service.stop()
         sizes = registry_bytes(hub.data / "registry.sqlite")
@@ -117,7 +141,9 @@ def run(learners: int, workers: int) -> tuple[float, list[float], float, str, di
         span = max(done.values()) - burst_start
         log = (folder / "layanan.log").read_text()
         mode = next((line.split("sandbox ")[-1] for line in log.splitlines() if "ready" in line), "?")
-        return single, latencies, learners / span * 60, mode, sizes
+        kernels = [float(m) for m in re.findall(r"kernel (\d+\.\d+) s\)", log)][1:]  # the burst's
+        cpu = Cpu(service_cpu / learners, sum(kernels) / max(1, len(kernels)))
+        return single, latencies, learners / span * 60, mode, sizes, cpu
 
 
 def main() -> None:
@@ -126,7 +152,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="grading slots of the service (0: two per core)")
     options = parser.parse_args()
     load_before = os.getloadavg()
-    single, latencies, per_minute, mode, sizes = run(options.learners, options.workers)
+    single, latencies, per_minute, mode, sizes, cpu = run(options.learners, options.workers)
     load_after = os.getloadavg()
     n = options.learners
     table = Table(title=f"Umpan balik instan: etika-integritas/{MODULE}, sandbox {mode}, {os.cpu_count()} inti")
@@ -144,13 +170,20 @@ def main() -> None:
     console = Console(width=100)
     console.print(table)
     console.print(f"beban (1/5/15 menit) sebelum {load_before}, sesudah {load_after}")
+    console.print(
+        f"CPU per kiriman: layanan {cpu.service:.2f} s + kernel {cpu.kernel:.2f} s "
+        f"= {cpu.per_core_hour:.0f} kiriman per inti per jam"
+    )
     sizes_table = Table(title=f"Registri SQLite setelah {n + 1} peserta mengirim satu modul (ukuran per baris)")
     for column in ("tabel", "baris", "byte (dengan indeks)", "byte per baris"):
         sizes_table.add_column(column)
     for name, (rows, size) in sizes.items():
         sizes_table.add_row(name, str(rows), str(size), f"{size / rows:.0f}" if rows else "-")
     console.print(sizes_table)
-    print(f"single_s={single:.2f} p95_{n}_s={percentile(latencies, 0.95):.2f} per_minute={per_minute:.1f}")
+    print(
+        f"single_s={single:.2f} p95_{n}_s={percentile(latencies, 0.95):.2f} per_minute={per_minute:.1f} "
+        f"per_core_hour={cpu.per_core_hour:.0f}"
+    )
 
 
 if __name__ == "__main__":

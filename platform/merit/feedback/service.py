@@ -355,12 +355,14 @@ class FeedbackService:
             else:
                 self.stats.failed += 1
             log.info(
-                "graded %s/%s job %d in %.2f s (%.2f s after submission)",
+                "graded %s/%s job %d in %.2f s (%.2f s after submission; cpu grader %.3f s kernel %.3f s)",
                 built.course_id,
                 assignment,
                 ticket.job_id,
                 result.seconds,
                 time.time() - ticket.submitted_at,
+                result.grader_cpu,
+                result.kernel_cpu,
             )
 
     def _feedback(self, session: Session, ticket: _Ticket, result: SubmissionResult, now: dt.datetime) -> None:
