@@ -144,8 +144,6 @@ class FeedbackService:
         first_pending = 0.0
         try:
             while not self.stop.is_set():
-                for ticket, job in self._claim(self.workers - len(inflight)):
-                    inflight[pool.submit(grade_submission, job)] = ticket
                 if inflight:
                     done, _ = wait(set(inflight), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 else:
@@ -158,6 +156,10 @@ class FeedbackService:
                     if not pending:
                         first_pending = time.monotonic()
                     pending.append((ticket, result))
+                # Free slots get work before anything is recorded: recording (the gradebook,
+                # the registry sync) must not leave the slots idle.
+                for ticket, job in self._claim(self.workers - len(inflight)):
+                    inflight[pool.submit(grade_submission, job)] = ticket
                 # Record at once when nothing else is being graded (the lone learner waits
                 # for nothing), else at least every BATCH_SECONDS (one sync for many).
                 if pending and (not inflight or time.monotonic() - first_pending > BATCH_SECONDS):
@@ -311,6 +313,12 @@ class FeedbackService:
     # recording ----------------------------------------------------------------------------
 
     def _record(self, pending: list[tuple[_Ticket, SubmissionResult]]) -> None:
+        started = time.monotonic()
+        self._record_groups(pending)
+        if pending:
+            log.info("recorded %d results in %.2f s", len(pending), time.monotonic() - started)
+
+    def _record_groups(self, pending: list[tuple[_Ticket, SubmissionResult]]) -> None:
         groups: dict[tuple[str, str], list[tuple[_Ticket, SubmissionResult]]] = defaultdict(list)
         for ticket, result in pending:
             groups[(ticket.course.course.id, ticket.assignment)].append((ticket, result))
