@@ -45,7 +45,7 @@ def serve_command(
 def queue_command(
     course: str = typer.Argument(None, help="Kode kursus (bawaan: semua kursus)."),
     everything: bool = typer.Option(False, "--semua", help="Tampilkan juga yang sudah selesai (terbaru dulu)."),
-    limit: int = typer.Option(50, "--batas", min=1, help="Jumlah baris paling banyak."),
+    limit: int = typer.Option(50, "--jumlah", min=1, help="Jumlah baris paling banyak."),
 ) -> None:
     """Tampilkan antrean umpan balik instan: kiriman yang menunggu dan yang sedang dinilai."""
     from rich.table import Table
