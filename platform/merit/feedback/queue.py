@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -35,7 +36,16 @@ OPEN = (WAITING, RUNNING)
 
 
 def this_worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """``host:pid:start``: the process's start time (clock ticks since boot) tells this process
+    from a later one that happens to get the same pid."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_started(os.getpid())}"
+
+
+def _started(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return "?"
 
 
 def enqueue(session: Session, submission: models.ExchangeSubmission) -> None:
@@ -55,15 +65,16 @@ def enqueue(session: Session, submission: models.ExchangeSubmission) -> None:
 def recover(session: Session, host: str | None = None) -> int:
     """Give back to the queue the jobs held by services on ``host`` that are gone.
 
-    A job's worker is ``host:pid``; on this host a pid that no longer runs means that
-    service was killed (or the machine restarted) before it finished the job.
+    A job's worker is ``host:pid:start``; on this host a process that no longer runs (or a
+    pid now held by a process started at another time) means that service was killed, or
+    the machine restarted, before it finished the job.
     """
     host = host or socket.gethostname()
-    stale = [
-        job.id
-        for job in session.scalars(select(FeedbackJob).where(FeedbackJob.state == RUNNING))
-        if (job.worker or "").rpartition(":")[0] == host and not _alive(int((job.worker or ":0").rpartition(":")[2]))
-    ]
+    stale = []
+    for job in session.scalars(select(FeedbackJob).where(FeedbackJob.state == RUNNING)):
+        worker_host, _, process = (job.worker or "").partition(":")
+        if worker_host == host and not _alive(process):
+            stale.append(job.id)
     if stale:
         session.execute(
             update(FeedbackJob).where(FeedbackJob.id.in_(stale)).values(state=WAITING, worker=None, started_at=None)
@@ -71,16 +82,12 @@ def recover(session: Session, host: str | None = None) -> int:
     return len(stale)
 
 
-def _alive(pid: int) -> bool:
-    if pid <= 0:
+def _alive(process: str) -> bool:
+    """Whether ``pid:start`` is a running process other than this one."""
+    pid, _, start = process.partition(":")
+    if not pid.isdigit() or int(pid) == os.getpid():
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return pid != os.getpid()  # our own pid here is an earlier process's, reused
+    return _started(int(pid)) == start != "?"
 
 
 def claim(session: Session, limit: int, worker: str) -> list[FeedbackJob]:
