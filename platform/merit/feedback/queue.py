@@ -38,10 +38,10 @@ OPEN = (WAITING, RUNNING)
 def this_worker() -> str:
     """``host:pid:start``: the process's start time (clock ticks since boot) tells this process
     from a later one that happens to get the same pid."""
-    return f"{socket.gethostname()}:{os.getpid()}:{_started(os.getpid())}"
+    return f"{socket.gethostname()}:{os.getpid()}:{process_start(os.getpid())}"
 
 
-def _started(pid: int) -> str:
+def process_start(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
     except (OSError, IndexError):
@@ -87,7 +87,7 @@ def _alive(process: str) -> bool:
     pid, _, start = process.partition(":")
     if not pid.isdigit() or int(pid) == os.getpid():
         return False
-    return _started(int(pid)) == start != "?"
+    return process_start(int(pid)) == start != "?"
 
 
 def claim(session: Session, limit: int, worker: str) -> list[FeedbackJob]:
