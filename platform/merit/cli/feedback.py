@@ -48,6 +48,7 @@ def queue_command(
     limit: int = typer.Option(50, "--jumlah", min=1, help="Jumlah baris paling banyak."),
 ) -> None:
     """Tampilkan antrean umpan balik instan: kiriman yang menunggu dan yang sedang dinilai."""
+    from rich import box
     from rich.table import Table
 
     from merit.feedback import queue
@@ -57,24 +58,25 @@ def queue_command(
     with user_errors(), registry_session(Settings()) as session:
         rows = queue.queue_rows(session, course, everything, limit)
         counts = queue.counts(session, course)
-    table = Table(title=f"Antrean umpan balik instan{' ' + course if course else ''}")
-    for column in ("No.", "Kursus / tugas", "Peserta (NIP disamarkan)", "Status", "Masuk (UTC)", "Tunggu (s)"):
-        table.add_column(column)
-    table.add_column("Keterangan")
-    for row in rows:
-        end = row.finished_at or row.started_at
-        waited = f"{(end - row.enqueued_at).total_seconds():.1f}" if end else "-"
-        table.add_row(
-            str(row.job_id),
-            f"{row.course_id} / {row.assignment}",
-            mask_nip(row.nip),
-            row.state + (f" (percobaan {row.attempts})" if row.attempts > 1 else ""),
-            f"{row.enqueued_at:%Y-%m-%d %H:%M:%S}",
-            waited,
-            row.note or "",
-        )
-    if rows:
+    for course_id in sorted({row.course_id for row in rows}):
+        table = Table(title=f"Antrean umpan balik instan {course_id} (NIP disamarkan)", box=box.SIMPLE_HEAD)
+        table.add_column("Tugas", no_wrap=True)
+        table.add_column("Peserta", no_wrap=True)
+        table.add_column("Status", min_width=7)
+        table.add_column("Masuk (UTC)", no_wrap=True)
+        table.add_column("Tunggu", justify="right", no_wrap=True)
+        for row in (r for r in rows if r.course_id == course_id):
+            end = row.finished_at or row.started_at
+            table.add_row(
+                row.assignment,
+                mask_nip(row.nip),
+                row.state + (f" ({row.attempts}×)" if row.attempts > 1 else ""),
+                f"{row.enqueued_at:%m-%d %H:%M}",
+                f"{(end - row.enqueued_at).total_seconds():.1f} s" if end else "-",
+            )
         console.print(table)
+        for row in (r for r in rows if r.course_id == course_id and r.note):
+            console.print(f"  {row.assignment}, {mask_nip(row.nip)}: {row.note}", highlight=False)
     console.print("  ".join(f"[bold]{state}:[/] {n}" for state, n in counts.items()))
 
 
