@@ -21,7 +21,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -102,7 +101,8 @@ def process_cpu(service: ServiceProcess) -> float:
 
 def run(learners: int, workers: int) -> tuple[float, list[float], float, str, dict[str, tuple[int, int]], Cpu]:
     with running_hub() as hub:
-        folder = Path(tempfile.mkdtemp(prefix="merit-umpan-balik-"))
+        folder = hub.data / "umpan-balik"  # removed with the hub's data
+        folder.mkdir()
         nips = enrol_learners(hub, folder, learners + 1)
         settings = Settings(root=ROOT, data_dir=hub.data)
         course = load_content(settings).courses[COURSE]
