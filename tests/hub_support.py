@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,8 +138,9 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="session")
-def hub() -> Iterator[Hub]:
+@contextmanager
+def running_hub() -> Iterator[Hub]:
+    """`merit hub mulai` on a fresh data directory, stopped and removed on leaving (the benchmarks use it too)."""
     data = Path(tempfile.mkdtemp(prefix="merit-hub-"))
     port, hub_port, proxy_api, exchange, formgrader = free_ports(5)
     env = {
@@ -157,6 +159,8 @@ def hub() -> Iterator[Hub]:
         # every server runs as the hub's user here (tests/test_hub.py covers the accounts).
         "MERIT_HUB_UNIX_USERS": "false",
         "MERIT_HUB_EXTRA_CONFIG": str(data / "pytest_hub_config.py"),
+        # The instant-feedback service is started by tests/test_feedback.py itself (to kill it).
+        "MERIT_HUB_UMPAN_BALIK": "false",
     }
     env.pop("MERIT_DATABASE_URL", None)
     (data / "pytest_hub_config.py").write_text(EXTRA_CONFIG)
@@ -200,6 +204,12 @@ def hub() -> Iterator[Hub]:
             stop(process)
             shutil.copy(log, Path(tempfile.gettempdir()) / "merit-hub-last.log")  # for a failure's post-mortem
         shutil.rmtree(data)
+
+
+@pytest.fixture(scope="session")
+def hub() -> Iterator[Hub]:
+    with running_hub() as started:
+        yield started
 
 
 FLAGS = [f"--{key}={value}" for key, value in NBGRADER_CONFIG.items()] + ["--Exchange.path_includes_course=True"]

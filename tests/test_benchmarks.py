@@ -22,6 +22,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 # script -> (tiny arguments, figures of its last line); a yes/no figure must say yes
 TINY: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "dashboards.py": (["--employees", "60", "--runs", "1", "--refill", "3"], ("cold_s", "preheated_s")),
+    "feedback.py": (["--learners", "3"], ("single_s", "p95_3_s", "per_minute", "per_core_hour")),
     "grading.py": (
         ["--submissions", "4", "--executors", "dask", "utas"],
         ("nbgrader_s", "merit_s", "speedup", "speedup_dask_4", "speedup_utas_4", "scores_identical"),

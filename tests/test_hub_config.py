@@ -148,7 +148,13 @@ def test_configuration_follows_nbgraders_multi_course_setup(settings, enrolled, 
         "formgrade-literasi-digital": [enrolled[3]],
     }
     services = {s["name"]: s for s in c.JupyterHub.services}
-    assert set(services) == {"merit-exchange", "merit-sinkron", "etika-integritas", "literasi-digital"}
+    assert set(services) == {
+        "merit-exchange",
+        "merit-sinkron",
+        "merit-umpan-balik",
+        "etika-integritas",
+        "literasi-digital",
+    }
     formgrader = services["etika-integritas"]
     assert formgrader["cwd"] == str(settings.workspace_dir / "etika-integritas")
     assert formgrader["user"] == "grader-etika-integritas"

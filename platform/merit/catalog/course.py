@@ -41,6 +41,9 @@ class Module(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: Title
     notebooks: list[str] = Field(min_length=1)
+    umpan_balik_instan: bool | None = Field(
+        None, description="Nilai otomatis segera setelah dikirim (bawaan: seperti kursusnya; false untuk ujian)."
+    )
 
 
 class Dataset(StrictModel):
@@ -61,6 +64,7 @@ class CourseFile(StrictModel):
     competencies: list[CourseCompetency] = Field(min_length=1)
     modules: list[Module] = Field(min_length=1)
     datasets: list[Dataset] = Field(default_factory=list)
+    umpan_balik_instan: bool = Field(True, description="Nilai otomatis tiap kiriman segera setelah dikirim.")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CourseFile:

@@ -12,6 +12,7 @@ from merit.cli.audit import audit_app
 from merit.cli.certificates import sertifikat_app
 from merit.cli.common import console, user_errors
 from merit.cli.course import course_app
+from merit.cli.feedback import umpan_balik_app
 from merit.cli.grade import grade_command
 from merit.cli.hub import hub_app, kelas_app
 from merit.cli.levels import level_app
@@ -43,6 +44,7 @@ app.add_typer(kelas_app, name="kelas")
 app.add_typer(sertifikat_app, name="sertifikat")
 app.add_typer(data_saya_app, name="data-saya")
 app.add_typer(keberatan_app, name="keberatan")
+app.add_typer(umpan_balik_app, name="umpan-balik")
 app.command("jp")(jp_command)
 app.command("grade")(grade_command)
 app.command("rank")(rank_command)

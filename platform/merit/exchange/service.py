@@ -36,7 +36,7 @@ from tornado import ioloop, web
 
 from merit.exchange.access import Caller, caller_for
 from merit.exchange.archive import MEBIBYTE, RejectedUpload, TooLarge
-from merit.exchange.store import BlobFolder, ExchangeStore
+from merit.exchange.store import BlobFolder, ExchangeStore, exchange_folder
 from merit.registry.database import Registry
 from merit.registry.models import Employee, ExchangeSubmission
 
@@ -268,7 +268,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = Settings()
     limit = int(float(os.environ.get("MERIT_EXCHANGE_LIMIT_MB", DEFAULT_LIMIT_MB)) * MEBIBYTE)
-    folder = Path(os.environ.get("MERIT_EXCHANGE_DIR") or settings.data_dir / "exchange")
+    folder = exchange_folder(settings)
     registry = Registry.open(str(settings.database_url))
     store = ExchangeStore(BlobFolder(folder), limit)
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/merit-exchange/")

@@ -20,7 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from merit.exchange.archive import RejectedUpload, check_notebooks, read_members
+from merit.feedback import queue as feedback_queue
 from merit.registry.models import ExchangeFeedback, ExchangeRelease, ExchangeSubmission, utcnow
+from merit.settings import Settings
 
 # nbgrader's own timestamp format (Exchange.timestamp_format), always in UTC here.
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
@@ -59,6 +61,11 @@ class BlobFolder:
 
     def get(self, digest: str) -> bytes:
         return self.path(digest).read_bytes()
+
+
+def exchange_folder(settings: Settings) -> Path:
+    """Where the exchange keeps its blobs: ``MERIT_EXCHANGE_DIR``, else ``<data dir>/exchange``."""
+    return Path(os.environ.get("MERIT_EXCHANGE_DIR") or settings.data_dir / "exchange")
 
 
 def _notebook_names(notebooks: str) -> list[str]:
@@ -131,18 +138,19 @@ class ExchangeStore:
         notebooks = check_notebooks(read_members(data, self.limit))
         now = dt.datetime.now(dt.UTC)
         timestamp = now.strftime(TIMESTAMP_FORMAT)
-        session.add(
-            ExchangeSubmission(
-                course_id=course_id,
-                assignment=assignment,
-                employee_id=employee_id,
-                timestamp=timestamp,
-                notebooks=json.dumps(notebooks),
-                size=len(data),
-                blob=self.blobs.put(data),
-                submitted_at=now.replace(tzinfo=None),
-            )
+        submission = ExchangeSubmission(
+            course_id=course_id,
+            assignment=assignment,
+            employee_id=employee_id,
+            timestamp=timestamp,
+            notebooks=json.dumps(notebooks),
+            size=len(data),
+            blob=self.blobs.put(data),
+            submitted_at=now.replace(tzinfo=None),
         )
+        session.add(submission)
+        session.flush()
+        feedback_queue.enqueue(session, submission)  # same transaction: nothing submitted goes unqueued
         return timestamp
 
     def submissions(

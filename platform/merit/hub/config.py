@@ -16,7 +16,15 @@ from typing import Any
 
 from merit.exchange.client import NBGRADER_CONFIG
 from merit.hub.options import HubOptions
-from merit.hub.plan import EXCHANGE_SERVICE, PAGES_SERVICE, SERVER_TOKEN_SCOPES, SYNC_SERVICE, HubPlan, grader_account
+from merit.hub.plan import (
+    EXCHANGE_SERVICE,
+    FEEDBACK_SERVICE,
+    PAGES_SERVICE,
+    SERVER_TOKEN_SCOPES,
+    SYNC_SERVICE,
+    HubPlan,
+    grader_account,
+)
 from merit.learner.workspace import write_learner_config
 from merit.settings import Settings
 
@@ -131,6 +139,20 @@ def services(settings: Settings, options: HubOptions, plan: HubPlan, jupyter_pat
         },
         {"name": SYNC_SERVICE, "api_token": sync_token(settings, options), "display": False},
     ]
+    if options.umpan_balik:  # grades what the exchange receives; reached by nobody, so no URL
+        found.append(
+            {
+                "name": FEEDBACK_SERVICE,
+                "command": [sys.executable, "-m", "merit.feedback"],
+                "environment": {
+                    **merit_environment(settings),
+                    "MERIT_EXCHANGE_DIR": str(settings.data_dir / "exchange"),
+                    "MERIT_UMPAN_BALIK_PEKERJA": str(options.umpan_balik_pekerja),
+                    "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+                },
+                "display": False,
+            }
+        )
     for index, course in enumerate(plan.courses):
         formgrader: dict[str, Any] = {
             "name": course,

@@ -42,6 +42,9 @@ class HubOptions(BaseSettings):
     exchange_limit_mb: float = 20.0
     # Run learners' servers and formgraders as their own Unix users (needs root).
     unix_users: bool = True
+    # The standing grading service for instant feedback (docs/grading.md), and its slots (0: two per core).
+    umpan_balik: bool = True
+    umpan_balik_pekerja: int = 0
 
     def service_url(self, port: int) -> str:
         return f"http://{self.service_host or self.ip}:{port}"

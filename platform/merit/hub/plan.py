@@ -18,6 +18,7 @@ EXCHANGE_SERVICE = "merit-exchange"
 PAGES_SERVICE = "merit-halaman"
 # A service without a process whose token lets `merit hub sinkron` manage groups and users.
 SYNC_SERVICE = "merit-sinkron"
+FEEDBACK_SERVICE = "merit-umpan-balik"  # the standing grading service (merit.feedback)
 
 # What a learner's server token may do: nbgrader's Assignments tab and course list read the
 # user's groups and the services; the exchange and each formgrader are reached with it.

@@ -155,6 +155,48 @@ class ExchangeFeedback(Base):
     released_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class FeedbackJob(Base):
+    """One submission in the instant-feedback queue (see :mod:`merit.feedback`).
+
+    Added by the exchange in the same transaction as the submission, so nothing submitted
+    is missing from the queue; finished by the grading service in the same transaction as
+    its feedback and evidence, so a job is finished exactly once however often the service
+    is killed and restarted. ``state`` is one of :data:`merit.feedback.queue.STATES`.
+    """
+
+    __tablename__ = "feedback_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("exchange_submission.id"), unique=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"))
+    assignment: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    enqueued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(200))  # host:pid of the service holding it
+    note: Mapped[str | None] = mapped_column(Text)  # why it failed or was skipped (Indonesian)
+
+    __table_args__ = (Index("ix_feedback_job_state", "state", "id"),)
+
+
+class FeedbackSetting(Base):
+    """A trainer's switch for instant feedback on a course (``assignment`` empty) or one module.
+
+    Overrides ``umpan_balik_instan`` of the course's ``course.yml``; changes are audited.
+    """
+
+    __audited__ = True
+    __tablename__ = "feedback_setting"
+
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    assignment: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" for the whole course
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Position(Base):
     """A position (jabatan) and its competency standard."""
 

@@ -1,0 +1,3 @@
+from merit.feedback.service import main
+
+main()
