@@ -95,6 +95,25 @@ def open_registry(url: str) -> Registry:
     return reg
 
 
+def run(runner: CliRunner, args: list[str], code: int = 0):  # type: ignore[no-untyped-def]
+    """``merit ARGS`` in this process; an unexpected exception is raised, not hidden in the exit code."""
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == code, result.output
+    return result
+
+
+@pytest.fixture
+def registry_cli(registry, registry_url, tmp_path, monkeypatch) -> CliRunner:
+    """A CLI runner whose MERIT_* settings point at ``registry`` and a fresh data directory."""
+    monkeypatch.setenv("MERIT_ROOT", str(ROOT))
+    monkeypatch.setenv("MERIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MERIT_DATABASE_URL", registry_url)
+    monkeypatch.setenv("MERIT_AUDIT_KEY", AUDIT_KEY.decode())
+    return CliRunner()
+
+
 @pytest.fixture
 def registry(registry_url):
     """A migrated registry with the project's catalog (framework, positions, courses)."""

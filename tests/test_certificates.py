@@ -15,28 +15,22 @@ import pytest
 import zxingcpp
 from PIL import Image
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from merit.catalog import load_courses
 from merit.certificates.issuer import load_issuer
-from merit.cli import app
 from merit.nip import format_nip
 from merit.registry import models
 from merit.settings import Settings
 from tests.completion_data import complete_and_issue
-from tests.conftest import AUDIT_KEY, ROOT
+from tests.conftest import ROOT, run
 
 COURSE = "tata-kelola"
 
 
 @pytest.fixture
-def issued(registry, registry_url, tmp_path, monkeypatch):
+def issued(registry, registry_cli, tmp_path):
     """Two learners who completed the course, a signing key, and their certificates issued by the CLI."""
-    monkeypatch.setenv("MERIT_ROOT", str(ROOT))
-    monkeypatch.setenv("MERIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MERIT_DATABASE_URL", registry_url)
-    monkeypatch.setenv("MERIT_AUDIT_KEY", AUDIT_KEY.decode())
-    runner = CliRunner()
+    runner = registry_cli
     out = tmp_path / "terbit"
     people = complete_and_issue(registry, runner, out, COURSE)
     return runner, out, people, Settings()
@@ -46,14 +40,6 @@ def load_framework():
     from merit.catalog import load_framework as load
 
     return load(ROOT / "assessments")
-
-
-def run(runner, args, code=0):
-    result = runner.invoke(app, args, env={"COLUMNS": "200"})
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, result.output
-    return result
 
 
 def codes(registry) -> dict[int, str]:

@@ -15,7 +15,6 @@ news pop-up.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import subprocess
@@ -30,12 +29,11 @@ import requests
 from sqlalchemy import create_engine, select
 
 from merit.registry import models
+from tests.browser_support import launched_chromium
 from tests.hub_support import COURSE, ROOT, Hub, api, nbgrader, ok, refused
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 TIMEOUT_MS = 180_000
 PASSWORD = "kata-sandi-uji"
 CODING = "m02-konflik-kepentingan-gratifikasi"  # widget items and code exercises
@@ -48,16 +46,7 @@ RESTART_RUN_ALL = "runmenu:restart-and-run-all"  # Kernel menu's "Restart Kernel
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    """Module scope: a started sync Playwright marks its loop running in the main thread."""
-    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make system` (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    with pytest.raises(RuntimeError):
-        asyncio.get_running_loop()
+    yield from launched_chromium()
 
 
 def log_in(chromium, hub: Hub, name: str, next_path: str):  # type: ignore[no-untyped-def]

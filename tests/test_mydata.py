@@ -15,36 +15,22 @@ import zipfile
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from merit.access.accounts import viewer_by_username
 from merit.access.log import log_views
-from merit.cli import app
 from merit.people.mydata.sections import SECTIONS
 from merit.registry import models
 from tests.completion_data import complete_and_issue
-from tests.conftest import AUDIT_KEY, ROOT
+from tests.conftest import run
 
 COURSE = "tata-kelola"
 PASSWORD = "sandi-uji-12345"
 
 
-def run(runner, args, code=0):
-    result = runner.invoke(app, args, env={"COLUMNS": "200"})
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, result.output
-    return result
-
-
 @pytest.fixture
-def people(registry, registry_url, tmp_path, monkeypatch):
+def people(registry, registry_cli, tmp_path):
     """Three learners with accounts, two certificates, an override, an HR officer of the first one's unit."""
-    monkeypatch.setenv("MERIT_ROOT", str(ROOT))
-    monkeypatch.setenv("MERIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MERIT_DATABASE_URL", registry_url)
-    monkeypatch.setenv("MERIT_AUDIT_KEY", AUDIT_KEY.decode())
-    runner = CliRunner()
+    runner = registry_cli
     learners = complete_and_issue(registry, runner, tmp_path / "terbit", COURSE)
     with registry.session() as session:
         units = {e.id: e.unit for e in session.scalars(select(models.Employee))}

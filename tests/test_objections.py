@@ -294,20 +294,24 @@ def test_keberatan_commands_file_list_show_answer_and_the_ranking_marks_them(set
     assert "Jejak audit utuh" in _run("audit", "verify").output
 
 
-def test_portal_form_files_for_the_signed_in_learner_and_lists_their_objections(registry, root, framework, tmp_path):
+def _page_and_learner(registry, root, framework, tmp_path):  # type: ignore[no-untyped-def]
+    """A page context over a six-person agency, and its first person."""
     from merit.dashboards.context import PageContext
-    from merit.dashboards.learner import learner_portal
-    from merit.dashboards.views.objections import ObjectionForm
     from merit.placement.talent import load_grid_rule
 
     settings = Settings(root=root, data_dir=tmp_path)
-    content = load_content(settings)
-    ctx = PageContext(settings, content, registry, load_grid_rule(settings.assessments_dir))
-    agency = build_agency(registry, root, framework, size=6)
-    me = agency.people[0]
+    ctx = PageContext(settings, load_content(settings), registry, load_grid_rule(settings.assessments_dir))
+    return ctx, build_agency(registry, root, framework, size=6).people[0]
+
+
+def test_portal_form_files_for_the_signed_in_learner_and_lists_their_objections(registry, root, framework, tmp_path):
+    from merit.dashboards.learner import learner_portal
+    from merit.dashboards.views.objections import ObjectionForm
+
+    ctx, me = _page_and_learner(registry, root, framework, tmp_path)
     with registry.session() as session:
         viewer = _learner(session, me.nip)
-        portal = learner_portal(session, content.courses, tmp_path, viewer.require_learner())
+        portal = learner_portal(session, ctx.content.courses, tmp_path, viewer.require_learner())
     form = ObjectionForm(ctx, viewer, portal)
     assert "paling lambat 14 hari" in form.children[0].value and "Anda belum pernah" in form.mine.value
 
@@ -336,15 +340,9 @@ def test_portal_form_files_for_the_signed_in_learner_and_lists_their_objections(
 def test_hr_review_tab_lists_flags_and_answers_with_the_server_checking_the_reviewer(
     registry, root, framework, tmp_path
 ):
-    from merit.dashboards.context import PageContext
     from merit.dashboards.views.objections import ObjectionReview
-    from merit.placement.talent import load_grid_rule
 
-    settings = Settings(root=root, data_dir=tmp_path)
-    content = load_content(settings)
-    ctx = PageContext(settings, content, registry, load_grid_rule(settings.assessments_dir))
-    agency = build_agency(registry, root, framework, size=6)
-    me = agency.people[0]
+    ctx, me = _page_and_learner(registry, root, framework, tmp_path)
     with registry.session() as session:
         viewer = _learner(session, me.nip)
     with registry.session("uji", "keberatan") as session:

@@ -27,11 +27,11 @@ from pathlib import Path
 import pytest
 
 from merit.learner.workspace import write_learner_config
+from tests.browser_support import CHROMIUM
 from tests.widget_course import EXPECTED, MODULE, NOTEBOOK, SampleCourse, sample_course
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

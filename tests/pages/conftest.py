@@ -8,7 +8,6 @@ address and records it, and the tests assert that none was made.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
@@ -21,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+from tests.browser_support import launched_chromium
+
 VIEWPORT = {"width": 1366, "height": 768}
 TIMEOUT_MS = 120_000
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -78,21 +77,8 @@ class Offline:
 
 @pytest.fixture(scope="package")
 def chromium() -> Iterator[object]:
-    """One browser for the pages' tests, stopped when they end.
-
-    Package scope, not session: while Playwright's sync API is started it marks its event
-    loop as running in the main thread, and every later test would meet that loop
-    (nbclient then runs kernels in a thread of its own, away from the grading slot bound
-    to this one, and another ``sync_playwright()`` refuses to start)."""
-    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make system` (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    with pytest.raises(RuntimeError):
-        asyncio.get_running_loop()  # nothing left marked running for the tests after these
+    """One browser for the pages' tests, stopped when they end (package scope: see launched_chromium)."""
+    yield from launched_chromium()
 
 
 @pytest.fixture

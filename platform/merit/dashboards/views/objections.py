@@ -41,6 +41,17 @@ def _dropdown(description: str, options: list[tuple[str, str]]) -> widgets.Dropd
     )
 
 
+def _text_box(description: str, placeholder: str, rows: int) -> widgets.Textarea:
+    """A reason or an answer: free text, aligned with the dropdowns above it."""
+    return widgets.Textarea(
+        description=description,
+        placeholder=placeholder,
+        rows=rows,
+        style={"description_width": "8rem"},
+        layout=widgets.Layout(width="40rem"),
+    )
+
+
 def _toggle(options: list[tuple[str, str]]) -> widgets.ToggleButtons:
     return widgets.ToggleButtons(options=options, value=options[0][1], style={"button_width": "11rem"})
 
@@ -70,12 +81,8 @@ class ObjectionForm(widgets.VBox):
         self.position = _dropdown("Jabatan", [(f"{p.title['id']} ({p.code})", p.code) for p in positions])
         self.position.value = portal.position_code if portal.position_code in ctx.content.positions else None
         self.position.layout.display = "none"
-        self.reason = widgets.Textarea(
-            description="Alasan",
-            placeholder="Jelaskan mengapa level atau peringkat ini keliru dan sebutkan buktinya (minimal 10 karakter).",
-            rows=4,
-            style={"description_width": "8rem"},
-            layout=widgets.Layout(width="40rem"),
+        self.reason = _text_box(
+            "Alasan", "Jelaskan mengapa level atau peringkat ini keliru dan sebutkan buktinya (minimal 10 karakter).", 4
         )
         self.submit = widgets.Button(description="Ajukan keberatan", icon="paper-plane", button_style="primary")
         self.result = widgets.VBox(layout=FULL)
@@ -166,12 +173,8 @@ class ObjectionReview(widgets.VBox):
         names = sorted((c.name["id"], c.code) for c in ctx.content.framework.competencies)
         self.competency = _dropdown("Kompetensi", [("sesuai keberatan", None), *names])  # type: ignore[list-item]
         self.level = _dropdown("Level baru", [("tidak diubah", None), *((str(n), n) for n in range(1, 6))])  # type: ignore[list-item]
-        self.answer = widgets.Textarea(
-            description="Jawaban",
-            placeholder="Keputusan dan dasarnya, misalnya bukti yang diperiksa (minimal 10 karakter).",
-            rows=3,
-            style={"description_width": "8rem"},
-            layout=widgets.Layout(width="40rem"),
+        self.answer = _text_box(
+            "Jawaban", "Keputusan dan dasarnya, misalnya bukti yang diperiksa (minimal 10 karakter).", 3
         )
         self.send = widgets.Button(description="Kirim jawaban", icon="check", button_style="primary")
         self.result = widgets.VBox(layout=FULL)
