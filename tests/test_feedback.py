@@ -21,9 +21,9 @@ from sqlalchemy import create_engine, text
 
 from merit.catalog import Course
 from merit.content import load_content
-from merit.dashboards import gradebooks
 from merit.dashboards.learner import WAITING, module_statuses
 from merit.exchange.archive import pack
+from merit.people import gradebooks
 from merit.registry.database import Registry
 from merit.settings import Settings
 from tests.feedback_support import ServiceProcess, enrol_learners, submission_archive
