@@ -12,6 +12,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from merit.cli import app
+from tests.conftest import ROOT
 
 # old spelling -> the name that replaced it
 RENAMED = {
@@ -20,6 +21,15 @@ RENAMED = {
     "--year": "--tahun",
     "--below": "--kurang-dari",
 }
+
+
+@pytest.fixture
+def demo_data(demo_runs, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session's demo data (test_demo's two runs): these commands only read it."""
+    data, _outputs, _dumps = demo_runs
+    monkeypatch.setenv("MERIT_ROOT", str(ROOT))
+    monkeypatch.setenv("MERIT_DATA_DIR", str(data))
+    monkeypatch.delenv("MERIT_DATABASE_URL", raising=False)
 
 
 def every_option() -> list[tuple[str, str, bool]]:
@@ -62,9 +72,8 @@ def test_one_flag_never_has_two_spellings_on_show() -> None:
         ),
     ],
 )
-def test_old_spellings_give_the_same_answer(settings, new: list[str], old: list[str]) -> None:
+def test_old_spellings_give_the_same_answer(demo_data, new: list[str], old: list[str]) -> None:
     runner = CliRunner()
-    assert runner.invoke(app, ["demo", "--peserta", "6"]).exit_code == 0
     day = ["--per-tanggal", dt.date(2026, 11, 23).isoformat()] if new[0] == "rank" else []
     with_new = runner.invoke(app, [*new, *day], env={"COLUMNS": "200"})
     with_old = runner.invoke(app, [*old, *day], env={"COLUMNS": "200"})
@@ -75,9 +84,8 @@ def test_old_spellings_give_the_same_answer(settings, new: list[str], old: list[
         assert "berasal dari unit kerja: Sekretariat Daerah" in said and "pada tahun 2024 dan 2025" in said
 
 
-def test_talent_grid_of_one_unit_or_of_a_position_restricted_to_units(settings) -> None:
+def test_talent_grid_of_one_unit_or_of_a_position_restricted_to_units(demo_data) -> None:
     runner = CliRunner()
-    assert runner.invoke(app, ["demo", "--peserta", "6"]).exit_code == 0
     unit = runner.invoke(app, ["talenta", "--unit-kerja", "Sekretariat Daerah"], env={"COLUMNS": "200"})
     assert unit.exit_code == 0, unit.output
     two = runner.invoke(app, ["talenta", "--unit-kerja", "Sekretariat Daerah", "--unit", "Inspektorat"])
