@@ -10,11 +10,8 @@ import typer
 from merit.cli.common import ACTOR_OPTION, actor_or_default, console, errors, registry_session, user_errors
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from merit.certificates.issuer import Issuer
     from merit.certificates.keys import SigningKey
-    from merit.registry.models import Employee
     from merit.settings import Settings
 
 sertifikat_app = typer.Typer(
@@ -41,6 +38,7 @@ def issue_command(
     from merit.certificates import issuing
     from merit.certificates.issuer import certificate_dir, public_dir
     from merit.certificates.pdf import write_certificate
+    from merit.competency.overrides import employee_by_nip
     from merit.content import load_content
     from merit.errors import MeritError
     from merit.nip import mask_nip
@@ -57,7 +55,7 @@ def issue_command(
         actor = actor_or_default(oleh)
         with registry_session(settings, actor, f"terbitkan sertifikat {kursus}") as session:
             if nip:
-                employees = [_employee(session, n) for n in nip]
+                employees = [employee_by_nip(session, n.replace(" ", "")) for n in nip]
             else:
                 done = select(models.CourseCompletion.employee_id).where(models.CourseCompletion.course_id == kursus)
                 employees = list(session.scalars(select(models.Employee).where(models.Employee.id.in_(done))))
@@ -82,19 +80,6 @@ def _signer() -> tuple[Settings, Issuer, SigningKey]:
 
     settings = Settings()
     return settings, load_issuer(settings), active_key(key_dir(settings))
-
-
-def _employee(session: Session, nip: str) -> Employee:
-    from sqlalchemy import select
-
-    from merit.errors import MeritError
-    from merit.nip import mask_nip
-    from merit.registry import models
-
-    employee = session.scalars(select(models.Employee).where(models.Employee.nip == nip.replace(" ", ""))).one_or_none()
-    if employee is None:
-        raise MeritError(f"NIP {mask_nip(nip.replace(' ', ''))} tidak terdaftar di roster.")
-    return employee
 
 
 @sertifikat_app.command("verifikasi")

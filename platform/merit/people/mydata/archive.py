@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 from merit.access import HR, Refused, Viewer
 from merit.access.log import log_views
 from merit.certificates.issuer import Issuer
+from merit.competency.overrides import employee_by_nip
 from merit.content import Content
-from merit.errors import MeritError
-from merit.nip import format_nip, mask_nip
+from merit.nip import format_nip
 from merit.people.mydata.sections import SECTIONS, Sources, json_file, subject_of
 from merit.registry import models
 
@@ -68,9 +68,7 @@ def authorise(session: Session, viewer: Viewer, nip: str | None) -> models.Emplo
     else:
         if not (viewer.is_admin or viewer.has(HR)):
             raise Refused(OTHERS_REFUSED)
-        employee = session.scalars(select(models.Employee).where(models.Employee.nip == nip)).one_or_none()
-        if employee is None:
-            raise MeritError(f"NIP {mask_nip(nip)} tidak terdaftar di roster.")
+        employee = employee_by_nip(session, nip)
         viewer.require_unit(employee.unit)
     if employee is None:  # an account linked to a roster entry that was removed
         raise Refused(NO_ROSTER_ENTRY)
