@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 COURSE, OTHER_COURSE = "etika-integritas", "literasi-digital"
 MODULE = "m01-kode-etik"
+HR_ACCOUNT = "bkpsdm-uji"
 # What a learner's server token holds: merit.hub.plan.SERVER_TOKEN_SCOPES as narrowed to
 # the learner's own permissions (a token made through the API may not ask for more).
 LEARNER_SERVER_SCOPES = [
@@ -84,6 +85,7 @@ class Hub:
     trainer: str
     other_trainer: str
     outsider: str  # a learner of the other course only
+    hr: str = HR_ACCOUNT  # a Merit account with the HR role of all units, in no course
 
     @property
     def classes(self) -> list[tuple[str, str, str]]:
@@ -187,6 +189,19 @@ def running_hub() -> Iterator[Hub]:
     process = None
     try:
         merit(env, "roster", "import", str(roster), "--oleh", "pytest")
+        merit(
+            env,
+            "akun",
+            "buat",
+            "--nama-pengguna",
+            HR_ACCOUNT,
+            "--nama",
+            "Petugas BKPSDM Uji",
+            "--peran",
+            "kepegawaian:*",
+            "--oleh",
+            "pytest",
+        )
         merit(env, "course", "build", COURSE)
         hub.write_classes(hub.classes)
         with log.open("w") as output:
@@ -210,6 +225,21 @@ def running_hub() -> Iterator[Hub]:
 def hub() -> Iterator[Hub]:
     with running_hub() as started:
         yield started
+
+
+TIMEOUT_MS = 180_000  # Playwright's waits on a shared, loaded test machine
+
+
+def log_in(chromium, hub: Hub, name: str, next_path: str):  # type: ignore[no-untyped-def]
+    """A new browser context (own cookies) logged in to the hub as ``name``; its page."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(f"{hub.url}/hub/login?next={next_path}")
+    page.fill("#username_input", name)
+    page.fill("#password_input", hub.env["MERIT_HUB_DUMMY_PASSWORD"])
+    page.click("#login_submit")
+    return page
 
 
 FLAGS = [f"--{key}={value}" for key, value in NBGRADER_CONFIG.items()] + ["--Exchange.path_includes_course=True"]

@@ -80,7 +80,7 @@ def test_trainer_cohort_counts_and_item_distribution(registry, agency, monkeypat
     assert item.graded == 2 and dict(item.distribution) == {item.max_score * 0.5: 1, item.max_score: 1}
     assert item.mean == pytest.approx(item.max_score * 0.75)
     monkeypatch.delenv("MERIT_FORMGRADER_URL")
-    assert trainer.formgrader_url("etika-integritas") == "/services/formgrader-etika-integritas/"
+    assert trainer.formgrader_url("etika-integritas") == "/services/etika-integritas/formgrader/"
 
 
 def test_hr_ranking_evidence_grids_heatmap_needs_and_access_log(registry, agency):

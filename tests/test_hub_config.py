@@ -152,9 +152,15 @@ def test_configuration_follows_nbgraders_multi_course_setup(settings, enrolled, 
         "merit-exchange",
         "merit-sinkron",
         "merit-umpan-balik",
+        "merit-halaman",
         "etika-integritas",
         "literasi-digital",
     }
+    # Merit's pages: a hub service behind the hub's OAuth, the hub its only login.
+    pages = services["merit-halaman"]
+    assert pages["command"][-3:-1] == ["serve", "--hub"] and pages["oauth_no_confirm"] is True
+    assert pages["environment"]["MERIT_DATA_DIR"] == str(settings.data_dir)
+    assert "access:services!service=merit-halaman" in c.JupyterHub.load_roles[0]["scopes"]
     formgrader = services["etika-integritas"]
     assert formgrader["cwd"] == str(settings.workspace_dir / "etika-integritas")
     assert formgrader["user"] == "grader-etika-integritas"
@@ -191,11 +197,11 @@ def test_configuration_follows_nbgraders_multi_course_setup(settings, enrolled, 
     assert nbgrader.Authenticator.plugin_class == "nbgrader.auth.JupyterHubAuthPlugin"
     assert nbgrader.ExchangeFactory.submit == "merit.exchange.client.MeritSubmit"
     assert c.Spawner.environment["MERIT_EXCHANGE_URL"].endswith("/services/merit-exchange/")
-    # No pages service until `merit serve` exists; the hook fills it from one setting.
-    monkeypatch.setenv("MERIT_HUB_PAGES_COMMAND", '["merit", "serve"]')
+    # A site without the pages (MERIT_HUB_HALAMAN=false) gives nobody access to them.
+    monkeypatch.setenv("MERIT_HUB_HALAMAN", "false")
     monkeypatch.setenv("MERIT_HUB_DB_URL", "postgresql+psycopg://hub@db/jupyterhub")
     c = Config()
     configure(c, settings, HubOptions())
-    assert "merit-halaman" in {s["name"] for s in c.JupyterHub.services}
-    assert "access:services!service=merit-halaman" in c.JupyterHub.load_roles[0]["scopes"]
+    assert "merit-halaman" not in {s["name"] for s in c.JupyterHub.services}
+    assert not any("merit-halaman" in scope for role in c.JupyterHub.load_roles for scope in role["scopes"])
     assert c.JupyterHub.db_url == "postgresql+psycopg://hub@db/jupyterhub"

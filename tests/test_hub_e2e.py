@@ -6,9 +6,10 @@ two modules in the Assignments tab of their own single-user server, answers a wi
 a code exercise and a written item, and presses the modules' Submit button (nbgrader's
 submit through Merit's exchange). The trainer collects and grades with
 ``merit grade --kumpulkan``, grades the written answer on formgrader's page, and A's new
-level is read from the registry the HR page ranks from. Learner B, logged in too, tries
-A's server, files, submissions and feedback by URL, through the hub's API and the exchange's
-API, and is refused; so are a learner of another course (fetch) and its trainer (collect).
+level shows on the HR page (Merit's pages, a hub service), where HR, signed in at the hub,
+opens the evidence behind it. Learner B, logged in too, tries A's server, files,
+submissions and feedback by URL, through the hub's API and the exchange's API, and is
+refused; so are a learner of another course (fetch) and its trainer (collect).
 A's JupyterLab is the learner workspace: in Indonesian, no trainer tools of nbgrader's, no
 news pop-up.
 """
@@ -30,12 +31,10 @@ from sqlalchemy import create_engine, select
 
 from merit.registry import models
 from tests.browser_support import launched_chromium
-from tests.hub_support import COURSE, ROOT, Hub, api, nbgrader, ok, refused
+from tests.hub_support import COURSE, ROOT, TIMEOUT_MS, Hub, api, log_in, nbgrader, ok, refused
 
 pytestmark = pytest.mark.e2e
 
-TIMEOUT_MS = 180_000
-PASSWORD = "kata-sandi-uji"
 CODING = "m02-konflik-kepentingan-gratifikasi"  # widget items and code exercises
 WRITING = "m01-kode-etik"  # a written item graded by the trainer
 CODE_NOTEBOOK, WRITTEN_NOTEBOOK = "konflik_gratifikasi", "kode_etik"
@@ -47,18 +46,6 @@ RESTART_RUN_ALL = "runmenu:restart-and-run-all"  # Kernel menu's "Restart Kernel
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
     yield from launched_chromium()
-
-
-def log_in(chromium, hub: Hub, name: str, next_path: str):  # type: ignore[no-untyped-def]
-    """A new browser context (own cookies) logged in to the hub as ``name``; its page."""
-    context = chromium.new_context(viewport={"width": 1366, "height": 768})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(f"{hub.url}/hub/login?next={next_path}")
-    page.fill("#username_input", name)
-    page.fill("#password_input", PASSWORD)
-    page.click("#login_submit")
-    return page
 
 
 def lab_menu(page, menu: str, command: str):  # type: ignore[no-untyped-def]
@@ -156,6 +143,14 @@ def levels_of(hub: Hub, nip: str) -> dict[str, tuple[int, float, float]]:
         ).all()
     engine.dispose()
     return {competency: (level, score, maximum) for competency, level, score, maximum in rows}
+
+
+def name_of(hub: Hub, nip: str) -> str:
+    engine = create_engine(f"sqlite:///{hub.data / 'registry.sqlite'}")
+    with engine.connect() as connection:
+        name = connection.execute(select(models.Employee.name).where(models.Employee.nip == nip)).scalar_one()
+    engine.dispose()
+    return name
 
 
 def written_grade(hub: Hub, learner: str) -> tuple[float | None, bool]:
@@ -309,5 +304,27 @@ def test_learner_module_from_hub_login_to_hr_level(hub: Hub, chromium, tmp_path)
     _, score, maximum = after_autograde.get(competency, (0, 0.0, 0.0))
     assert after[competency][1:] == (score + 4, maximum + 4)  # the trainer's 4 of 4 points count now
     assert after[competency][0] > after_autograde.get(competency, (0, 0.0, 0.0))[0]  # A's new level
+
+    # HR signs in at the hub (in no course: sent to Merit's pages) and finds A's new level on
+    # the HR page, with the trainer's grade behind it.
+    hr_page = log_in(chromium, hub, hub.hr, "")
+    hr_page.wait_for_url("**/services/merit-halaman/")
+    hr_page.get_by_role("link", name="Halaman kepegawaian", exact=False).click()
+    hr_page.locator(".merit-tabel", has_text="JPM %").wait_for()
+    for filter_ in ("Golongan min.", "Masa kerja min.", "SKP min."):  # every employee a candidate
+        hr_page.locator(".widget-dropdown", has_text=filter_).locator("select").select_option(label="tanpa syarat")
+    hr_page.get_by_role("button", name="Terapkan syarat").click()
+    ranking = hr_page.locator(".merit-tabel", has_text="JPM %")
+    ranking.locator("tr", has_text=a).wait_for()  # HR of every unit sees full NIPs
+    candidates = hr_page.locator(".widget-select", has_text="Bukti kandidat").locator("select")
+    candidates.select_option(
+        label=next(o for o in candidates.locator("option").all_inner_texts() if name_of(hub, a) in o)
+    )
+    evidence = hr_page.locator(".merit-tabel", has_text="Sel yang dinilai (nbgrader)")
+    row = evidence.locator("tr", has_text=f"{WRITING}/{WRITTEN_TASK}: 4/4")
+    row.wait_for()
+    assert row.locator("td").nth(2).inner_text() == str(after[competency][0])  # "Dimiliki": A's level
+    hr_page.screenshot(path=tmp_path / "kepegawaian.png", full_page=True)
+    hr_page.context.close()
     print(json.dumps({"wall_s": round(time.monotonic() - started, 1), "levels": after}, default=str))
     stop_server(hub, a)

@@ -138,7 +138,7 @@ def test_trainer_page_shows_progress_grading_status_and_item_scores(pages, conte
     assert "Prinsip Tata Kelola" in overview.inner_text()
     link = page.get_by_role("link", name="Buka formgrader tata-kelola (tab baru)")
     assert link.get_attribute("target") == "_blank"
-    assert link.get_attribute("href") == "/services/formgrader-tata-kelola/"
+    assert link.get_attribute("href") == "/services/tata-kelola/formgrader/"
     before = access_log_count(pages, "widyaiswara")
     page.locator(".widget-select", has_text="Rincian modul").locator("select").select_option(index=0)
     page.locator(".merit-tabel", has_text="Sebaran skor").wait_for()

@@ -16,20 +16,26 @@ def serve_command(
     akun_demo: bool = typer.Option(
         True, "--akun-demo/--tanpa-akun-demo", help="Buat akun demo (satu per peran) bila belum ada."
     ),
+    hub: bool = typer.Option(
+        False,
+        "--hub",
+        help="Sebagai layanan JupyterHub merit-halaman (dijalankan `merit hub mulai`): alamat dan login dari hub.",
+    ),
 ) -> None:
     """Jalankan halaman web Merit (Voila) di atas registri: portal peserta, widyaiswara, kepegawaian."""
     from merit.content import load_content
     from merit.registry.database import open_registry
-    from merit.serve.app import run
+    from merit.serve.app import Address, hub_service_address, run
     from merit.settings import Settings
 
     with user_errors():
         settings = Settings()
+        address = hub_service_address() if hub else Address(host, port)
         registry = open_registry(settings)
-        address = f"http://{'localhost' if host == '127.0.0.1' else host}:{port}/"
-        console.print(f"Halaman Merit: [bold]{address}[/]")
+        shown = "localhost" if address.host == "127.0.0.1" else address.host
+        console.print(f"Halaman Merit: [bold]http://{shown}:{address.port}{address.base_url}[/]")
         console.print(f"Registri: {settings.database_url}", soft_wrap=True)
-        if akun_demo:
+        if akun_demo and not hub:  # on the hub, people sign in with the hub's accounts
             from merit.demo.accounts import DEMO_PASSWORD, demo_accounts
 
             console.print(f"Akun demo (kata sandi [bold]{DEMO_PASSWORD}[/]):")
@@ -38,4 +44,4 @@ def serve_command(
         if kernel_siap:
             console.print(f"{kernel_siap} kernel disiapkan per halaman.")
         console.print("Hentikan dengan Ctrl+C.")
-    run(registry, host, port, kernel_siap)
+    run(registry, address, kernel_siap, behind_hub=hub)

@@ -3,7 +3,7 @@ and the item analysis of ``merit analisis`` (merit.analysis.items) over the regi
 
 The formgrader of each course opens in its own tab (JupyterHub 4.1+ forbids framing it,
 nbgrader #1870); its address comes from ``MERIT_FORMGRADER_URL`` with ``{kursus}`` for the
-course id, by default the hub service path ``/services/formgrader-{kursus}/``.
+course id, by default where ``merit hub mulai`` serves it: ``/services/{kursus}/formgrader/``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from merit.registry import models
 from merit.registry.sync import GradeRecord
 
 FORMGRADER_SETTING = "MERIT_FORMGRADER_URL"
-FORMGRADER_DEFAULT = "/services/formgrader-{kursus}/"
+FORMGRADER_DEFAULT = "/services/{kursus}/formgrader/"
 
 
 def formgrader_url(course_id: str) -> str:

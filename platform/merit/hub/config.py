@@ -19,6 +19,7 @@ from merit.hub.options import HubOptions
 from merit.hub.plan import (
     EXCHANGE_SERVICE,
     FEEDBACK_SERVICE,
+    LEARNERS_GROUP_PREFIX,
     PAGES_SERVICE,
     SERVER_TOKEN_SCOPES,
     SYNC_SERVICE,
@@ -32,14 +33,19 @@ BIN = Path(sys.executable).parent
 
 
 def read_plan(settings: Settings) -> HubPlan:
-    """The class lists in the registry (migrated first, so a fresh data directory works)."""
+    """The class lists and active page accounts in the registry (migrated first, so a fresh
+    data directory works)."""
+    from sqlalchemy import select
+
     from merit.people.enrolment import class_lists
     from merit.registry.database import Registry
+    from merit.registry.models import Account
 
     registry = Registry.open(str(settings.database_url))
     try:
         with registry.session() as session:
-            return HubPlan(class_lists(session))
+            accounts = session.scalars(select(Account.username).where(Account.active).order_by(Account.username))
+            return HubPlan(class_lists(session), tuple(accounts))
     finally:
         registry.close()
 
@@ -113,6 +119,11 @@ def merit_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+def tools_path() -> str:
+    """``PATH`` with this environment's commands first (nbgrader, merit), for the processes the hub starts."""
+    return f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
 def server_command(options: HubOptions) -> list[str]:
     """A Jupyter server for a learner or a formgrader. Without Unix users every server runs
     as the hub's own user, which may be root on a demonstration machine."""
@@ -148,7 +159,7 @@ def services(settings: Settings, options: HubOptions, plan: HubPlan, jupyter_pat
                     **merit_environment(settings),
                     "MERIT_EXCHANGE_DIR": str(settings.data_dir / "exchange"),
                     "MERIT_UMPAN_BALIK_PEKERJA": str(options.umpan_balik_pekerja),
-                    "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+                    "PATH": tools_path(),
                 },
                 "display": False,
             }
@@ -171,17 +182,26 @@ def services(settings: Settings, options: HubOptions, plan: HubPlan, jupyter_pat
         if options.unix_users:
             formgrader["user"] = grader_account(course)
         found.append(formgrader)
-    if options.pages_command:
+    if options.halaman:
         found.append(
             {
                 "name": PAGES_SERVICE,
                 "url": options.service_url(options.pages_port),
-                "command": options.pages_command,
-                "environment": merit_environment(settings),
+                "command": [str(BIN / "merit"), "serve", "--hub", f"--kernel-siap={options.halaman_kernel_siap}"],
+                "environment": {**merit_environment(settings), "PATH": tools_path()},
                 "oauth_no_confirm": True,
             }
         )
     return found
+
+
+def landing_url(handler: Any) -> str:
+    """``JupyterHub.default_url``: a signed-in user in no course (HR, an admin) lands on
+    Merit's pages; course members get the hub's default, their own JupyterLab ("")."""
+    user = handler.current_user
+    if user is None or any(g.name.startswith(LEARNERS_GROUP_PREFIX) for g in user.groups):
+        return ""
+    return f"{handler.base_url.rstrip('/')}/services/{PAGES_SERVICE}/"
 
 
 def configure_courses(
@@ -200,8 +220,10 @@ def configure_courses(
     c.Spawner.server_token_scopes = SERVER_TOKEN_SCOPES
     c.Spawner.environment = {"MERIT_EXCHANGE_URL": exchange_url or local_exchange_url(options)}
     c.JupyterHub.load_groups = {name: {"users": members} for name, members in plan.groups().items()}
-    c.JupyterHub.load_roles = plan.roles(pages=bool(options.pages_command))
+    c.JupyterHub.load_roles = plan.roles(pages=options.halaman)
     c.JupyterHub.services = services(settings, options, plan, jupyter_path)
+    if options.halaman:
+        c.JupyterHub.default_url = landing_url
     return plan
 
 

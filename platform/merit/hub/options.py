@@ -36,9 +36,10 @@ class HubOptions(BaseSettings):
     authenticator: Literal["pam", "dummy", "oidc"] = "pam"
     dummy_password: str | None = None
     admin_users: list[str] = []
-    # The command that serves Merit's pages as a hub service (filled once `merit serve`
-    # exists); empty: no pages service.
-    pages_command: list[str] = []
+    # Merit's pages as the hub service merit-halaman (`merit serve --hub`, behind the hub's
+    # login), and the kernels kept ready per page (`merit serve --kernel-siap`).
+    halaman: bool = True
+    halaman_kernel_siap: int = 0
     exchange_limit_mb: float = 20.0
     # Run learners' servers and formgraders as their own Unix users (needs root).
     unix_users: bool = True

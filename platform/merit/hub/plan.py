@@ -33,8 +33,11 @@ SERVER_TOKEN_SCOPES = [
 ]
 
 
+LEARNERS_GROUP_PREFIX = "nbgrader-"
+
+
 def learners_group(course: str) -> str:
-    return f"nbgrader-{course}"
+    return f"{LEARNERS_GROUP_PREFIX}{course}"
 
 
 def trainers_group(course: str) -> str:
@@ -48,16 +51,21 @@ def grader_account(course: str) -> str:
 
 @dataclass(frozen=True)
 class HubPlan:
-    """Who is in which course, as the hub needs it: course -> role -> hub user names (NIPs)."""
+    """Who is in which course, as the hub needs it: course -> role -> hub user names (NIPs);
+    and the active accounts of Merit's pages (HR, trainers, admins), who sign in at the hub too."""
 
     class_lists: dict[str, dict[str, list[str]]]
+    accounts: tuple[str, ...] = ()
 
     @property
     def courses(self) -> list[str]:
         return sorted(self.class_lists)
 
+    def course_users(self) -> set[str]:
+        return {name for roles in self.class_lists.values() for names in roles.values() for name in names}
+
     def users(self) -> list[str]:
-        return sorted({name for roles in self.class_lists.values() for names in roles.values() for name in names})
+        return sorted(self.course_users() | set(self.accounts))
 
     def groups(self) -> dict[str, list[str]]:
         """Group -> members. Trainers are in the learners' group too, as in nbgrader's demo,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from jupyter_server.utils import url_path_join
 from sqlalchemy.orm import Session
 from tornado import web
 
@@ -37,6 +38,10 @@ class MeritHandler(web.RequestHandler):
     def initialize(self, registry: Registry) -> None:
         self.registry = registry
 
+    def local(self, path: str = "") -> str:
+        """A path of this server: under the hub, its pages live below ``/services/merit-halaman/``."""
+        return url_path_join(self.settings.get("base_url", "/"), path)
+
     def viewer(self) -> Viewer | None:
         with self.registry.session() as session:
             return self.viewer_in(session)
@@ -50,11 +55,12 @@ class LoginHandler(MeritHandler):
         self.write(self._form())
 
     def _form(self, error: str = "") -> str:
-        next_url = html.escape(self.get_argument("next", "/"))
+        next_url = html.escape(self.get_argument("next", self.local()))
         message = f'<p class="galat" role="alert">{html.escape(error)}</p>' if error else ""
         return page(
             "Masuk ke Merit",
-            f'{message}<form method="post" action="/masuk"><input type="hidden" name="next" value="{next_url}">'
+            f'{message}<form method="post" action="{self.local("masuk")}">'
+            f'<input type="hidden" name="next" value="{next_url}">'
             '<label for="u">Nama pengguna (NIP untuk peserta)</label><input id="u" name="nama_pengguna" autofocus>'
             '<label for="p">Kata sandi</label><input id="p" name="kata_sandi" type="password">'
             '<button type="submit">Masuk</button></form>',
@@ -71,8 +77,8 @@ class LoginHandler(MeritHandler):
             self.write(self._form(str(exc)))
             return
         self.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
-        next_url = self.get_body_argument("next", "/")
-        self.redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else "/")
+        next_url = self.get_body_argument("next", self.local())
+        self.redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else self.local())
 
 
 class LogoutHandler(MeritHandler):
@@ -82,14 +88,14 @@ class LogoutHandler(MeritHandler):
             with self.registry.session() as session:
                 sign_out(session, token)
         self.clear_cookie(COOKIE, path="/")
-        self.redirect("/masuk")
+        self.redirect(self.local("masuk"))
 
 
 class HomeHandler(MeritHandler):
     def get(self) -> None:
         viewer = self.viewer()
         if viewer is None:
-            self.redirect("/masuk")
+            self.redirect(self.local("masuk"))
             return
         offered = [
             (name, text)
@@ -100,12 +106,13 @@ class HomeHandler(MeritHandler):
             or (name == "kepegawaian" and viewer.has(HR))
         ]
         items = "".join(
-            f'<li><a href="/voila/render/{name}.ipynb">{html.escape(text)}</a></li>' for name, text in offered
+            f'<li><a href="{self.local(f"voila/render/{name}.ipynb")}">{html.escape(text)}</a></li>'
+            for name, text in offered
         )
         self.write(
             page(
                 "Merit",
                 f"<p>Masuk sebagai {html.escape(viewer.name)} ({html.escape(viewer.username)}; peran: "
-                f'{html.escape(viewer.roles_text)}). <a href="/keluar">Keluar</a></p><ul>{items}</ul>',
+                f'{html.escape(viewer.roles_text)}). <a href="{self.local("keluar")}">Keluar</a></p><ul>{items}</ul>',
             )
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from functools import cached_property
 
+from tornado.httputil import url_concat
+
 from merit.access import Refused
 from merit.certificates.issuer import Issuer, load_issuer
 from merit.content import Content, load_content
@@ -49,7 +51,7 @@ class MyDataHandler(MeritHandler):
             with self.registry.session() as session:
                 viewer = self.viewer_in(session)
                 if viewer is None:
-                    self.redirect("/masuk?next=/data-saya")
+                    self.redirect(url_concat(self.local("masuk"), {"next": self.local("data-saya")}))
                     return
                 loaded = self.sources
                 archive = export(session, viewer, loaded.content, loaded.issuer, loaded.settings.workspace_dir, nip)

@@ -76,10 +76,10 @@ class VerificationHandler(web.RequestHandler):
 
     def _answer(self, result: Verification | None, code: str) -> None:
         form = (
-            '<form method="get" action="/verifikasi"><label for="kode">Kode verifikasi</label>'
+            '<form method="get" action="verifikasi"><label for="kode">Kode verifikasi</label>'
             f'<input id="kode" name="kode" value="{html.escape(code)}" placeholder="XXXX-XXXX-XXXX-XXXX">'
             '<button type="submit">Periksa kode</button></form>'
-            '<form method="post" action="/verifikasi" enctype="multipart/form-data">'
+            '<form method="post" action="verifikasi" enctype="multipart/form-data">'
             f"{self.xsrf_form_html()}"
             '<label for="berkas">atau unggah berkas kredensial (.jwt)</label>'
             '<input id="berkas" type="file" name="kredensial" accept=".jwt,.txt,application/jwt">'

@@ -12,6 +12,9 @@ from merit.access import Refused, Viewer
 from merit.errors import MeritError
 
 FULL = widgets.Layout(width="100%")
+# Pages are served at <base>voila/render/NAME.ipynb; links relative to that reach Merit's own
+# handlers whatever the base is ("/" for `merit serve`, "/services/merit-halaman/" on the hub).
+HOME = "../../"
 
 
 def esc(value: object) -> str:
@@ -46,7 +49,8 @@ def heading(title: str, viewer: Viewer, note: str = "") -> widgets.HTML:
     extra = f'<p class="merit-catatan">{esc(note)}</p>' if note else ""
     return widgets.HTML(
         f'<h1 style="margin-bottom:0">{esc(title)}</h1>'
-        f'<p class="merit-catatan">Masuk sebagai {who} · <a href="/">Beranda</a> · <a href="/keluar">Keluar</a></p>'
+        f'<p class="merit-catatan">Masuk sebagai {who} · <a href="{HOME}">Beranda</a> · '
+        f'<a href="{HOME}keluar">Keluar</a></p>'
         f"{extra}",
         layout=FULL,
     )

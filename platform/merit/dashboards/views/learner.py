@@ -16,7 +16,7 @@ from merit_widgets import ProgresJP, RadarKompetensi
 MY_DATA = (
     "<h2>Data saya</h2><p>Unduh seluruh data pribadi Anda yang disimpan Merit dalam satu arsip zip: profil, "
     "nilai per soal, level kompetensi beserta penjelasannya, sertifikat, jejak audit, dan log siapa yang melihat "
-    'data Anda (UU 27/2022). <a class="merit-unduh" href="/data-saya" download '
+    'data Anda (UU 27/2022). <a class="merit-unduh" href="../../data-saya" download '
     'style="display:inline-block;margin-left:.5rem;padding:.35rem .9rem;background:#1f3a5f;color:#fff;'
     'border-radius:4px;text-decoration:none">Unduh data saya (zip)</a></p>'
 )
