@@ -241,6 +241,7 @@ def test_learner_module_from_hub_login_to_hr_level(hub: Hub, chromium, tmp_path)
         f"/services/merit-exchange/api/kursus/{COURSE}/kiriman/{a_submission['id']}",
         f"/services/merit-exchange/api/kursus/{COURSE}/kiriman/{a_submission['id']}/umpan-balik/{CODE_NOTEBOOK}",
         f"/services/{COURSE}/formgrader/api/submission/{a}",
+        f"/services/merit-halaman/data-saya?nip={a}",  # Merit's pages: B signs in through the hub's OAuth first
         f"/hub/api/users/{a}",
         f"/hub/api/users/{a}/tokens",
     ):

@@ -18,6 +18,8 @@ def test_radar_draws_required_and_held_levels_and_lists_the_gaps():
     assert list(required.theta) == ["integritas", "komunikasi", "pelayanan publik", "integritas"]
     assert list(required.r) == [3, 2, 3, 3]
     assert list(held.r) == [3, 1, 0, 3]  # not held counts 0; competencies not required are not drawn
+    long = RadarKompetensi({}, {"data": 2}, nama={"data": "Keamanan Informasi dan Pelindungan Data Pribadi"})
+    assert long.grafik.data[0].theta[0] == "Keamanan Informasi<br>dan Pelindungan Data<br>Pribadi"  # wrapped, not cut
     assert radar.grafik.layout.polar.radialaxis.range == (0, 5)
     assert "komunikasi: level 1 dari 2 yang dipersyaratkan (kurang 1)" in radar.kesenjangan.value
     assert "pelayanan publik: level 0 dari 3" in radar.kesenjangan.value

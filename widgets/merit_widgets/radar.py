@@ -8,6 +8,7 @@ written out as text below it, for screen readers and for anyone who cannot read 
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Mapping
 
 import ipywidgets as widgets
@@ -17,6 +18,7 @@ from merit_widgets.item import lebar_penuh
 from merit_widgets.labels import pilih_bahasa, teks
 
 MAX_LEVEL = 5
+LABEL_WIDTH = 20  # characters per line of an axis label: long names wrap instead of leaving the chart
 
 
 class RadarKompetensi(widgets.VBox):
@@ -52,7 +54,9 @@ class RadarKompetensi(widgets.VBox):
                 title=teks(self.bahasa, "radar_judul"),
                 polar={"radialaxis": {"range": [0, MAX_LEVEL], "dtick": 1}},
                 legend={"orientation": "h"},
-                margin={"l": 40, "r": 40, "t": 60, "b": 40},
+                # Room around the circle for wrapped axis labels (up to 15 competencies).
+                margin={"l": 90, "r": 90, "t": 70, "b": 70},
+                height=560,
                 autosize=True,
             ),
         )
@@ -69,7 +73,7 @@ class RadarKompetensi(widgets.VBox):
                 raise ValueError(f"level {code} harus bilangan bulat 0-{MAX_LEVEL}, bukan {level!r}")
         codes = list(dipersyaratkan) + list(dipersyaratkan)[:1]
         return (
-            [self.nama.get(c, c) for c in codes],
+            ["<br>".join(textwrap.wrap(self.nama.get(c, c), LABEL_WIDTH)) for c in codes],
             [dipersyaratkan[c] for c in codes],
             [dimiliki.get(c, 0) for c in codes],
         )
