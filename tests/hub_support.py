@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -230,7 +231,7 @@ def hub() -> Iterator[Hub]:
 TIMEOUT_MS = 180_000  # Playwright's waits on a shared, loaded test machine
 
 
-def log_in(chromium, hub: Hub, name: str, next_path: str):  # type: ignore[no-untyped-def]
+def log_in(chromium: Any, hub: Hub, name: str, next_path: str) -> Any:
     """A new browser context (own cookies) logged in to the hub as ``name``; its page."""
     context = chromium.new_context(viewport={"width": 1366, "height": 768})
     context.set_default_timeout(TIMEOUT_MS)
