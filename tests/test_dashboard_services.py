@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from merit.access import Refused, Role, Viewer
 from merit.analysis.items import Thresholds
@@ -225,3 +225,23 @@ def test_trainer_item_analysis_matches_the_evidence_flags_an_inverted_item_and_i
     assert not any(flag.startswith("daya beda negatif") for flag in first.flags)
     # the first module: one learner's cells wait for the trainer and are left out, named
     assert analysis.modules[0].pending
+
+
+def test_hr_page_without_skp_ratings_says_why_and_keeps_its_filters(registry, agency, tmp_path):
+    """No SKP ratings yet (a new site): the default SKP requirement cannot be checked; the page
+    says so where the ranking goes, and HR switches the requirement off on the page itself."""
+    from merit.dashboards.context import PageContext
+    from merit.dashboards.views.hr import HrPage
+
+    content, people, _ids, _workspace = agency
+    with registry.session() as session:
+        session.execute(delete(models.SkpRating))
+    settings = Settings(root=ROOT, data_dir=tmp_path / "data")
+    ctx = PageContext(settings, content, registry, load_grid_rule(settings.assessments_dir), AS_OF)
+    page = HrPage(ctx, HR_ALL, POSITION)
+    [shown] = page.ranking_box.children
+    assert "Predikat SKP tahun" in shown.value and "SKP min.: tanpa syarat" in shown.value
+    page.skp.value = ""  # "tanpa syarat"
+    page.apply.click()
+    assert page.ranking_table in page.ranking_box.children and "JPM %" in page.ranking_table.value
+    assert any(p.name in page.ranking_table.value for p in people)

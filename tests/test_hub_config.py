@@ -205,3 +205,16 @@ def test_configuration_follows_nbgraders_multi_course_setup(settings, enrolled, 
     assert "merit-halaman" not in {s["name"] for s in c.JupyterHub.services}
     assert not any("merit-halaman" in scope for role in c.JupyterHub.load_roles for scope in role["scopes"])
     assert c.JupyterHub.db_url == "postgresql+psycopg://hub@db/jupyterhub"
+
+
+def test_pages_refuse_to_pose_as_the_hub_service_outside_the_hub(monkeypatch):
+    """`merit serve --hub` takes its address and login from the hub that starts it, or does not start."""
+    from typer.testing import CliRunner
+
+    from merit.cli.app import app
+
+    for name in ("JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_SERVICE_PREFIX"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(app, ["serve", "--hub"])
+    assert result.exit_code != 0
+    assert "JUPYTERHUB_SERVICE_URL dan JUPYTERHUB_SERVICE_PREFIX tidak ada" in " ".join(result.output.split())

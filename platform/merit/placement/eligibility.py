@@ -216,5 +216,6 @@ def require_skp_loaded(session: Session, criteria: Criteria) -> None:
         raise MeritError(
             f"Predikat SKP tahun {', '.join(map(str, missing))} belum ada di registri untuk pegawai mana pun, "
             "sehingga syarat SKP tidak dapat diperiksa. Impor dengan `merit skp import BERKAS`, "
-            "atau matikan syarat ini dengan --skp-min tidak."
+            "atau matikan syarat ini (`--skp-min tidak` pada `merit rank`; 'SKP min.: tanpa syarat' di halaman "
+            "kepegawaian)."
         )

@@ -39,8 +39,10 @@ class MeritHandler(web.RequestHandler):
         self.registry = registry
 
     def local(self, path: str = "") -> str:
-        """A path of this server: under the hub, its pages live below ``/services/merit-halaman/``."""
-        return url_path_join(self.settings.get("base_url", "/"), path)
+        """A path of this server (the base itself, with its slash, for ""): under the hub, its
+        pages live below ``/services/merit-halaman/``."""
+        base: str = self.settings.get("base_url", "/")
+        return url_path_join(base, path) if path else base
 
     def viewer(self) -> Viewer | None:
         with self.registry.session() as session:

@@ -51,7 +51,7 @@ class MyDataHandler(MeritHandler):
             with self.registry.session() as session:
                 viewer = self.viewer_in(session)
                 if viewer is None:
-                    self.redirect(url_concat(self.local("masuk"), {"next": self.local("data-saya")}))
+                    self.redirect(url_concat(self.local("masuk"), {"next": self.request.uri}))
                     return
                 loaded = self.sources
                 archive = export(session, viewer, loaded.content, loaded.issuer, loaded.settings.workspace_dir, nip)

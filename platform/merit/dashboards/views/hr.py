@@ -9,13 +9,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from merit.access import Viewer
+from merit.access import Refused, Viewer
 from merit.catalog.eligibility import EligibilityRule
 from merit.dashboards import hr
 from merit.dashboards.context import PageContext
-from merit.dashboards.views.common import FULL, Raw, esc, guarded, heading, table
+from merit.dashboards.views.common import FULL, Raw, esc, guarded, heading, problem, table
 from merit.dashboards.views.objections import ObjectionReview
 from merit.demo import DEMO_POSITION
+from merit.errors import MeritError
 from merit.golongan import PANGKAT
 from merit.placement.eligibility import Criteria
 from merit.placement.ranking import Ranking
@@ -77,16 +78,8 @@ class HrPage(widgets.VBox):
         self.evidence = widgets.VBox(layout=FULL)
         self.ranked: Ranking | None = None
         self.criteria: Criteria = hr.criteria_for(ctx.content, viewer, self.position.value, self._override(), ctx.as_of)
-        self.ranking_box = widgets.VBox(
-            [
-                self.summary,
-                self.ranking_table,
-                widgets.HTML("<b>Klik kandidat untuk melihat bukti di balik setiap level:</b>"),
-                self.candidates,
-                self.evidence,
-            ],
-            layout=FULL,
-        )
+        self.candidates_hint = widgets.HTML("<b>Klik kandidat untuk melihat bukti di balik setiap level:</b>")
+        self.ranking_box = widgets.VBox(layout=FULL)
         self.tab_boxes = [self.ranking_box] + [widgets.VBox(layout=FULL) for _ in TABS[1:]]
         self.tabs = widgets.Tab(children=self.tab_boxes, titles=TABS, layout=FULL)
         self.built: set[int] = {0}
@@ -108,7 +101,18 @@ class HrPage(widgets.VBox):
         self.apply.on_click(guarded(self.ranking_box, self.refresh))
         self.candidates.observe(guarded(self.evidence, self.show_evidence), names="value")
         self.tabs.observe(self._tab_opened, names="selected_index")
-        self.refresh()
+        self._first_ranking()
+
+    def _first_ranking(self) -> None:
+        """The default requirements' ranking; when it cannot be made (say, no SKP ratings yet),
+        the reason shows where the ranking would be and the filters stay usable. A refusal
+        (not HR) still refuses the whole page."""
+        try:
+            self.refresh()
+        except Refused:
+            raise
+        except MeritError as exc:
+            self.ranking_box.children = [problem(str(exc))]
 
     # --- ranking ------------------------------------------------------------------
 
@@ -185,7 +189,7 @@ class HrPage(widgets.VBox):
         self.ranking_box.children = [
             self.summary,
             self.ranking_table,
-            self.ranking_box.children[2],
+            self.candidates_hint,
             self.candidates,
             self.evidence,
         ]
