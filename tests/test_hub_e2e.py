@@ -29,6 +29,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, select
 
+from merit.nip import format_nip
 from merit.registry import models
 from tests.browser_support import launched_chromium
 from tests.hub_support import COURSE, ROOT, TIMEOUT_MS, Hub, api, log_in, nbgrader, ok, refused
@@ -317,11 +318,12 @@ def test_learner_module_from_hub_login_to_hr_level(hub: Hub, chromium, tmp_path)
         hr_page.locator(".widget-dropdown", has_text=filter_).locator("select").select_option(label="tanpa syarat")
     hr_page.get_by_role("button", name="Terapkan syarat").click()
     ranking = hr_page.locator(".merit-tabel", has_text="JPM %")
-    ranking.locator("tr", has_text=a).wait_for()  # HR of every unit sees full NIPs
+    a_row = ranking.locator("tr", has_text=format_nip(a))  # HR of every unit sees full NIPs
+    a_row.wait_for()
+    assert name_of(hub, a) in a_row.inner_text()
+    rank = int(a_row.locator("td").first.inner_text())  # "No": the candidate list below is in the same order
     candidates = hr_page.locator(".widget-select", has_text="Bukti kandidat").locator("select")
-    candidates.select_option(
-        label=next(o for o in candidates.locator("option").all_inner_texts() if name_of(hub, a) in o)
-    )
+    candidates.select_option(index=rank - 1)
     evidence = hr_page.locator(".merit-tabel", has_text="Sel yang dinilai (nbgrader)")
     row = evidence.locator("tr", has_text=f"{WRITING}/{WRITTEN_TASK}: 4/4")
     row.wait_for()
