@@ -58,11 +58,11 @@ class HrPage(widgets.VBox):
             if wanted in ctx.content.positions:
                 self.position.value = wanted
                 break
-        self.golongan = _dropdown("Golongan min.", [(DEFAULT, None), (NONE, "")] + [(g, g) for g in PANGKAT], "12rem")
+        self.golongan = _dropdown("Golongan min.", [(DEFAULT, None), (NONE, "")] + [(g, g) for g in PANGKAT], "15rem")
         self.service = _dropdown(
             "Masa kerja min.",
             [(DEFAULT, None), (NONE, 0)] + [(f"{n} th", n) for n in (2, 4, 5, 7, 10, 15, 20)],
-            "12rem",
+            "15rem",
         )
         self.skp = _dropdown("SKP min.", [(DEFAULT, None), (NONE, "")] + [(p, p) for p in PREDIKAT], "14rem")
         self.unit = _dropdown("Unit asal", [("semua unit", None)] + [(u, u) for u in self.units], "22rem")
