@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from merit.cli import app
 from merit.demo.roster import synthetic_roster
-from merit.hub.config import configure
+from merit.errors import MeritError
+from merit.hub.config import configure, read_plan
 from merit.hub.options import HubOptions
 from merit.hub.plan import HubPlan
 from merit.settings import Settings
@@ -48,18 +49,23 @@ def write_csv(path, header, rows):
     return path
 
 
-@pytest.fixture
-def enrolled(settings: Settings, tmp_path):
-    """Four people in the roster: two learners and a trainer of etika-integritas, one trainer elsewhere."""
-    people = synthetic_roster(4)
+def import_roster(folder: Path, count: int) -> list[str]:
+    """``merit roster import`` of ``count`` synthetic people; their NIPs."""
+    people = synthetic_roster(count)
     roster = write_csv(
-        tmp_path / "roster.csv",
+        folder / "roster.csv",
         ["NIP", "Nama", "Unit Kerja", "Jabatan", "Golongan", "Email"],
         [[p.nip, p.name, p.unit, p.position_code, p.golongan, p.email] for p in people],
     )
+    assert CliRunner().invoke(app, ["roster", "import", str(roster), "--oleh", "petugas"]).exit_code == 0
+    return [p.nip for p in people]
+
+
+@pytest.fixture
+def enrolled(settings: Settings, tmp_path):
+    """Four people in the roster: two learners and a trainer of etika-integritas, one trainer elsewhere."""
+    nips = import_roster(tmp_path, 4)
     runner = CliRunner()
-    assert runner.invoke(app, ["roster", "import", str(roster), "--oleh", "petugas"]).exit_code == 0
-    nips = [p.nip for p in people]
     classes = write_csv(
         tmp_path / "kelas.csv",
         ["NIP", "Kursus", "Peran"],
@@ -218,3 +224,20 @@ def test_pages_refuse_to_pose_as_the_hub_service_outside_the_hub(monkeypatch):
     result = CliRunner().invoke(app, ["serve", "--hub"])
     assert result.exit_code != 0
     assert "JUPYTERHUB_SERVICE_URL dan JUPYTERHUB_SERVICE_PREFIX tidak ada" in " ".join(result.output.split())
+
+
+def test_demo_hub_makes_a_class_from_the_demo_roster_once(settings: Settings, tmp_path):
+    """`merit hub mulai --demo` after `make demo`: one class (five learners, a trainer) and the
+    demo accounts; a class already there is left as it is; without a roster, it says what to run."""
+    from merit.hub.demo import DEMO_COURSE, LEARNERS, prepare_demo
+
+    with pytest.raises(MeritError, match="jalankan `make demo` dulu"):
+        prepare_demo(settings)
+    nips = import_roster(tmp_path, LEARNERS + 1)
+    first = prepare_demo(settings)
+    assert first.learners == sorted(nips)[:LEARNERS] and first.trainers == sorted(nips)[LEARNERS:]
+    assert first.course == DEMO_COURSE
+    assert {a.username for a in first.accounts} >= {"kepegawaian", "admin"}
+    assert read_plan(settings).class_lists[DEMO_COURSE]["peserta"] == first.learners
+    assert set(read_plan(settings).accounts) >= {"kepegawaian", "admin"}  # allowed into the hub, too
+    assert prepare_demo(settings) == first

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from merit.cli.common import ACTOR_OPTION, actor_or_default, change_counts, console, registry_session, user_errors
+
+if TYPE_CHECKING:
+    from merit.hub.options import HubOptions
+    from merit.settings import Settings
 
 hub_app = typer.Typer(help="JupyterHub untuk banyak peserta: mulai dan sinkronkan.", no_args_is_help=True)
 kelas_app = typer.Typer(help="Peserta dan pengajar tiap kursus: impor dari CSV/XLSX.", no_args_is_help=True)
 
 
 @hub_app.command("mulai")
-def hub_start() -> None:
-    """Jalankan JupyterHub (proxy, layanan pertukaran tugas, formgrader per kursus) di localhost.
+def hub_start(
+    demo: bool = typer.Option(
+        False,
+        "--demo",
+        help="Coba di satu komputer setelah `make demo`: kelas contoh, satu kata sandi demo, semua server "
+        "sebagai pengguna ini. Bukan untuk situs nyata.",
+    ),
+) -> None:
+    """Jalankan JupyterHub (proxy, layanan pertukaran tugas, formgrader per kursus, halaman Merit) di localhost.
 
     Pengaturan lewat variabel lingkungan MERIT_HUB_* (lihat docs/deploy.md).
     """
@@ -26,7 +38,13 @@ def hub_start() -> None:
     from merit.settings import Settings
 
     with user_errors():
+        if demo:
+            from merit.hub.demo import ENVIRONMENT
+
+            os.environ.update(ENVIRONMENT)  # read by HubOptions here and in the hub's own configuration
         settings, options = Settings(), HubOptions()
+        if demo:
+            _prepare_demo(settings, options)
         if options.unix_users:
             check_interpreter_shared(Path(sys.executable))
         folder = options.folder(settings)
@@ -36,6 +54,27 @@ def hub_start() -> None:
         hub = str(Path(sys.executable).parent / "jupyterhub")
         os.chdir(folder)
         os.execv(hub, [hub, "-f", str(config)])
+
+
+def _prepare_demo(settings: Settings, options: HubOptions) -> None:
+    from rich.table import Table
+
+    from merit.demo.accounts import DEMO_PASSWORD
+    from merit.hub.demo import prepare_demo
+    from merit.hub.sync import synchronise
+
+    prepared = prepare_demo(settings)
+    synchronise(settings, options)  # nbgrader's student table of the course
+    table = Table(title=f"Masuk di http://{options.ip}:{options.port} dengan kata sandi {DEMO_PASSWORD}")
+    for column in ("Nama pengguna", "Yang dibuka"):
+        table.add_column(column)
+    for nip in prepared.learners[:2]:
+        table.add_row(nip, f"JupyterLab peserta {prepared.course} (tab Assignments)")
+    for nip in prepared.trainers:
+        table.add_row(nip, f"JupyterLab pengajar; formgrader di /services/{prepared.course}/formgrader/")
+    for account in prepared.accounts:
+        table.add_row(account.username, f"halaman Merit: {account.what}")
+    console.print(table)
 
 
 @kelas_app.command("import")

@@ -247,8 +247,9 @@ def configure(c: Any, settings: Settings | None = None, options: HubOptions | No
     c.ConfigurableHTTPProxy.pid_file = str(folder / "proxy.pid")
 
     if options.authenticator == "dummy":
-        c.JupyterHub.authenticator_class = "dummy"
-        c.DummyAuthenticator.password = options.dummy_password
+        # One password for everyone: JupyterHub's successor of the DummyAuthenticator (5.3+).
+        c.JupyterHub.authenticator_class = "shared-password"
+        c.SharedPasswordAuthenticator.user_password = options.dummy_password
     elif options.authenticator == "oidc":
         # Endpoints, client id and secret: OAuthenticator's own settings (docs/deploy.md).
         c.JupyterHub.authenticator_class = "generic-oauth"
