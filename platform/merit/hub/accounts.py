@@ -37,6 +37,9 @@ def ensure_unix_user(name: str) -> bool:
     result = subprocess.run([useradd, "--create-home", "--shell", "/bin/bash", name], capture_output=True, text=True)
     if result.returncode != 0:
         raise MeritError(f"Akun Unix {name} gagal dibuat: {result.stderr.strip()}")
+    # useradd makes the home from UMASK (0755 on Debian 12) unless login.defs sets HOME_MODE:
+    # close it, or every learner could read every other learner's answers.
+    os.chmod(pwd.getpwnam(name).pw_dir, 0o700)
     return True
 
 
@@ -44,11 +47,13 @@ def closed_to_others(path: Path) -> Path | None:
     """The first folder above ``path`` that other users cannot pass through, if any.
 
     Learners' servers run the hub's Python as their own Unix users; an interpreter under
-    ``/root`` (pyenv's default) cannot be started by them.
+    ``/root`` (pyenv's default), or an environment there linking to a shared one, cannot be
+    started by them.
     """
-    for folder in reversed(path.resolve().parents):
-        if not folder.stat().st_mode & stat.S_IXOTH:
-            return folder
+    for chain in (Path(os.path.abspath(path)), path.resolve()):
+        for folder in reversed(chain.parents):
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                return folder
     return None
 
 

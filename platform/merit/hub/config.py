@@ -125,9 +125,12 @@ def tools_path() -> str:
 
 
 def server_command(options: HubOptions) -> list[str]:
-    """A Jupyter server for a learner or a formgrader. Without Unix users every server runs
-    as the hub's own user, which may be root on a demonstration machine."""
-    command = [str(BIN / "jupyterhub-singleuser")]
+    """A Jupyter server for a learner or a formgrader, from ``options.server_bin``. An
+    environment without JupyterHub's scripts (one sharing another's packages) runs the module.
+    Without Unix users every server runs as the hub's own user, which may be root on a
+    demonstration machine."""
+    script = options.server_bin / "jupyterhub-singleuser"
+    command = [str(script)] if script.exists() else [str(options.server_bin / "python"), "-m", "jupyterhub.singleuser"]
     if not options.unix_users and os.geteuid() == 0:
         command.append("--allow-root")
     return command
@@ -175,7 +178,7 @@ def services(settings: Settings, options: HubOptions, plan: HubPlan, jupyter_pat
                 "JUPYTERHUB_DEFAULT_URL": "/lab",
                 "JUPYTER_CONFIG_PATH": str(jupyter_path),
                 "MERIT_EXCHANGE_URL": local_exchange_url(options),
-                "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+                "PATH": f"{options.server_bin}{os.pathsep}{os.environ.get('PATH', '')}",
             },
             "oauth_no_confirm": True,
         }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from merit.settings import Settings
@@ -43,6 +45,10 @@ class HubOptions(BaseSettings):
     exchange_limit_mb: float = 20.0
     # Run learners' servers and formgraders as their own Unix users (needs root).
     unix_users: bool = True
+    # The bin folder of the Python environment learners' servers and formgraders run from:
+    # the hub's own by default; another one when the learners' environment differs from the
+    # hub's (it must be startable by every learner's Unix user, docs/deploy.md).
+    server_bin: Path = Field(default_factory=lambda: Path(sys.executable).parent)
     # The standing grading service for instant feedback (docs/grading.md), and its slots (0: two per core).
     umpan_balik: bool = True
     umpan_balik_pekerja: int = 0

@@ -10,9 +10,7 @@ A course that is new since the hub started needs a restart for its formgrader se
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -110,7 +108,7 @@ def synchronise(settings: Settings, options: HubOptions) -> SyncReport:
     plan = read_plan(settings)
     report = SyncReport()
     if options.unix_users:
-        check_interpreter_shared(Path(sys.executable))
+        check_interpreter_shared(options.server_bin / "python")
         for name in [*plan.users(), *(grader_account(c) for c in plan.courses)]:
             if ensure_unix_user(name):
                 report.accounts_created.append(name)
