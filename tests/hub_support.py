@@ -1,7 +1,10 @@
 """A real JupyterHub for the test session: `merit hub mulai` with its proxy and services.
 
 Started once (session fixture ``hub``) on free loopback ports, on a data directory with a
-synthetic roster, one built course and a class list synchronised by `merit hub sinkron`.
+synthetic roster, one built course and a class list synchronised by `merit hub sinkron`,
+which creates the class lists' Unix users: each learner's server and each formgrader runs as
+its own user, from an environment those users can start (tests/unix_support.py). The users
+and their homes are removed when the hub stops (and left-overs of a crashed run before use).
 Tokens for hub users come from the hub's REST API through a test-only service added with ``MERIT_HUB_EXTRA_CONFIG``.
 """
 
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -18,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,8 @@ import requests
 
 from merit.demo.roster import synthetic_roster
 from merit.exchange.client import NBGRADER_CONFIG
+from merit.hub.plan import grader_account
+from tests.unix_support import remove_accounts, require_root, shared_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -87,6 +93,7 @@ class Hub:
     other_trainer: str
     outsider: str  # a learner of the other course only
     hr: str = HR_ACCOUNT  # a Merit account with the HR role of all units, in no course
+    accounts: set[str] = field(default_factory=set)  # Unix users made for the class lists, removed at the end
 
     @property
     def classes(self) -> list[tuple[str, str, str]]:
@@ -110,7 +117,16 @@ class Hub:
         assert response.status_code == 201, response.text
         return response.json()["token"]
 
+    def home(self, name: str) -> Path:
+        """The home folder of hub user ``name``'s Unix account, where their server runs."""
+        return Path(pwd.getpwnam(name).pw_dir)
+
     def write_classes(self, rows: list[tuple[str, str, str]]) -> None:
+        """Enrol exactly ``rows``; `merit hub sinkron` creates the Unix users, each with a fresh
+        home: one left by a crashed run is removed first."""
+        new = {nip for nip, _, _ in rows} | {grader_account(course) for _, course, _ in rows}
+        remove_accounts(new - self.accounts)
+        self.accounts |= new
         path = self.data / "kelas.csv"
         with path.open("w", newline="") as handle:
             writer = csv.writer(handle)
@@ -144,7 +160,9 @@ def stop(process: subprocess.Popen) -> None:
 @contextmanager
 def running_hub() -> Iterator[Hub]:
     """`merit hub mulai` on a fresh data directory, stopped and removed on leaving (the benchmarks use it too)."""
+    require_root("The test hub")
     data = Path(tempfile.mkdtemp(prefix="merit-hub-"))
+    environment = Path(tempfile.mkdtemp(prefix="merit-hub-env-"))
     port, hub_port, proxy_api, exchange, formgrader = free_ports(5)
     env = {
         **os.environ,
@@ -158,9 +176,9 @@ def running_hub() -> Iterator[Hub]:
         "MERIT_HUB_AUTHENTICATOR": "dummy",
         "MERIT_HUB_DUMMY_PASSWORD": "kata-sandi-uji",
         "MERIT_HUB_EXCHANGE_LIMIT_MB": "1",
-        # This machine's Python lives under /root, which other Unix users cannot enter:
-        # every server runs as the hub's user here (tests/test_hub.py covers the accounts).
-        "MERIT_HUB_UNIX_USERS": "false",
+        # Learners' servers and formgraders as their own Unix users, from a Python they can start.
+        "MERIT_HUB_UNIX_USERS": "true",
+        "MERIT_HUB_SERVER_BIN": str(shared_environment(environment)),
         "MERIT_HUB_EXTRA_CONFIG": str(data / "pytest_hub_config.py"),
         # The instant-feedback service is started by tests/test_feedback.py itself (to kill it).
         "MERIT_HUB_UMPAN_BALIK": "false",
@@ -220,6 +238,8 @@ def running_hub() -> Iterator[Hub]:
             stop(process)
             shutil.copy(log, Path(tempfile.gettempdir()) / "merit-hub-last.log")  # for a failure's post-mortem
         shutil.rmtree(data)
+        shutil.rmtree(environment)
+        remove_accounts(hub.accounts)  # after the hub: it stopped their servers
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ def test_account_named_by_nip_is_created_once_and_owns_its_course_folder(tmp_pat
         assert ensure_unix_user(name) is False  # a second sync changes nothing
         entry = pwd.getpwnam(name)
         assert Path(entry.pw_dir).is_dir() and os.stat(entry.pw_dir).st_uid == entry.pw_uid
+        assert stat.S_IMODE(os.stat(entry.pw_dir).st_mode) == 0o700  # closed to other learners
         folder = tmp_path / "kursus"
         (folder / "submitted").mkdir(parents=True)
         (folder / "gradebook.db").write_text("")

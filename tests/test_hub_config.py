@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from merit.errors import MeritError
 from merit.hub.config import configure, read_plan
 from merit.hub.options import HubOptions
 from merit.hub.plan import HubPlan
+from merit.hub.sync import synchronise
 from merit.settings import Settings
 
 
@@ -241,3 +243,24 @@ def test_demo_hub_makes_a_class_from_the_demo_roster_once(settings: Settings, tm
     assert read_plan(settings).class_lists[DEMO_COURSE]["peserta"] == first.learners
     assert set(read_plan(settings).accounts) >= {"kepegawaian", "admin"}  # allowed into the hub, too
     assert prepare_demo(settings) == first
+
+
+def test_servers_run_from_the_environment_the_site_names(settings, enrolled, monkeypatch, tmp_path):
+    """The hub's own environment by default; another (the learners' image) by MERIT_HUB_SERVER_BIN,
+    run as a module when it has no JupyterHub scripts, and checked by `merit hub sinkron`."""
+    monkeypatch.setenv("MERIT_HUB_AUTHENTICATOR", "dummy")
+    c = Config()
+    configure(c, settings, HubOptions())
+    assert c.Spawner.cmd == [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
+    shared = tmp_path / "bersama" / "bin"
+    monkeypatch.setenv("MERIT_HUB_SERVER_BIN", str(shared))
+    c = Config()
+    configure(c, settings, HubOptions())
+    assert c.Spawner.cmd == [str(shared / "python"), "-m", "jupyterhub.singleuser"]
+    formgrader = next(s for s in c.JupyterHub.services if s["name"] == "etika-integritas")
+    assert formgrader["command"][:3] == c.Spawner.cmd
+    assert formgrader["environment"]["PATH"].startswith(f"{shared}{os.pathsep}")
+    shared.mkdir(parents=True)  # under pytest's base folder, closed to other users
+    (shared / "python").symlink_to(sys.executable)
+    with pytest.raises(MeritError, match=f"Python {shared / 'python'} tidak dapat dijalankan .* tertutup"):
+        synchronise(settings, HubOptions())

@@ -11,12 +11,14 @@ opens the evidence behind it. Learner B, logged in too, tries A's server, files,
 submissions and feedback by URL, through the hub's API and the exchange's API, and is
 refused; so are a learner of another course (fetch) and its trainer (collect).
 A's JupyterLab is the learner workspace: in Indonesian, no trainer tools of nbgrader's, no
-news pop-up.
+news pop-up. A's server runs as A's own Unix user, in a home B's Unix user cannot read, and the
+course's formgrader as the course's grader account.
 """
 
 from __future__ import annotations
 
 import json
+import pwd
 import shutil
 import subprocess
 import sys
@@ -29,10 +31,12 @@ import pytest
 import requests
 from sqlalchemy import create_engine, select
 
+from merit.hub.plan import grader_account
 from merit.nip import format_nip
 from merit.registry import models
 from tests.browser_support import launched_chromium
 from tests.hub_support import COURSE, ROOT, TIMEOUT_MS, Hub, api, log_in, nbgrader, ok, refused
+from tests.unix_support import as_user
 
 pytestmark = pytest.mark.e2e
 
@@ -163,6 +167,24 @@ def written_grade(hub: Hub, learner: str) -> tuple[float | None, bool]:
         return grade.manual_score, bool(grade.needs_manual_grade)
 
 
+def started_by(hub: Hub, variable: str, value: str) -> dict[int, tuple[int, str]]:
+    """The processes this hub started (servers, services, their kernels) whose environment
+    holds ``variable=value``, found in /proc: pid -> (effective uid, command line)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit():
+                continue
+            pairs = (item.split("=", 1) for item in (entry / "environ").read_text(errors="replace").split("\0"))
+            environ = dict(pair for pair in pairs if len(pair) == 2)
+            if environ.get(variable) == value and environ.get("JUPYTERHUB_API_URL", "").rstrip("/") == hub.api:
+                command = (entry / "cmdline").read_text(errors="replace").replace("\0", " ")
+                found[int(entry.name)] = (entry.stat().st_uid, command)
+        except (FileNotFoundError, ProcessLookupError):  # ended meanwhile
+            continue
+    return found
+
+
 def stop_server(hub: Hub, name: str) -> None:
     hub.admin("DELETE", f"/users/{name}/server")
     deadline = time.monotonic() + 120
@@ -175,7 +197,7 @@ def test_learner_module_from_hub_login_to_hr_level(hub: Hub, chromium, tmp_path)
     started = time.monotonic()
     a = hub.learner_a
     stop_server(hub, a)  # a fresh server and home, whatever ran before
-    shutil.rmtree(hub.data / "hub" / "rumah" / a / COURSE, ignore_errors=True)  # A's home (simple spawner)
+    shutil.rmtree(hub.home(a) / COURSE, ignore_errors=True)
     trainer_token = hub.token(hub.trainer)
     course_dir = hub.data / "nbgrader" / COURSE
     for module in (CODING, WRITING):
@@ -206,7 +228,19 @@ def test_learner_module_from_hub_login_to_hr_level(hub: Hub, chromium, tmp_path)
     for trainer_tool in ("Create Assignment", "Formgrader", "Courses", "Jupyter news"):
         assert page.get_by_text(trainer_tool).count() == 0, trainer_tool
     assert page.locator(".Toastify__toast").count() == 0
-    assert (hub.data / "hub" / "rumah" / a / COURSE / CODING / f"{CODE_NOTEBOOK}.ipynb").is_file()  # A's home
+    fetched = hub.home(a) / COURSE / CODING / f"{CODE_NOTEBOOK}.ipynb"
+    assert fetched.is_file()  # in A's home
+    # A's server runs as A's own Unix user, the course's formgrader as its grader account, and
+    # the operating system keeps A's files from B's Unix user.
+    a_processes = started_by(hub, "JUPYTERHUB_USER", a)
+    assert any("jupyterhub" in command for _, command in a_processes.values()), a_processes
+    assert {uid for uid, _ in a_processes.values()} == {pwd.getpwnam(a).pw_uid}, a_processes
+    formgrader = started_by(hub, "JUPYTERHUB_SERVICE_NAME", COURSE)
+    assert {uid for uid, _ in formgrader.values()} == {pwd.getpwnam(grader_account(COURSE)).pw_uid}, formgrader
+    assert as_user(a, "head", "-c", "1", str(fetched)).stdout == "{"
+    for command in (["head", "-c", "1", str(fetched)], ["ls", str(hub.home(a))]):
+        denied = as_user(hub.learner_b, *command)
+        assert denied.returncode != 0 and "Permission denied" in denied.stderr, (command, denied)
 
     # The code exercises first: an unanswered one stops Run All at its test cell.
     open_notebook(page, hub, CODING, CODE_NOTEBOOK)

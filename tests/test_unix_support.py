@@ -29,7 +29,8 @@ def shared_tmp() -> Iterator[Path]:
 
 def test_the_projects_packages_import_as_another_user(shared_tmp):
     bin_dir = shared_environment(shared_tmp / "env")
-    result = as_user(OTHER, str(bin_dir / "python"), "-c", "import merit, merit_widgets, nbgrader, jupyterhub, ipykernel")
+    imports = "import merit, merit_widgets, nbgrader, jupyterhub, ipykernel"
+    result = as_user(OTHER, str(bin_dir / "python"), "-c", imports)
     assert result.returncode == 0, result.stderr
     result = as_user(OTHER, str(bin_dir / "python"), "-m", "jupyterhub.singleuser", "--version")
     assert result.returncode == 0 and result.stdout.strip(), result.stderr

@@ -15,7 +15,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
-import shutil
 import stat
 import subprocess
 import sys

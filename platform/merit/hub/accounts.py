@@ -62,7 +62,7 @@ def check_interpreter_shared(executable: Path) -> None:
     closed = closed_to_others(executable)
     if closed is not None:
         raise MeritError(
-            f"Python {executable.resolve()} tidak dapat dijalankan pengguna lain: folder {closed} tertutup. "
+            f"Python {executable} tidak dapat dijalankan pengguna lain: folder {closed} tertutup. "
             "Pasang lingkungan Merit di lokasi bersama (mis. /opt/merit), atau untuk demo jalankan semua "
             "server sebagai pengguna hub dengan MERIT_HUB_UNIX_USERS=false."
         )
