@@ -8,17 +8,19 @@ theirs, through nbgrader and through the exchange's API, and are refused each ti
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
 import subprocess
+import tarfile
 import time
 
 import nbformat
 import pytest
 import requests
 
-from merit.exchange.archive import read_members
+from merit.exchange.archive import RejectedUpload, pack, read_members, unpack
 from tests.hub_support import BIN, COURSE, MODULE, Hub, api, merit, nbgrader, ok, refused
 
 NOTEBOOK = "kode_etik.ipynb"
@@ -249,3 +251,22 @@ def test_one_command_brings_groups_gradebook_and_exchange_in_step_with_enrolment
         hub.write_classes(hub.classes)
     assert hub.learner_b in hub.admin("GET", f"/groups/nbgrader-{COURSE}").json()["users"]
     assert len(api(hub, tokens[hub.learner_b], "GET", f"/{COURSE}/kiriman").json()) == 1
+
+
+@pytest.mark.parametrize("kind", ["keluar", "tautan"])
+def test_unpacking_writes_plain_files_inside_the_folder_only(tmp_path, kind):
+    """What a learner's server receives is unpacked member by member (Debian 12's Python has no
+    tarfile filters): a name escaping the folder, or a link, is refused and nothing is written."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        archive.addfile(tarfile.TarInfo("tugas/catatan.txt"), io.BytesIO(b""))
+        bad = tarfile.TarInfo("../luar.txt" if kind == "keluar" else "tugas/rumah")
+        if kind == "tautan":
+            bad.type, bad.linkname = tarfile.SYMTYPE, "/etc"
+        archive.addfile(bad, io.BytesIO(b""))
+    target = tmp_path / "dalam"
+    with pytest.raises(RejectedUpload, match=f"Berkas '{bad.name}' dalam kiriman tidak diizinkan"):
+        unpack(buffer.getvalue(), target)
+    assert not (tmp_path / "luar.txt").exists() and not (target / "tugas" / "rumah").exists()
+    unpack(pack(target), tmp_path / "lagi")  # what pack makes comes back
+    assert (tmp_path / "lagi" / "tugas" / "catatan.txt").read_bytes() == b""

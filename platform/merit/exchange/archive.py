@@ -1,9 +1,9 @@
 """Folders travel between a learner's server and the exchange as gzipped tar archives.
 
 Both ends use these functions: the client packs what it sends and unpacks what it
-receives, the service checks every upload before storing it. Unpacking uses tarfile's
-``data`` filter, so an archive cannot write outside its target folder, create device
-files or links pointing out of it.
+receives, the service checks every upload before storing it. Both take regular files with
+plain relative names only, so an archive cannot write outside its target folder, create
+device files or links pointing out of it.
 """
 
 from __future__ import annotations
@@ -39,11 +39,30 @@ def pack(folder: Path, skip: Callable[[Path], bool] = lambda _path: False) -> by
     return buffer.getvalue()
 
 
+def refuse_unless_plain(member: tarfile.TarInfo) -> None:
+    name = member.name
+    if not member.isfile() or name.startswith("/") or ".." in Path(name).parts:
+        raise RejectedUpload(
+            f"Berkas {name!r} dalam kiriman tidak diizinkan (hanya berkas biasa di dalam folder tugas)."
+        )
+
+
 def unpack(data: bytes, folder: Path) -> None:
-    """Extract an archive made by :func:`pack` into ``folder`` (created if missing)."""
+    """Extract an archive made by :func:`pack` into ``folder`` (created if missing).
+
+    Written out member by member rather than with tarfile's ``data`` filter: learners' servers
+    may run Debian 12's Python 3.11.2, older than the filters (3.11.4).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        archive.extractall(folder, filter="data")
+        for member in archive:
+            if member.isdir():
+                continue
+            refuse_unless_plain(member)
+            extracted = archive.extractfile(member)
+            target = folder / member.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(extracted.read() if extracted else b"")
 
 
 def read_members(data: bytes, limit: int) -> dict[str, bytes]:
@@ -62,18 +81,14 @@ def read_members(data: bytes, limit: int) -> dict[str, bytes]:
     total = 0
     with archive:
         for member in archive:
-            name = member.name
             if member.isdir():
                 continue
-            if not member.isfile() or name.startswith("/") or ".." in Path(name).parts:
-                raise RejectedUpload(
-                    f"Berkas {name!r} dalam kiriman tidak diizinkan (hanya berkas biasa di dalam folder tugas)."
-                )
+            refuse_unless_plain(member)
             total += member.size
             if total > limit:
                 raise TooLarge(f"Kiriman terlalu besar setelah dibuka: lebih dari {limit / MEBIBYTE:.1f} MiB.")
             extracted = archive.extractfile(member)
-            files[name] = extracted.read() if extracted else b""
+            files[member.name] = extracted.read() if extracted else b""
     return files
 
 
