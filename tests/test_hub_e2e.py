@@ -180,7 +180,7 @@ def started_by(hub: Hub, variable: str, value: str) -> dict[int, tuple[int, str]
             if environ.get(variable) == value and environ.get("JUPYTERHUB_API_URL", "").rstrip("/") == hub.api:
                 command = (entry / "cmdline").read_text(errors="replace").replace("\0", " ")
                 found[int(entry.name)] = (entry.stat().st_uid, command)
-        except (FileNotFoundError, ProcessLookupError):  # ended meanwhile
+        except (FileNotFoundError, ProcessLookupError, PermissionError):  # ended meanwhile, or not ours to read
             continue
     return found
 

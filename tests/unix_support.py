@@ -7,7 +7,9 @@ under ``/root``, mode 0700). :func:`shared_environment` builds, from Debian's
 ``/usr/bin/python3.11``, a virtual environment other users can start, with the project's
 installed packages: through a ``.pth`` file when the ``.venv``'s folders are open to others,
 as hard-linked copies when the checkout lives under a closed folder (a CI clone's location
-is unknown). Everything here needs root, as the hub itself does.
+is unknown). A package whose release needs a newer Python than Debian's (3.11.2) is installed
+again for it, as pip would have chosen in an environment made from that Python. Everything
+here needs root, as the hub itself does.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
+import shutil
 import stat
 import subprocess
 import sys
 import time
 from collections.abc import Iterable
+from importlib.metadata import distributions
 from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
 
 SYSTEM_PYTHON = Path("/usr/bin/python3.11")  # Debian's python3.11-minimal, with python3.11-venv
 # The project's own packages: an editable install finds them in the checkout, not in site-packages.
@@ -65,6 +71,37 @@ def link_copy(source: Path, target: Path) -> None:
     raise RuntimeError(f"could not copy {source} into {target}")
 
 
+def needing_newer_python(packages: Path, version: str) -> list[str]:
+    """The distributions in ``packages`` whose ``Requires-Python`` excludes ``version``."""
+    names = []
+    for dist in distributions(path=[str(packages)]):
+        required = dist.metadata.json.get("requires_python")
+        if required and not SpecifierSet(str(required)).contains(version):
+            names.append(dist.metadata["Name"])
+    return sorted(names)
+
+
+def reinstall_for(python: Path, packages: Path, target: Path) -> list[str]:
+    """Install into ``target``, for ``python``'s version, the releases pip would choose there of
+    the distributions in ``packages`` that need a newer Python (e.g. soupsieve 4.1 needs 3.11.5:
+    its possessive quantifiers are broken before, gh-106052). ``target`` comes first on sys.path."""
+    version = subprocess.run(
+        [str(python), "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True
+    ).stdout.strip()
+    names = needing_newer_python(packages, version)
+    for dist in distributions(path=[str(target)]):  # copies of them, in the copying case
+        if dist.metadata["Name"] in names:
+            for top in {Path(file).parts[0] for file in dist.files or []} - {".."}:
+                if (target / top).is_dir():
+                    shutil.rmtree(target / top)
+                else:
+                    (target / top).unlink(missing_ok=True)
+    if names:
+        pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--upgrade", "--only-binary=:all:"]
+        subprocess.run([*pip, "--python-version", version, "--target", str(target), *names], check=True)
+    return names
+
+
 def shared_environment(folder: Path, venv: Path = Path(sys.prefix)) -> Path:
     """A virtual environment in ``folder`` (open to others) with ``venv``'s packages and
     Jupyter data; its ``bin``. Jupyter finds extensions, kernels and server configuration
@@ -90,6 +127,7 @@ def shared_environment(folder: Path, venv: Path = Path(sys.prefix)) -> Path:
                 link_copy(project, target / project.name)
         for name in ("share", "etc"):
             link_copy(venv / name, folder / name)
+    reinstall_for(folder / "bin" / "python", packages, target)
     return folder / "bin"
 
 
