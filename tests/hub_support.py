@@ -124,7 +124,8 @@ class Hub:
     def write_classes(self, rows: list[tuple[str, str, str]]) -> None:
         """Enrol exactly ``rows``; `merit hub sinkron` creates the Unix users, each with a fresh
         home: one left by a crashed run is removed first."""
-        new = {nip for nip, _, _ in rows} | {grader_account(course) for _, course, _ in rows}
+        # Merit's accounts (HR) sign in at the hub too: sinkron gives them Unix users as well.
+        new = {nip for nip, _, _ in rows} | {grader_account(course) for _, course, _ in rows} | {self.hr}
         remove_accounts(new - self.accounts)
         self.accounts |= new
         path = self.data / "kelas.csv"
