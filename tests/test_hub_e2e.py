@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import requests
-from sqlalchemy import create_engine, select
+from sqlalchemy import Row, Select, create_engine, select
 
 from merit.hub.plan import grader_account
 from merit.nip import format_nip
@@ -132,29 +132,33 @@ def merit_grade(hub: Hub, token: str, module: str, *extra: str) -> str:
     return result.stdout
 
 
-def levels_of(hub: Hub, nip: str) -> dict[str, tuple[int, float, float]]:
-    """What the HR page ranks from: the registry's competency levels of one employee."""
+def registry_rows(hub: Hub, query: Select) -> list[Row]:
+    """The rows of ``query`` in the hub's registry (SQLite in its data directory)."""
     engine = create_engine(f"sqlite:///{hub.data / 'registry.sqlite'}")
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(
-                models.CompetencyLevel.competency_code,
-                models.CompetencyLevel.level,
-                models.CompetencyLevel.score,
-                models.CompetencyLevel.max_score,
-            )
-            .join(models.Employee, models.Employee.id == models.CompetencyLevel.employee_id)
-            .where(models.Employee.nip == nip, models.CompetencyLevel.course_id == COURSE)
-        ).all()
+        rows = list(connection.execute(query).all())
     engine.dispose()
+    return rows
+
+
+def levels_of(hub: Hub, nip: str) -> dict[str, tuple[int, float, float]]:
+    """What the HR page ranks from: the registry's competency levels of one employee."""
+    rows = registry_rows(
+        hub,
+        select(
+            models.CompetencyLevel.competency_code,
+            models.CompetencyLevel.level,
+            models.CompetencyLevel.score,
+            models.CompetencyLevel.max_score,
+        )
+        .join(models.Employee, models.Employee.id == models.CompetencyLevel.employee_id)
+        .where(models.Employee.nip == nip, models.CompetencyLevel.course_id == COURSE),
+    )
     return {competency: (level, score, maximum) for competency, level, score, maximum in rows}
 
 
 def name_of(hub: Hub, nip: str) -> str:
-    engine = create_engine(f"sqlite:///{hub.data / 'registry.sqlite'}")
-    with engine.connect() as connection:
-        name = connection.execute(select(models.Employee.name).where(models.Employee.nip == nip)).scalar_one()
-    engine.dispose()
+    [(name,)] = registry_rows(hub, select(models.Employee.name).where(models.Employee.nip == nip))
     return name
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import pwd
 import shutil
 import stat
 import subprocess
@@ -27,6 +26,8 @@ from importlib.metadata import distributions
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
+
+from merit.hub.accounts import closed_to_others, unix_user_exists
 
 SYSTEM_PYTHON = Path("/usr/bin/python3.11")  # Debian's python3.11-minimal, with python3.11-venv
 # The project's own packages: an editable install finds them in the checkout, not in site-packages.
@@ -40,8 +41,7 @@ def require_root(why: str) -> None:
 
 def open_to_others(path: Path) -> bool:
     """Whether another Unix user can pass through every folder down to ``path`` (and ``path``)."""
-    path = Path(os.path.abspath(path))
-    return all(folder.stat().st_mode & stat.S_IXOTH for folder in [*reversed(path.parents), path])
+    return closed_to_others(path) is None and bool(path.stat().st_mode & stat.S_IXOTH)
 
 
 def site_packages(prefix: Path) -> Path:
@@ -136,24 +136,16 @@ def as_user(name: str, *command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["runuser", "-u", name, "--", *command], capture_output=True, text=True, timeout=120)
 
 
-def account_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
-
-
 def remove_accounts(names: Iterable[str], seconds: float = 60) -> None:
     """Remove Unix users and their homes. userdel refuses a user who still has processes (a
     server stopping, or the same account in use by another test run): retry, then say so."""
-    pending = [name for name in names if account_exists(name)]
+    pending = [name for name in names if unix_user_exists(name)]
     deadline = time.monotonic() + seconds
     while pending:
         failed = {}
         for name in pending:
             result = subprocess.run(["userdel", "--remove", name], capture_output=True, text=True)
-            if account_exists(name):
+            if unix_user_exists(name):
                 failed[name] = result.stderr.strip()
         if not failed:
             return

@@ -34,8 +34,12 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def account_named(session: Session, username: str) -> models.Account | None:
+    return session.scalars(select(models.Account).where(models.Account.username == username)).one_or_none()
+
+
 def find_account(session: Session, username: str) -> models.Account:
-    account = session.scalars(select(models.Account).where(models.Account.username == username)).one_or_none()
+    account = account_named(session, username)
     if account is None:
         raise MeritError(f"Akun '{username}' tidak ada. Lihat daftar akun dengan `merit akun daftar`.")
     return account

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tornado.web import decode_signed_value
 
-from merit.access.accounts import viewer_of
+from merit.access.accounts import account_named, viewer_of
 from merit.access.identity import cookie_value
 from merit.access.viewer import LEARNER, Role, Viewer
 from merit.registry import models
@@ -45,7 +45,7 @@ def hub_auth() -> HubOAuth:
 
 def viewer_for_hub_name(session: Session, name: str) -> Viewer | None:
     """The viewer a hub user stands for: their Merit account, else their roster entry as a learner."""
-    account = session.scalars(select(models.Account).where(models.Account.username == name)).one_or_none()
+    account = account_named(session, name)
     if account is not None:
         return viewer_of(session, account) if account.active else None
     employee = session.scalars(select(models.Employee).where(models.Employee.nip == name)).one_or_none()

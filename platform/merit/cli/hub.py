@@ -46,7 +46,7 @@ def hub_start(
         if demo:
             _prepare_demo(settings, options)
         if options.unix_users:
-            check_interpreter_shared(options.server_bin / "python")  # what the servers run
+            check_interpreter_shared(options.server_python)
         folder = options.folder(settings)
         folder.mkdir(parents=True, exist_ok=True)
         config = Path(__file__).resolve().parents[1] / "hub" / "jupyterhub_config.py"

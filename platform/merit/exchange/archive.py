@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import nbformat
@@ -39,12 +39,22 @@ def pack(folder: Path, skip: Callable[[Path], bool] = lambda _path: False) -> by
     return buffer.getvalue()
 
 
-def refuse_unless_plain(member: tarfile.TarInfo) -> None:
-    name = member.name
-    if not member.isfile() or name.startswith("/") or ".." in Path(name).parts:
-        raise RejectedUpload(
-            f"Berkas {name!r} dalam kiriman tidak diizinkan (hanya berkas biasa di dalam folder tugas)."
-        )
+def plain_files(archive: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    """The archive's files (folders skipped); anything but a regular file with a plain relative
+    name refuses the whole archive."""
+    for member in archive:
+        if member.isdir():
+            continue
+        if not member.isfile() or member.name.startswith("/") or ".." in Path(member.name).parts:
+            raise RejectedUpload(
+                f"Berkas {member.name!r} dalam kiriman tidak diizinkan (hanya berkas biasa di dalam folder tugas)."
+            )
+        yield member
+
+
+def content(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+    extracted = archive.extractfile(member)
+    return extracted.read() if extracted else b""
 
 
 def unpack(data: bytes, folder: Path) -> None:
@@ -55,14 +65,10 @@ def unpack(data: bytes, folder: Path) -> None:
     """
     folder.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        for member in archive:
-            if member.isdir():
-                continue
-            refuse_unless_plain(member)
-            extracted = archive.extractfile(member)
+        for member in plain_files(archive):
             target = folder / member.name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(extracted.read() if extracted else b"")
+            target.write_bytes(content(archive, member))
 
 
 def read_members(data: bytes, limit: int) -> dict[str, bytes]:
@@ -80,15 +86,11 @@ def read_members(data: bytes, limit: int) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     total = 0
     with archive:
-        for member in archive:
-            if member.isdir():
-                continue
-            refuse_unless_plain(member)
+        for member in plain_files(archive):
             total += member.size
             if total > limit:
                 raise TooLarge(f"Kiriman terlalu besar setelah dibuka: lebih dari {limit / MEBIBYTE:.1f} MiB.")
-            extracted = archive.extractfile(member)
-            files[member.name] = extracted.read() if extracted else b""
+            files[member.name] = content(archive, member)
     return files
 
 

@@ -119,9 +119,10 @@ def merit_environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def tools_path() -> str:
-    """``PATH`` with this environment's commands first (nbgrader, merit), for the processes the hub starts."""
-    return f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+def tools_path(bin_dir: Path = BIN) -> str:
+    """``PATH`` with an environment's commands first (nbgrader, merit), for the processes the hub
+    starts: the hub's own environment, or the servers' (``options.server_bin``)."""
+    return f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def server_command(options: HubOptions) -> list[str]:
@@ -130,7 +131,7 @@ def server_command(options: HubOptions) -> list[str]:
     Without Unix users every server runs as the hub's own user, which may be root on a
     demonstration machine."""
     script = options.server_bin / "jupyterhub-singleuser"
-    command = [str(script)] if script.exists() else [str(options.server_bin / "python"), "-m", "jupyterhub.singleuser"]
+    command = [str(script)] if script.exists() else [str(options.server_python), "-m", "jupyterhub.singleuser"]
     if not options.unix_users and os.geteuid() == 0:
         command.append("--allow-root")
     return command
@@ -178,7 +179,7 @@ def services(settings: Settings, options: HubOptions, plan: HubPlan, jupyter_pat
                 "JUPYTERHUB_DEFAULT_URL": "/lab",
                 "JUPYTER_CONFIG_PATH": str(jupyter_path),
                 "MERIT_EXCHANGE_URL": local_exchange_url(options),
-                "PATH": f"{options.server_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+                "PATH": tools_path(options.server_bin),
             },
             "oauth_no_confirm": True,
         }

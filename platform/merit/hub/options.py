@@ -53,6 +53,11 @@ class HubOptions(BaseSettings):
     umpan_balik: bool = True
     umpan_balik_pekerja: int = 0
 
+    @property
+    def server_python(self) -> Path:
+        """The interpreter learners' servers and formgraders run: every learner's user must start it."""
+        return self.server_bin / "python"
+
     def service_url(self, port: int) -> str:
         return f"http://{self.service_host or self.ip}:{port}"
 

@@ -108,7 +108,7 @@ def synchronise(settings: Settings, options: HubOptions) -> SyncReport:
     plan = read_plan(settings)
     report = SyncReport()
     if options.unix_users:
-        check_interpreter_shared(options.server_bin / "python")
+        check_interpreter_shared(options.server_python)
         for name in [*plan.users(), *(grader_account(c) for c in plan.courses)]:
             if ensure_unix_user(name):
                 report.accounts_created.append(name)

@@ -44,6 +44,10 @@ class MeritHandler(web.RequestHandler):
         base: str = self.settings.get("base_url", "/")
         return url_path_join(base, path) if path else base
 
+    def local_next(self, wanted: str) -> str:
+        """Where to go after signing in: a path of this site only (no other host, not ``//host``)."""
+        return wanted if wanted.startswith("/") and not wanted.startswith("//") else self.local()
+
     def viewer(self) -> Viewer | None:
         with self.registry.session() as session:
             return self.viewer_in(session)
@@ -79,8 +83,7 @@ class LoginHandler(MeritHandler):
             self.write(self._form(str(exc)))
             return
         self.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
-        next_url = self.get_body_argument("next", self.local())
-        self.redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else self.local())
+        self.redirect(self.local_next(self.get_body_argument("next", self.local())))
 
 
 class LogoutHandler(MeritHandler):

@@ -30,8 +30,7 @@ class HubSignInHandler(HubOAuthenticated, MeritHandler):
     """``/masuk``: already signed in at the hub, go on to ``next``; otherwise the hub's login first."""
 
     def get(self) -> None:
-        wanted = self.get_argument("next", self.local())
-        next_url = wanted if wanted.startswith("/") and not wanted.startswith("//") else self.local()
+        next_url = self.local_next(self.get_argument("next", self.local()))
         model = HubLogin().hub_user(headers_environ(self.request.headers))
         if model is None:
             self.redirect(self.get_login_url())  # back here after the handshake, with the cookie
